@@ -1,0 +1,100 @@
+/* flow-sub: a flow -> NDJSON CloudEvents on stdout. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "rfc3339.h"
+#include "subscribe.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: flow-sub [-e] [-o OFFSET] [-c COUNT] [-g GROUP] [--until TIME]\n"
+    "                [-X KEY=VALUE] [-F FILE] URL\n";
+
+static const char help[] =
+    "Write the events of the flow at URL to stdout, one JSON line each.\n"
+    "\n"
+    "  -o, --offset OFFSET  beginning, end, stored, N, -N (N before the end) or\n"
+    "                       @RFC3339 (first event at or after that time);\n"
+    "                       default: the group's stored offset, else the end\n"
+    "  -e, --exit           exit at the end instead of following new events\n"
+    "  -c, --count N        exit after N events\n"
+    "  -g, --group GROUP    consumer group: resume where it stopped\n"
+    "      --until TIME     stop before the first event later than TIME\n"
+    "      --sync           fsync the group's offset when storing it\n"
+    "  -X KEY=VALUE         librdkafka property (kafka broker), repeatable\n"
+    "  -F FILE              librdkafka properties, one KEY=VALUE a line\n"
+    "  -h, --help           this help\n"
+    "  -V, --version        version\n"
+    "\n"
+    "Exit: 0 done, 1 no such flow, 69/75 broker unavailable, 64 usage.\n";
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_UNTIL = 256, OPT_SYNC };
+	static const struct option longopts[] = {
+		{ "offset", required_argument, NULL, 'o' },
+		{ "exit", no_argument, NULL, 'e' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "sync", no_argument, NULL, OPT_SYNC },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct subscribe_opts so = { 0 };
+	struct broker_opts bo = { 0 };
+	struct consumer *cons;
+	int64_t v;
+	int c, status;
+
+	util_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "o:ec:g:X:F:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (offset_parse(optarg, &bo.start) < 0)
+				die(EX_FLOW_USAGE, "-o %s: expected beginning, end, stored, N, -N or @RFC3339", optarg);
+			break;
+		case 'e': bo.stop_at_end = 1; break;
+		case 'c':
+			if (parse_int64(optarg, 1, INT64_MAX, &v) < 0)
+				die(EX_FLOW_USAGE, "-c %s: expected a positive count", optarg);
+			so.count = v;
+			break;
+		case 'g': bo.group = optarg; break;
+		case OPT_UNTIL:
+			if (rfc3339_parse(optarg, strlen(optarg), &so.until_ns) < 0)
+				die(EX_FLOW_USAGE, "--until %s: expected an RFC 3339 time", optarg);
+			break;
+		case OPT_SYNC: bo.sync = 1; break;
+		case 'X':
+			if (broker_prop_add(&bo, optarg) < 0)
+				return EX_FLOW_USAGE;
+			break;
+		case 'F':
+			if (broker_prop_file(&bo, optarg) < 0)
+				return EX_FLOW_CONFIG;
+			break;
+		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
+		case 'V': print_version();
+		default: fputs(usage, stderr); return EX_FLOW_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage, stderr);
+		return EX_FLOW_USAGE;
+	}
+	if (!(cons = consumer_open(argv[optind], &bo, &status)))
+		return status;
+	catch_stop_signals();
+	status = subscribe_stream(cons, STDOUT_FILENO, &so);
+	cons->ops->close(cons);
+	return status;
+}

@@ -1,0 +1,99 @@
+/* broker: the interface every broker implements (file, kafka, fnap), and
+   opening one from a URL. Producers take validated event lines; consumers
+   hand back event lines, structured mode, without the newline. */
+#ifndef FLOW_BROKER_H
+#define FLOW_BROKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uri.h"
+
+/* Where a consumer starts (-o). */
+enum offset_kind {
+	OFFSET_DEFAULT,    /* the group's stored offset, else the end */
+	OFFSET_BEGINNING,
+	OFFSET_END,
+	OFFSET_STORED,     /* the group's stored offset, else the beginning */
+	OFFSET_ABS,        /* record number value */
+	OFFSET_FROM_END,   /* value records before the end */
+	OFFSET_TIME,       /* first event at or after value (ns since the epoch) */
+};
+
+struct offset_spec {
+	enum offset_kind kind;
+	int64_t value;
+};
+
+/* Parse beginning|end|stored|N|-N|@RFC3339; 0 or -1. */
+int offset_parse(const char *s, struct offset_spec *o);
+
+struct broker_opts {
+	int sync;                 /* file: fsync before acknowledging */
+	const char *group;        /* consumer group, or NULL */
+	struct offset_spec start;
+	int stop_at_end;          /* -e: end at the current end instead of following */
+	char **props;             /* kafka: librdkafka "key=value" properties */
+	size_t nprops;
+	int binary;               /* kafka: produce binary-mode records */
+};
+
+/* Told of each event the broker finally could not take (after retries), so
+   that the caller reports it and keeps it (--reject): nothing is lost silently. */
+typedef void (*broker_fail_fn)(void *ctx, const char *line, size_t len, const char *reason);
+
+struct producer;
+struct producer_ops {
+	/* Queue one event line (no newline). 0, or an exit status. */
+	int (*send)(struct producer *, const char *line, size_t len);
+	/* Make everything sent durable, or report it through on_fail.
+	   0, or an exit status (69, 74, 75) when some events were not taken. */
+	int (*flush)(struct producer *);
+	void (*close)(struct producer *);
+};
+
+struct producer {
+	const struct producer_ops *ops;
+	broker_fail_fn on_fail;
+	void *fail_ctx;
+	uint64_t failed;  /* events reported through on_fail */
+};
+
+struct record {
+	const char *line;  /* valid until the next call of next() */
+	size_t len;
+	int64_t offset;
+	int32_t partition;
+};
+
+enum { CONSUMER_END = -1, CONSUMER_ERROR = -2 };
+
+struct consumer;
+struct consumer_ops {
+	/* 1: a record; 0: none within timeout_ms (-1 waits forever, may also
+	   return 0 on a signal); CONSUMER_END with stop_at_end at the end;
+	   CONSUMER_ERROR after a message, with the exit status in status. */
+	int (*next)(struct consumer *, struct record *, int timeout_ms);
+	/* Store, for the group, that every record returned so far is done. */
+	int (*commit)(struct consumer *);
+	void (*close)(struct consumer *);
+	/* Take back the record last returned: next() returns it again and
+	   commit() does not cover it (flow-sub --until stops before it). */
+	void (*unread)(struct consumer *);
+};
+
+struct consumer {
+	const struct consumer_ops *ops;
+	int status;
+};
+
+/* -X key=value and -F FILE (key=value lines, # comments): librdkafka
+   properties. 0, or -1 after a message. */
+int broker_prop_add(struct broker_opts *o, const char *kv);
+int broker_prop_file(struct broker_opts *o, const char *path);
+
+/* Open a producer / consumer for url; NULL after a message, with *status. */
+struct producer *producer_open(const char *url, const struct broker_opts *o, int *status);
+struct consumer *consumer_open(const char *url, const struct broker_opts *o, int *status);
+
+#endif

@@ -1,0 +1,306 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "broker_file.h"
+#include "filelog.h"
+#include "util.h"
+
+#define BATCH_BYTES (1024 * 1024)
+
+/* The appender. Between flushes it remembers where the log ended; under the
+   lock it checks that against the file, so other appenders' lines and a
+   crashed one's torn line are noticed before anything is written. */
+struct file_producer {
+	struct producer base;
+	char *dir;
+	int dirfd, lockfd;
+	int sync;
+	uint64_t segment_bytes;
+	char *batch;
+	size_t len, cap;
+	uint64_t nbatch;
+	int segfd, idxfd;
+	uint64_t seg_base, seg_size, next_offset;
+};
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* mkdir -p */
+static int
+make_dirs(const char *path)
+{
+	char *p = xstrdup(path), *s;
+	int r = 0;
+
+	for (s = p + 1; r == 0 && (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			r = -1;
+		*s = '/';
+	}
+	if (r == 0 && mkdir(p, 0777) < 0 && errno != EEXIST)
+		r = -1;
+	free(p);
+	return r;
+}
+
+static void
+close_segment(struct file_producer *f)
+{
+	if (f->segfd >= 0)
+		close(f->segfd);
+	if (f->idxfd >= 0)
+		close(f->idxfd);
+	f->segfd = f->idxfd = -1;
+}
+
+static int
+open_segment(struct file_producer *f, uint64_t base, int create)
+{
+	char name[SEGMENT_NAME_MAX];
+	int flags = O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0);
+
+	close_segment(f);
+	segment_name(base, name);
+	if ((f->segfd = openat(f->dirfd, name, flags, 0666)) < 0)
+		return -1;
+	index_name(base, name);
+	if ((f->idxfd = openat(f->dirfd, name, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+		close_segment(f);
+		return -1;
+	}
+	f->seg_base = base;
+	return 0;
+}
+
+static void
+index_add(void *ctx, uint64_t offset, uint64_t pos)
+{
+	struct file_producer *f = ctx;
+	struct index_entry e = { offset, pos };
+
+	/* a lost entry only costs readers a longer scan */
+	(void)!write(f->idxfd, &e, sizeof e);
+}
+
+/* Under the lock: find the active segment, cut a torn last line, and count
+   what others appended since we last looked. */
+static int
+sync_end(struct file_producer *f)
+{
+	struct index_entry *idx, last;
+	uint64_t *bases, newest;
+	struct stat st;
+	int64_t complete, next;
+	size_t n;
+	int nseg;
+
+	if ((nseg = segment_list(f->dirfd, &bases)) < 0)
+		return -1;
+	newest = nseg ? bases[nseg - 1] : 0;
+	free(bases);
+	if (f->segfd < 0 || f->seg_base != newest) {
+		if (open_segment(f, newest, 1) < 0)
+			return -1;
+		f->seg_size = 0;
+		f->next_offset = newest;
+	} else if (fstat(f->segfd, &st) == 0 && (uint64_t)st.st_size == f->seg_size)
+		return 0;
+	if (fstat(f->segfd, &st) < 0)
+		return -1;
+	if ((complete = segment_complete_size(f->segfd, st.st_size)) < 0)
+		return -1;
+	if (complete < st.st_size) {
+		warnmsg("%s: cutting a torn last line (%lld bytes) left by an interrupted writer",
+		    f->dir, (long long)(st.st_size - complete));
+		if (ftruncate(f->segfd, complete) < 0)
+			return -1;
+	}
+	if ((uint64_t)complete < f->seg_size) {
+		/* shorter than we left it: trust nothing we remembered */
+		f->seg_size = 0;
+		f->next_offset = f->seg_base;
+	}
+	if (f->seg_size == 0) {
+		n = index_load(f->dirfd, f->seg_base, f->segfd, complete, &idx);
+		last = index_find(idx, n, f->seg_base, UINT64_MAX);
+		free(idx);
+		f->seg_size = last.pos;
+		f->next_offset = last.offset;
+	}
+	next = segment_count(f->segfd, f->seg_size, complete, f->next_offset, index_add, f);
+	if (next < 0)
+		return -1;
+	f->next_offset = next;
+	f->seg_size = complete;
+	return 0;
+}
+
+static void
+fail_batch(struct file_producer *f, const char *reason)
+{
+	const char *p = f->batch, *end = f->batch + f->len, *nl;
+
+	for (; p < end && (nl = memchr(p, '\n', end - p)); p = nl + 1) {
+		f->base.failed++;
+		if (f->base.on_fail)
+			f->base.on_fail(f->base.fail_ctx, p, nl - p, reason);
+	}
+}
+
+static int
+append_batch(struct file_producer *f)
+{
+	const char *p, *end, *nl;
+	uint64_t offset, pos;
+
+	if (sync_end(f) < 0)
+		return -1;
+	if (f->seg_size >= f->segment_bytes) {
+		if (open_segment(f, f->next_offset, 1) < 0)
+			return -1;
+		f->seg_size = 0;
+		if (f->sync)
+			fsync(f->dirfd);
+	}
+	if (write_all(f->segfd, f->batch, f->len) < 0) {
+		int e = errno;
+
+		/* take back a partial batch: readers never see half of it for long */
+		if (ftruncate(f->segfd, f->seg_size) < 0)
+			warnmsg("%s: cannot cut a partial write: %s", f->dir, strerror(errno));
+		errno = e;
+		return -1;
+	}
+	if (f->sync && fdatasync(f->segfd) < 0)
+		return -1;
+	offset = f->next_offset;
+	pos = f->seg_size;
+	for (p = f->batch, end = p + f->len; (nl = memchr(p, '\n', end - p)); p = nl + 1) {
+		offset++;
+		if (offset % FILE_INDEX_INTERVAL == 0)
+			index_add(f, offset, pos + (nl + 1 - f->batch));
+	}
+	f->next_offset = offset;
+	f->seg_size += f->len;
+	return 0;
+}
+
+static int
+file_flush(struct producer *p)
+{
+	struct file_producer *f = (struct file_producer *)p;
+	int r;
+
+	if (f->len == 0)
+		return 0;
+	while (flock(f->lockfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			goto fail;
+	r = append_batch(f);
+	flock(f->lockfd, LOCK_UN);
+	if (r == 0) {
+		f->len = 0;
+		f->nbatch = 0;
+		return 0;
+	}
+fail:
+	warnmsg("%s: %s", f->dir, strerror(errno));
+	fail_batch(f, strerror(errno));
+	f->len = 0;
+	f->nbatch = 0;
+	return EX_FLOW_IOERR;
+}
+
+static int
+file_send(struct producer *p, const char *line, size_t len)
+{
+	struct file_producer *f = (struct file_producer *)p;
+	int r;
+
+	if (f->len + len + 1 > f->cap) {
+		if (f->len > 0 && (r = file_flush(p)) != 0)
+			return r;
+		if (len + 1 > f->cap)
+			f->batch = xrealloc(f->batch, f->cap = len + 1);
+	}
+	memcpy(f->batch + f->len, line, len);
+	f->len += len;
+	f->batch[f->len++] = '\n';
+	f->nbatch++;
+	return 0;
+}
+
+static void
+file_close(struct producer *p)
+{
+	struct file_producer *f = (struct file_producer *)p;
+
+	close_segment(f);
+	close(f->lockfd);
+	close(f->dirfd);
+	free(f->batch);
+	free(f->dir);
+	free(f);
+}
+
+static const struct producer_ops file_producer_ops = { file_send, file_flush, file_close };
+
+struct producer *
+file_producer_open(const char *dir, const struct broker_opts *o, int *status)
+{
+	struct file_producer *f;
+	const char *env = getenv("FLOW_FILE_SEGMENT_BYTES");
+	int64_t seg = FILE_SEGMENT_BYTES;
+	int dirfd, lockfd;
+
+	if (env && parse_int64(env, 1, INT64_MAX, &seg) < 0) {
+		warnmsg("FLOW_FILE_SEGMENT_BYTES: not a positive number: %s", env);
+		*status = EX_FLOW_CONFIG;
+		return NULL;
+	}
+	if (make_dirs(dir) < 0 || (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		warnmsg("%s: %s", dir, strerror(errno));
+		*status = errno == EACCES ? EX_FLOW_NOPERM : EX_FLOW_IOERR;
+		return NULL;
+	}
+	if ((lockfd = openat(dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+		warnmsg("%s/lock: %s", dir, strerror(errno));
+		*status = errno == EACCES ? EX_FLOW_NOPERM : EX_FLOW_IOERR;
+		close(dirfd);
+		return NULL;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->base.ops = &file_producer_ops;
+	f->dir = xstrdup(dir);
+	f->dirfd = dirfd;
+	f->lockfd = lockfd;
+	f->sync = o->sync;
+	f->segment_bytes = seg;
+	f->cap = BATCH_BYTES;
+	f->batch = xmalloc(f->cap);
+	f->segfd = f->idxfd = -1;
+	return &f->base;
+}

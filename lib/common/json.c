@@ -1,0 +1,498 @@
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "json.h"
+
+/* Bytes that end the fast path inside a string: '"', '\\', controls, non-ASCII. */
+static inline int
+string_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Eight bytes at a time: non-zero if any byte is below 0x20, '"', '\\' or
+   non-ASCII (the classic "has zero byte" bit trick, three times). */
+static inline uint64_t
+word_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+hex4(const char *p, const char *end)
+{
+	int i, v = 0, h;
+
+	if (end - p < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if ((h = hexval((unsigned char)p[i])) < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t
+utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t n;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (!(n = utf8_seq(p, end)))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+/* Scan a string whose opening quote is at *pp. */
+static int
+scan_string(const char **pp, const char *end, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)*pp + 1, *e = (const unsigned char *)end;
+	uint64_t w;
+	size_t n;
+	int u, lo;
+
+	for (;;) {
+		while (e - p >= 8) {
+			memcpy(&w, p, 8);
+			if (word_special(w))
+				break;
+			p += 8;
+		}
+		while (p < e && string_plain(*p))
+			p++;
+		if (p >= e) {
+			*why = "unterminated string";
+			goto fail;
+		}
+		switch (*p) {
+		case '"':
+			*pp = (const char *)p + 1;
+			return 0;
+		case '\\':
+			if (e - p < 2) {
+				*why = "unterminated string";
+				goto fail;
+			}
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				if ((u = hex4((const char *)p + 2, end)) < 0) {
+					*why = "bad \\u escape";
+					goto fail;
+				}
+				p += 6;
+				if (u >= 0xdc00 && u <= 0xdfff) {
+					*why = "lone surrogate in \\u escape";
+					goto fail;
+				}
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (e - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+					    (lo = hex4((const char *)p + 2, end)) < 0xdc00 || lo > 0xdfff) {
+						*why = "lone surrogate in \\u escape";
+						goto fail;
+					}
+					p += 6;
+				}
+				continue;
+			default:
+				*why = "bad escape in string";
+				goto fail;
+			}
+		default:
+			if (*p < 0x20) {
+				*why = "control character in string";
+				goto fail;
+			}
+			if (!(n = utf8_seq(p, e))) {
+				*why = "invalid UTF-8";
+				goto fail;
+			}
+			p += n;
+		}
+	}
+fail:
+	*pp = (const char *)p;
+	return -1;
+}
+
+static int
+scan_number(const char **pp, const char *end, const char **why)
+{
+	const char *p = *pp;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		goto bad;
+	if (p < end && *p == '.') {
+		if (++p >= end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	*pp = p;
+	return 0;
+bad:
+	*why = "bad number";
+	*pp = p;
+	return -1;
+}
+
+const char *
+json_skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+static int
+scan_literal(const char **pp, const char *end, const char *word, size_t n, const char **why)
+{
+	if ((size_t)(end - *pp) < n || memcmp(*pp, word, n) != 0) {
+		*why = "unexpected character";
+		return -1;
+	}
+	*pp += n;
+	return 0;
+}
+
+static int scan(const char **pp, const char *end, int depth, struct json_span *v, const char **why);
+
+static int
+scan_container(const char **pp, const char *end, int depth, int object, const char **why)
+{
+	const char *p = *pp + 1;
+	char close = object ? '}' : ']';
+	struct json_span item;
+
+	if (depth >= JSON_MAX_DEPTH) {
+		*why = "nested too deeply";
+		return -1;
+	}
+	p = json_skip_ws(p, end);
+	if (p < end && *p == close) {
+		*pp = p + 1;
+		return 0;
+	}
+	for (;;) {
+		if (object) {
+			p = json_skip_ws(p, end);
+			if (p >= end || *p != '"') {
+				*why = "expected a member name";
+				goto fail;
+			}
+			if (scan_string(&p, end, why) < 0)
+				goto fail;
+			p = json_skip_ws(p, end);
+			if (p >= end || *p != ':') {
+				*why = "expected ':'";
+				goto fail;
+			}
+			p++;
+		}
+		if (scan(&p, end, depth + 1, &item, why) < 0)
+			goto fail;
+		p = json_skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p < end && *p == close) {
+			*pp = p + 1;
+			return 0;
+		}
+		*why = object ? "expected ',' or '}'" : "expected ',' or ']'";
+		goto fail;
+	}
+fail:
+	*pp = p;
+	return -1;
+}
+
+static int
+scan(const char **pp, const char *end, int depth, struct json_span *v, const char **why)
+{
+	const char *p = json_skip_ws(*pp, end), *start = p;
+	int r;
+
+	if (p >= end) {
+		*why = "unexpected end of input";
+		*pp = p;
+		return -1;
+	}
+	switch (*p) {
+	case '"':
+		v->type = JSON_STRING;
+		r = scan_string(&p, end, why);
+		break;
+	case '{':
+		v->type = JSON_OBJECT;
+		r = scan_container(&p, end, depth, 1, why);
+		break;
+	case '[':
+		v->type = JSON_ARRAY;
+		r = scan_container(&p, end, depth, 0, why);
+		break;
+	case 't':
+		v->type = JSON_TRUE;
+		r = scan_literal(&p, end, "true", 4, why);
+		break;
+	case 'f':
+		v->type = JSON_FALSE;
+		r = scan_literal(&p, end, "false", 5, why);
+		break;
+	case 'n':
+		v->type = JSON_NULL;
+		r = scan_literal(&p, end, "null", 4, why);
+		break;
+	default:
+		v->type = JSON_NUMBER;
+		if (*p == '-' || (*p >= '0' && *p <= '9'))
+			r = scan_number(&p, end, why);
+		else {
+			*why = "unexpected character";
+			r = -1;
+		}
+	}
+	*pp = p;
+	if (r < 0)
+		return -1;
+	v->p = start;
+	v->len = p - start;
+	return 0;
+}
+
+int
+json_scan_value(const char **pp, const char *end, struct json_span *v, const char **why)
+{
+	return scan(pp, end, 0, v, why);
+}
+
+static void
+put_utf8(char **o, unsigned cp)
+{
+	unsigned char *q = (unsigned char *)*o;
+
+	if (cp < 0x80)
+		*q++ = cp;
+	else if (cp < 0x800) {
+		*q++ = 0xc0 | cp >> 6;
+		*q++ = 0x80 | (cp & 0x3f);
+	} else if (cp < 0x10000) {
+		*q++ = 0xe0 | cp >> 12;
+		*q++ = 0x80 | (cp >> 6 & 0x3f);
+		*q++ = 0x80 | (cp & 0x3f);
+	} else {
+		*q++ = 0xf0 | cp >> 18;
+		*q++ = 0x80 | (cp >> 12 & 0x3f);
+		*q++ = 0x80 | (cp >> 6 & 0x3f);
+		*q++ = 0x80 | (cp & 0x3f);
+	}
+	*o = (char *)q;
+}
+
+const char *
+json_str(const struct json_span *s, char *scratch, size_t *len)
+{
+	const char *p = s->p + 1, *end = s->p + s->len - 1, *bs;
+	char *o;
+	unsigned cp, lo;
+
+	if (!(bs = memchr(p, '\\', end - p))) {
+		*len = end - p;
+		return p;
+	}
+	/* The span was validated by the scanner: escapes are well formed. */
+	memcpy(scratch, p, bs - p);
+	o = scratch + (bs - p);
+	for (p = bs; p < end;) {
+		if (*p != '\\') {
+			*o++ = *p++;
+			continue;
+		}
+		switch (p[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			cp = hex4(p + 2, end);
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				lo = hex4(p + 8, end);
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			}
+			put_utf8(&o, cp);
+			p += 6;
+			continue;
+		default: *o++ = p[1]; break;
+		}
+		p += 2;
+	}
+	*len = o - scratch;
+	return scratch;
+}
+
+int
+json_object_get(const struct json_span *obj, const char *key, size_t keylen, struct json_span *out)
+{
+	const char *p = obj->p + 1, *end = obj->p + obj->len, *k;
+	struct json_span name, val;
+	const char *why;
+	char scratch[256];
+	size_t n;
+
+	if (obj->type != JSON_OBJECT)
+		return -1;
+	for (;;) {
+		p = json_skip_ws(p, end);
+		if (p >= end || *p != '"')
+			return -1;
+		if (scan(&p, end, 0, &name, &why) < 0)
+			return -1;
+		p = json_skip_ws(p, end);
+		p++; /* ':' */
+		if (scan(&p, end, 0, &val, &why) < 0)
+			return -1;
+		if (name.len - 2 <= sizeof scratch) {
+			k = json_str(&name, scratch, &n);
+			if (n == keylen && memcmp(k, key, n) == 0) {
+				*out = val;
+				return 0;
+			}
+		}
+		p = json_skip_ws(p, end);
+		if (p >= end || *p != ',')
+			return -1;
+		p++;
+	}
+}
+
+size_t
+json_quote(char *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	char *o = out;
+	size_t n;
+
+	*o++ = '"';
+	while (p < end) {
+		unsigned char c = *p;
+
+		if (string_plain(c)) {
+			*o++ = c;
+			p++;
+			continue;
+		}
+		if (c >= 0x80) {
+			if ((n = utf8_seq(p, end))) {
+				memcpy(o, p, n);
+				o += n;
+				p += n;
+			} else {
+				memcpy(o, "\xef\xbf\xbd", 3);
+				o += 3;
+				p++;
+			}
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+		p++;
+	}
+	*o++ = '"';
+	return o - out;
+}

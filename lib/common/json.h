@@ -1,0 +1,46 @@
+/* json: a validating, allocation-free JSON scanner over a byte span, and
+   string escaping for the few places that write JSON. */
+#ifndef FLOW_JSON_H
+#define FLOW_JSON_H
+
+#include <stddef.h>
+
+enum json_type {
+	JSON_NONE = 0, JSON_STRING, JSON_NUMBER, JSON_TRUE, JSON_FALSE, JSON_NULL,
+	JSON_OBJECT, JSON_ARRAY,
+};
+
+/* A value as it stands in the input: strings keep their quotes and escapes. */
+struct json_span {
+	const char *p;
+	size_t len;
+	enum json_type type;
+};
+
+#define JSON_MAX_DEPTH 64
+
+/* Validate one JSON value starting at *pp (leading white space allowed);
+   on success set *v, advance *pp past it and return 0. On error return -1
+   and set *why to a short reason and *pp to where it was found. Strings
+   are checked for UTF-8 and control characters. */
+int json_scan_value(const char **pp, const char *end, struct json_span *v, const char **why);
+
+/* Skip white space (space, tab, CR, LF). */
+const char *json_skip_ws(const char *p, const char *end);
+
+/* The text of a string span without quotes: a pointer into the span when it
+   has no escapes, else decoded into scratch (at least s->len bytes). */
+const char *json_str(const struct json_span *s, char *scratch, size_t *len);
+
+/* Member key of a validated object; 0 found (*out set), -1 not there. */
+/* 1 if s[0..len) is valid UTF-8. */
+int utf8_valid(const char *s, size_t len);
+
+int json_object_get(const struct json_span *obj, const char *key, size_t keylen,
+    struct json_span *out);
+
+/* Write s as a JSON string (with quotes) into out, which holds at least
+   6 * len + 2 bytes; return the length written. Invalid UTF-8 bytes become U+FFFD. */
+size_t json_quote(char *out, const char *s, size_t len);
+
+#endif

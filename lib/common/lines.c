@@ -1,0 +1,167 @@
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lines.h"
+#include "util.h"
+
+#define READ_BLOCK (256 * 1024)
+
+struct line_reader {
+	int fd;
+	size_t maxlen;
+	char *buf;
+	size_t cap, start, end;  /* unread bytes are buf[start..end) */
+	int eof;
+	int skipping;            /* inside the rest of an overlong line */
+	int long_sink;
+	volatile sig_atomic_t *intr;
+	uint64_t lineno;
+};
+
+struct line_reader *
+lr_open(int fd, size_t maxlen)
+{
+	struct line_reader *lr = xcalloc(1, sizeof *lr);
+
+	lr->fd = fd;
+	lr->maxlen = maxlen;
+	lr->cap = maxlen + 1 + READ_BLOCK;
+	lr->buf = xmalloc(lr->cap);
+	lr->long_sink = -1;
+	return lr;
+}
+
+void
+lr_close(struct line_reader *lr)
+{
+	if (lr) {
+		free(lr->buf);
+		free(lr);
+	}
+}
+
+void
+lr_set_long_sink(struct line_reader *lr, int fd)
+{
+	lr->long_sink = fd;
+}
+
+void
+lr_set_intr(struct line_reader *lr, volatile sig_atomic_t *flag)
+{
+	lr->intr = flag;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* Read more input at the end of the buffer, moving unread bytes to the front. */
+static int
+fill(struct line_reader *lr)
+{
+	ssize_t n;
+
+	if (lr->start > 0 && (lr->cap - lr->end < READ_BLOCK || lr->start == lr->end)) {
+		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+		lr->end -= lr->start;
+		lr->start = 0;
+	}
+	for (;;) {
+		n = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+		if (n >= 0)
+			break;
+		if (errno != EINTR || (lr->intr && *lr->intr))
+			return -1;
+	}
+	if (n == 0)
+		lr->eof = 1;
+	lr->end += n;
+	return 0;
+}
+
+int
+lr_next(struct line_reader *lr, const char **line, size_t *len)
+{
+	char *nl;
+	size_t avail;
+
+	for (;;) {
+		avail = lr->end - lr->start;
+		nl = memchr(lr->buf + lr->start, '\n', avail);
+		if (lr->skipping) {
+			/* the rest of an overlong line: pass it on, then go on after it */
+			size_t n = nl ? (size_t)(nl - (lr->buf + lr->start)) + 1 : avail;
+
+			if (lr->long_sink >= 0 && n > 0 &&
+			    write_all(lr->long_sink, lr->buf + lr->start, n) < 0)
+				return LR_ERROR;
+			lr->start += n;
+			if (nl || (lr->eof && lr->start == lr->end)) {
+				if (!nl && lr->long_sink >= 0 && write_all(lr->long_sink, "\n", 1) < 0)
+					return LR_ERROR;
+				lr->skipping = 0;
+				continue;
+			}
+		} else if (nl && (size_t)(nl - (lr->buf + lr->start)) <= lr->maxlen) {
+			*line = lr->buf + lr->start;
+			*len = nl - *line;
+			lr->start += *len + 1;
+			lr->lineno++;
+			return LR_LINE;
+		} else if (avail > lr->maxlen) {
+			*line = lr->buf + lr->start;
+			*len = lr->maxlen;
+			lr->start += lr->maxlen;
+			lr->skipping = 1;
+			lr->lineno++;
+			return LR_LONG;
+		} else if (lr->eof) {
+			if (avail == 0)
+				return LR_EOF;
+			*line = lr->buf + lr->start;
+			*len = avail;
+			lr->start = lr->end;
+			lr->lineno++;
+			return LR_LINE;
+		}
+		if (lr->eof && lr->start == lr->end)
+			return LR_EOF;
+		if (fill(lr) < 0)
+			return LR_ERROR;
+	}
+}
+
+int
+lr_would_block(struct line_reader *lr)
+{
+	struct pollfd pfd = { .fd = lr->fd, .events = POLLIN };
+
+	if (lr->eof || memchr(lr->buf + lr->start, '\n', lr->end - lr->start))
+		return 0;
+	return poll(&pfd, 1, 0) == 0;
+}
+
+uint64_t
+lr_lineno(const struct line_reader *lr)
+{
+	return lr->lineno;
+}

@@ -1,0 +1,275 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ce.h"
+#include "lines.h"
+#include "publish.h"
+#include "rfc3339.h"
+#include "util.h"
+
+struct publisher {
+	const struct publish_opts *o;
+	struct producer *p;
+	const char *inname;
+	int rejectfd;
+	int reject_failed;
+	char *event;              /* a wrapped or filled event is built here */
+	size_t event_cap;
+	struct publish_stats *st;
+};
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* Keep a rejected line unchanged in --reject FILE. */
+static void
+keep_rejected(struct publisher *pb, const char *line, size_t len, int newline)
+{
+	if (pb->rejectfd < 0 || pb->reject_failed)
+		return;
+	if (write_all(pb->rejectfd, line, len) < 0 || (newline && write_all(pb->rejectfd, "\n", 1) < 0)) {
+		warnmsg("%s: %s", pb->o->reject_path, strerror(errno));
+		pb->reject_failed = 1;
+	}
+}
+
+static void
+on_broker_fail(void *ctx, const char *line, size_t len, const char *reason)
+{
+	struct publisher *pb = ctx;
+
+	pb->st->failed++;
+	keep_rejected(pb, line, len, 1);
+	(void)reason;
+}
+
+/* Append s[0..n) to the event being built. */
+static char *
+put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+
+static size_t
+quote_into(char *o, const char *s)
+{
+	return json_quote(o, s, strlen(s));
+}
+
+/* {"specversion":"1.0","id":...,"source":...,"type":...,"time":...,"data":...} */
+static const char *
+wrap_line(struct publisher *pb, const char *line, size_t len, size_t *outlen, const char **why)
+{
+	const char *p = json_skip_ws(line, line + len), *end = line + len, *w;
+	struct json_span v;
+	char id[37], now[RFC3339_MAX];
+	char *o = pb->event;
+	int is_json;
+
+	w = p;
+	is_json = p < end && json_scan_value(&w, end, &v, why) == 0 && json_skip_ws(w, end) == end;
+	if (!is_json && !utf8_valid(line, len)) {
+		*why = "invalid UTF-8";
+		return NULL;
+	}
+	ce_new_id(id);
+	rfc3339_format(clock_real_ns(), now);
+	o = put(o, "{\"specversion\":\"1.0\",\"id\":\"", 27);
+	o = put(o, id, 36);
+	o = put(o, "\",\"source\":", 11);
+	o += quote_into(o, pb->o->source);
+	o = put(o, ",\"type\":", 8);
+	o += quote_into(o, pb->o->type);
+	o = put(o, ",\"time\":\"", 9);
+	o = put(o, now, strlen(now));
+	o = put(o, "\",\"data\":", 9);
+	if (is_json)
+		o = put(o, v.p, v.len);
+	else
+		o += json_quote(o, line, len);
+	*o++ = '}';
+	*outlen = o - pb->event;
+	if (*outlen > CE_LINE_MAX) {
+		*why = "wrapped event longer than the line limit";
+		return NULL;
+	}
+	return pb->event;
+}
+
+/* The line with "id" and/or "time" put in front of its first attribute. */
+static const char *
+fill_line(struct publisher *pb, const struct ce_event *ev, size_t *outlen)
+{
+	const char *brace = memchr(ev->line, '{', ev->len);
+	size_t head = brace - ev->line + 1;
+	char id[37], now[RFC3339_MAX];
+	char *o = pb->event;
+
+	if (ce_get(ev, "id", 2) && ce_get(ev, "time", 4))
+		return NULL;
+	o = put(o, ev->line, head);
+	if (!ce_get(ev, "id", 2)) {
+		ce_new_id(id);
+		o = put(o, "\"id\":\"", 6);
+		o = put(o, id, 36);
+		o = put(o, "\",", 2);
+	}
+	if (!ce_get(ev, "time", 4)) {
+		rfc3339_format(clock_real_ns(), now);
+		o = put(o, "\"time\":\"", 8);
+		o = put(o, now, strlen(now));
+		o = put(o, "\",", 2);
+	}
+	o = put(o, ev->line + head, ev->len - head);
+	*outlen = o - pb->event;
+	return pb->event;
+}
+
+int
+publish_check_wrap(const struct publish_opts *o, const char **why)
+{
+	struct publisher pb = { .o = o };
+	struct ce_event ev;
+	struct ce_error err;
+	static char msg[sizeof err.msg];
+	size_t len;
+	const char *line;
+
+	pb.event = xmalloc(6 * (strlen(o->type) + strlen(o->source)) + 256);
+	line = wrap_line(&pb, "null", 4, &len, why);
+	if (line && ce_parse(&ev, line, len, 0, &err) < 0) {
+		memcpy(msg, err.msg, sizeof msg);
+		*why = msg;
+		line = NULL;
+	}
+	free(pb.event);
+	return line ? 0 : -1;
+}
+
+static void
+reject(struct publisher *pb, uint64_t lineno, const char *line, size_t len, int newline, const char *why)
+{
+	warnmsg("%s: line %" PRIu64 ": %s", pb->inname, lineno, why);
+	pb->st->rejected++;
+	keep_rejected(pb, line, len, newline);
+}
+
+int
+publish_stream(int fd, const char *inname, struct producer *p, const struct publish_opts *o,
+    struct publish_stats *st)
+{
+	struct publisher pb = { .o = o, .p = p, .inname = inname, .rejectfd = -1, .st = st };
+	struct line_reader *lr;
+	struct ce_event ev;
+	struct ce_error err;
+	const char *line, *send, *why;
+	size_t len, sendlen;
+	int r, status = 0;
+	int64_t t0 = clock_ms();
+
+	memset(st, 0, sizeof *st);
+	if (o->reject_path &&
+	    (pb.rejectfd = open(o->reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
+		warnmsg("%s: %s", o->reject_path, strerror(errno));
+		return EX_FLOW_IOERR;
+	}
+	if (o->wrap || o->fill) {
+		pb.event_cap = 6 * (size_t)CE_LINE_MAX + 6 * (strlen(o->type ? o->type : "") +
+		    strlen(o->source ? o->source : "")) + 256;
+		pb.event = xmalloc(pb.event_cap);
+	}
+	p->on_fail = on_broker_fail;
+	p->fail_ctx = &pb;
+	lr = lr_open(fd, CE_LINE_MAX);
+	lr_set_long_sink(lr, pb.rejectfd);
+	lr_set_intr(lr, &stop_requested);
+	while (!stop_requested) {
+		/* a live stream is not held back: flush whenever input pauses */
+		if (lr_would_block(lr) && (status = p->ops->flush(p)) != 0)
+			break;
+		r = lr_next(lr, &line, &len);
+		if (r == LR_EOF)
+			break;
+		if (r == LR_ERROR) {
+			if (errno == EINTR)
+				break;
+			warnmsg("%s: %s", inname, strerror(errno));
+			status = EX_FLOW_IOERR;
+			break;
+		}
+		st->lines++;
+		if (r == LR_LONG) {
+			char why_long[64];
+
+			snprintf(why_long, sizeof why_long, "longer than %d bytes", CE_LINE_MAX);
+			reject(&pb, lr_lineno(lr), line, len, 0, why_long);
+			continue;
+		}
+		send = line;
+		sendlen = len;
+		if (o->wrap) {
+			if (!(send = wrap_line(&pb, line, len, &sendlen, &why))) {
+				reject(&pb, lr_lineno(lr), line, len, 1, why);
+				continue;
+			}
+		} else if (ce_parse(&ev, line, len, o->fill ? CE_ALLOW_NO_ID : 0, &err) < 0) {
+			reject(&pb, lr_lineno(lr), line, len, 1, err.msg);
+			continue;
+		} else if (o->fill && !(send = fill_line(&pb, &ev, &sendlen))) {
+			send = line;
+			sendlen = len;
+		} else if (o->fill && sendlen > CE_LINE_MAX) {
+			reject(&pb, lr_lineno(lr), line, len, 1, "too long once id and time are added");
+			continue;
+		}
+		if ((status = p->ops->send(p, send, sendlen)) != 0)
+			break;
+		st->published++;
+	}
+	if (status == 0)
+		status = p->ops->flush(p);
+	if (status != 0 && !stop_requested)
+		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, lr_lineno(lr));
+	st->published -= st->failed;
+	if (st->failed)
+		warnmsg("%" PRIu64 " events not delivered%s%s", st->failed,
+		    o->reject_path ? ", kept in " : "", o->reject_path ? o->reject_path : "");
+	if (o->verbose) {
+		double secs = (clock_ms() - t0) / 1000.0;
+
+		warnmsg("%" PRIu64 " events published, %" PRIu64 " rejected, %" PRIu64
+		    " not delivered, in %.2f s (%.0f events/s)", st->published, st->rejected, st->failed,
+		    secs, secs > 0 ? st->published / secs : 0.0);
+	}
+	lr_close(lr);
+	free(pb.event);
+	if (pb.rejectfd >= 0 && close(pb.rejectfd) < 0 && status == 0)
+		status = EX_FLOW_IOERR;
+	if (status == 0 && pb.reject_failed)
+		status = EX_FLOW_IOERR;
+	if (status == 0 && st->rejected)
+		status = EX_FLOW_DATAERR;
+	return status;
+}

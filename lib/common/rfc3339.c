@@ -1,0 +1,99 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "rfc3339.h"
+
+static int
+digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+rfc3339_parse(const char *s, size_t len, int64_t *ns)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, sec, oh, om, sign, nd;
+	int64_t frac = 0, t;
+	size_t i = 19;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+	    s[13] != ':' || s[16] != ':')
+		return -1;
+	if ((y = digits(s, 4)) < 0 || (mo = digits(s + 5, 2)) < 1 || mo > 12 ||
+	    (d = digits(s + 8, 2)) < 1 || (h = digits(s + 11, 2)) < 0 || h > 23 ||
+	    (mi = digits(s + 14, 2)) < 0 || mi > 59 || (sec = digits(s + 17, 2)) < 0 || sec > 60)
+		return -1;
+	if (d > mdays[mo - 1] + (mo == 2 && leap(y)))
+		return -1;
+	if (s[i] == '.') {
+		for (i++, nd = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, nd++)
+			if (nd < 9)
+				frac = frac * 10 + (s[i] - '0');
+		if (nd == 0)
+			return -1;
+		for (; nd < 9; nd++)
+			frac *= 10;
+	}
+	if (i >= len)
+		return -1;
+	if (s[i] == 'Z' || s[i] == 'z') {
+		oh = om = 0;
+		sign = 1;
+		i++;
+	} else if (s[i] == '+' || s[i] == '-') {
+		sign = s[i] == '-' ? -1 : 1;
+		if (len - i < 6 || s[i + 3] != ':' || (oh = digits(s + i + 1, 2)) < 0 || oh > 23 ||
+		    (om = digits(s + i + 4, 2)) < 0 || om > 59)
+			return -1;
+		i += 6;
+	} else
+		return -1;
+	if (i != len)
+		return -1;
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec == 60 ? 59 : sec);
+	t -= sign * (oh * 3600 + om * 60);
+	*ns = t * 1000000000 + frac;
+	return 0;
+}
+
+size_t
+rfc3339_format(int64_t ns, char out[RFC3339_MAX])
+{
+	time_t secs = ns / 1000000000;
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	return snprintf(out, RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    (int)(ns / 1000000 % 1000));
+}

@@ -1,0 +1,18 @@
+/* rfc3339: RFC 3339 date-time strings <-> nanoseconds since the epoch. */
+#ifndef FLOW_RFC3339_H
+#define FLOW_RFC3339_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RFC3339_MAX 40
+
+/* 0 if s[0..len) is an RFC 3339 date-time (fractions to nanoseconds kept,
+   finer digits accepted and dropped); *ns is UTC. -1 otherwise. */
+int rfc3339_parse(const char *s, size_t len, int64_t *ns);
+
+/* Write ns as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds) with a NUL;
+   returns the length (24). */
+size_t rfc3339_format(int64_t ns, char out[RFC3339_MAX]);
+
+#endif

@@ -1,0 +1,22 @@
+/* uri: the broker URLs every program accepts (DESIGN §5). */
+#ifndef FLOW_URI_H
+#define FLOW_URI_H
+
+#include "dnsname.h"
+
+enum url_scheme { URL_FILE, URL_KAFKA, URL_FNAP, URL_FNAPS, URL_FLOW };
+
+struct flow_url {
+	enum url_scheme scheme;
+	char *path;   /* file: the flow directory */
+	char *hosts;  /* kafka: "host:port[,host:port...]"; fnap(s): "host:port" */
+	char *name;   /* kafka: the topic; fnap(s), flow: the flow FQDN (normalized) */
+};
+
+/* Parse s; 0 on success, -1 with *why (the URL is then unusable). A string
+   without "scheme://" is taken as a file flow directory. */
+int url_parse(const char *s, struct flow_url *u, const char **why);
+void url_free(struct flow_url *u);
+const char *url_scheme_name(enum url_scheme s);
+
+#endif

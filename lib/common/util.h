@@ -1,0 +1,58 @@
+/* util: program name, diagnostics, exit codes, checked allocation. */
+#ifndef FLOW_UTIL_H
+#define FLOW_UTIL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit status, the same in every program (DESIGN §3). */
+enum {
+	EX_FLOW_OK = 0,
+	EX_FLOW_NEGATIVE = 1,     /* no event matched, name not found */
+	EX_FLOW_USAGE = 64,
+	EX_FLOW_DATAERR = 65,     /* some input lines rejected */
+	EX_FLOW_UNAVAILABLE = 69, /* broker, DNS or agent unreachable */
+	EX_FLOW_SOFTWARE = 70,    /* internal error */
+	EX_FLOW_IOERR = 74,
+	EX_FLOW_TEMPFAIL = 75,
+	EX_FLOW_NOPERM = 77,
+	EX_FLOW_CONFIG = 78,
+};
+
+extern const char *progname;
+
+/* Set progname from argv[0]; ignore SIGPIPE so EPIPE reaches write(). */
+void util_init(const char *argv0);
+
+/* "progname: message" on stderr. */
+void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* warnmsg, then exit(status). */
+void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* Set by SIGINT/SIGTERM once catch_stop_signals() ran; blocking calls are
+   interrupted (no SA_RESTART) so that loops notice it. */
+extern volatile sig_atomic_t stop_requested;
+void catch_stop_signals(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Parse a whole decimal number in [min, max]; 0 on success, -1 otherwise. */
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Monotonic and wall clocks, in milliseconds / nanoseconds since the epoch. */
+int64_t clock_ms(void);
+int64_t clock_real_ns(void);
+
+/* Print "progname VERSION" on stdout and exit 0 (for -V). */
+void print_version(void) __attribute__((noreturn));
+
+/* Flush stdout and exit with status, or 74 if stdout could not be written
+   (EPIPE is a quiet, successful end). */
+void exit_flushed(int status) __attribute__((noreturn));
+
+#endif

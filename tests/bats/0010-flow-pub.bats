@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# flow-pub on the file broker: validation, rejects, wrap/fill, concurrency, recovery.
+
+load helpers/common
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "flow-pub: -h, -V and usage errors" {
+	run flow-pub -h
+	[ "$status" -eq 0 ]
+	assert_match '^usage: flow-pub' "${lines[0]}"
+	run flow-pub -V
+	[ "$status" -eq 0 ]
+	assert_match '^flow-pub [0-9]' "$output"
+	run flow-pub
+	[ "$status" -eq 64 ]
+	run flow-pub --no-such-option "$TMP/f"
+	[ "$status" -eq 64 ]
+	run flow-pub -t x "$TMP/f" </dev/null
+	[ "$status" -eq 64 ]
+	run flow-pub -w -t x "$TMP/f" </dev/null
+	[ "$status" -eq 64 ]
+	assert_match 'needs -t TYPE and -s SOURCE' "$output"
+	run flow-pub -w -t x -s 'not a uri' "$TMP/f" </dev/null
+	[ "$status" -eq 64 ]
+	assert_match 'source' "$output"
+}
+
+@test "flow-pub: URLs that are wrong or not supported" {
+	run flow-pub 'kafka://host/' </dev/null
+	[ "$status" -eq 64 ]
+	run flow-pub 'gopher://x/y' </dev/null
+	[ "$status" -eq 64 ]
+	assert_match 'unknown scheme' "$output"
+	run flow-pub 'file://relative' </dev/null
+	[ "$status" -eq 64 ]
+	run flow-pub 'fnap://agent.example:61000/bad..name' </dev/null
+	[ "$status" -eq 64 ]
+	run flow-pub 'fnap://agent.example:61000/arrivals.flows.example' </dev/null
+	[ "$status" -eq 69 ]
+	assert_match 'not supported yet' "$output"
+}
+
+@test "flow-pub: a missing flow directory is created, file:// and plain paths alike" {
+	event 1 | flow-pub "file://$TMP/a/b/flow"
+	[ -d "$TMP/a/b/flow" ]
+	event 2 | flow-pub "$TMP/plain"
+	[ "$(cat "$TMP"/plain/*.ndjson)" = "$(event 2)" ]
+}
+
+@test "flow-pub: 20000 realistic events round-trip byte for byte" {
+	gen-events 20000 > "$TMP/in"
+	flow-pub "file://$TMP/flow" < "$TMP/in"
+	flow-sub -o beginning -e "file://$TMP/flow" > "$TMP/out"
+	cmp "$TMP/in" "$TMP/out"
+	# the log itself is plain NDJSON: cat works on it
+	cat "$TMP"/flow/*.ndjson | cmp - "$TMP/in"
+}
+
+@test "flow-pub: every class of bad input is reported, kept, and its neighbours published" {
+	local long
+	long=$(head -c 1100000 /dev/zero | tr '\0' 'x')
+	{
+		event ok1
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t"'           # broken JSON
+		echo '{"specversion":"1.0","source":"/s","type":"t"}'                  # missing id
+		echo '{"specversion":"0.3","id":"x","source":"/s","type":"t"}'         # wrong specversion
+		event ok2
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t","time":"2026-13-01T00:00:00Z"}'
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t","Bad_Ext":1}'
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t","data":1,"data_base64":"AA=="}'
+		echo ''
+		printf '{"specversion":"1.0","id":"x","source":"/s","type":"t","data":"%s"}\n' "$long"
+		printf '{"specversion":"1.0","id":"x","source":"/s","type":"t","data":"\377"}\n'
+		echo '{"specversion":"1.0","id":"","source":"/s","type":"t"}'          # empty id
+		echo '{"specversion":"1.0","id":"x","source":"a b","type":"t"}'        # source not a URI-ref
+		echo '[1,2]'
+		event ok3
+	} > "$TMP/in"
+	run --separate-stderr flow-pub --reject "$TMP/rej" "$TMP/flow" < "$TMP/in"
+	[ "$status" -eq 65 ]
+	assert_match 'line 2: invalid JSON' "${stderr_lines[0]}"
+	assert_match 'line 3: missing required attribute id' "${stderr_lines[1]}"
+	assert_match 'line 4: specversion' "${stderr_lines[2]}"
+	assert_match 'line 6: time: not an RFC 3339' "${stderr_lines[3]}"
+	assert_match 'line 7: invalid attribute name "Bad_Ext"' "${stderr_lines[4]}"
+	assert_match 'line 8: data and data_base64 are exclusive' "${stderr_lines[5]}"
+	assert_match 'line 9: empty line' "${stderr_lines[6]}"
+	assert_match 'line 10: longer than 1048576 bytes' "${stderr_lines[7]}"
+	assert_match 'line 11: invalid JSON in data: invalid UTF-8' "${stderr_lines[8]}"
+	assert_match 'line 12: id: must not be empty' "${stderr_lines[9]}"
+	assert_match 'line 13: source: not a URI-reference' "${stderr_lines[10]}"
+	assert_match 'line 14: not a JSON object' "${stderr_lines[11]}"
+	assert_eq 12 "${#stderr_lines[@]}" "stderr lines"
+	# the rejected lines, unchanged and in order; the good ones published
+	grep -av '"id":"ok' "$TMP/in" | cmp - "$TMP/rej"
+	flow-sub -o beginning -e "$TMP/flow" > "$TMP/out"
+	grep -a '"id":"ok' "$TMP/in" | cmp - "$TMP/out"
+}
+
+@test "flow-pub: valid events of every attribute kind are accepted" {
+	{
+		echo '{"specversion":"1.0","id":"a","source":"https://example.com/x?y=1#z","type":"t","time":"2026-11-22T10:00:00.123456789+01:00","datacontenttype":"application/json; charset=utf-8","dataschema":"https://example.com/schema","subject":"s","data":{"a":[1,2.5e3,true,null,"\u00e9\ud83d\ude00"]}}'
+		echo '{"specversion":"1.0","id":"b","source":"urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66","type":"t","data_base64":"Zm9vYg==","ext1":"v","ext2":42,"ext3":false}'
+		echo ' {"type":"t","source":"1-555-123-4567","id":"c","specversion":"1.0","time":null} '
+		echo '{"specversion":"1.0","id":"d","source":"\/escaped\/slash","type":"t","data":"ümlaut"}'
+	} > "$TMP/in"
+	flow-pub "$TMP/flow" < "$TMP/in"
+	flow-sub -o beginning -e "$TMP/flow" | cmp - "$TMP/in"
+}
+
+@test "flow-pub: --wrap makes events of JSON values and of text" {
+	printf '%s\n' '{"gate":12}' 'plain "text"' '42' '' > "$TMP/in"
+	flow-pub -w -t com.example.note -s /notes "$TMP/flow" < "$TMP/in"
+	flow-sub -o beginning -e "$TMP/flow" > "$TMP/out"
+	[ "$(wc -l < "$TMP/out")" -eq 4 ]
+	jq -e -s 'length == 4 and all(.[]; .specversion == "1.0" and .type == "com.example.note" and .source == "/notes"
+		and (.id | test("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))
+		and (.time | test("^20[0-9][0-9]-.*Z$")))' "$TMP/out"
+	jq -e -s '.[0].data == {"gate":12} and .[1].data == "plain \"text\"" and .[2].data == 42 and .[3].data == ""' "$TMP/out"
+	# ids are unique
+	[ "$(jq -r .id "$TMP/out" | sort -u | wc -l)" -eq 4 ]
+}
+
+@test "flow-pub: --fill adds a missing id and time, leaves the rest as it was" {
+	{
+		echo '{"specversion":"1.0","source":"/s","type":"t","data":{"k":1}}'
+		echo '{"specversion":"1.0","id":"keep","source":"/s","type":"t","time":"2026-01-01T00:00:00Z"}'
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t"}'
+	} > "$TMP/in"
+	flow-pub --fill "$TMP/flow" < "$TMP/in"
+	flow-sub -o beginning -e "$TMP/flow" > "$TMP/out"
+	sed -n 2p "$TMP/in" | cmp - <(sed -n 2p "$TMP/out")
+	jq -e -s '.[0].id != null and .[0].time != null and .[0].data == {"k":1} and .[2].id == "x" and .[2].time != null' "$TMP/out"
+	# without --fill, a missing id is an error
+	run flow-pub "$TMP/flow2" < "$TMP/in"
+	[ "$status" -eq 65 ]
+}
+
+@test "flow-pub: two writers appending 50000 events each give 100000 whole lines" {
+	gen-events 50000 1 > "$TMP/a"
+	gen-events 50000 2 | sed 's/"id":"/"id":"b-/' > "$TMP/b"
+	flow-pub "$TMP/flow" < "$TMP/a" &
+	flow-pub "$TMP/flow" < "$TMP/b" &
+	wait %1
+	wait %2
+	flow-sub -o beginning -e "$TMP/flow" > "$TMP/out"
+	[ "$(wc -l < "$TMP/out")" -eq 100000 ]
+	# every line whole and valid: a third flow takes them all without a reject
+	flow-pub "$TMP/check" < "$TMP/out"
+	sort "$TMP/a" "$TMP/b" | cmp - <(sort "$TMP/out")
+	# the index lets -o seek to any record
+	[ "$(flow-sub -o 77777 -c 1 "$TMP/flow")" = "$(sed -n 77778p "$TMP/out")" ]
+}
+
+@test "flow-pub: a torn last line is cut before the next append, readers never see it" {
+	gen-events 100 > "$TMP/in"
+	flow-pub "$TMP/flow" < "$TMP/in"
+	seg=$(ls "$TMP"/flow/*.ndjson)
+	truncate -s -37 "$seg"
+	run flow-sub -o beginning -e "$TMP/flow"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 99 ]
+	run --separate-stderr flow-pub "$TMP/flow" < <(event after-crash)
+	[ "$status" -eq 0 ]
+	assert_match 'torn last line' "$stderr"
+	flow-sub -o beginning -e "$TMP/flow" > "$TMP/out"
+	{ head -n 99 "$TMP/in"; event after-crash; } | cmp - "$TMP/out"
+	[ "$(flow-sub -o 99 -c 1 "$TMP/flow")" = "$(event after-crash)" ]
+}
+
+@test "flow-pub: segments roll at FLOW_FILE_SEGMENT_BYTES and reads cross them" {
+	gen-events 5000 > "$TMP/in"
+	FLOW_FILE_SEGMENT_BYTES=100000 flow-pub "$TMP/flow" < <(head -n 2500 "$TMP/in")
+	FLOW_FILE_SEGMENT_BYTES=100000 flow-pub "$TMP/flow" < <(tail -n 2500 "$TMP/in")
+	[ "$(ls "$TMP"/flow/*.ndjson | wc -l)" -ge 2 ]
+	flow-sub -o beginning -e "$TMP/flow" | cmp - "$TMP/in"
+	for n in 0 1023 1024 2499 2500 4096 4999; do
+		[ "$(flow-sub -o $n -c 1 "$TMP/flow")" = "$(sed -n "$((n + 1))p" "$TMP/in")" ]
+	done
+}
+
+@test "flow-pub: -v reports count and rate; --sync publishes" {
+	gen-events 10 > "$TMP/in"
+	run --separate-stderr flow-pub -v --sync "$TMP/flow" < "$TMP/in"
+	[ "$status" -eq 0 ]
+	assert_match '10 events published, 0 rejected, 0 not delivered, in [0-9.]+ s' "$stderr"
+}
+
+@test "flow-pub: a flow that cannot be opened fails loudly before reading" {
+	echo x > "$TMP/notadir"
+	run flow-pub "$TMP/notadir" < <(event 1)
+	[ "$status" -eq 74 ]
+	assert_match "flow-pub: $TMP/notadir: Not a directory" "$output"
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# flow-sub on the file broker: offsets, groups, follow mode, pipes.
+
+load helpers/common
+
+setup() {
+	common_setup
+	gen-events 1000 > "$TMP/in"
+	flow-pub "$TMP/flow" < "$TMP/in"
+}
+teardown() {
+	[ -n "${SUB_PID:-}" ] && kill "$SUB_PID" 2>/dev/null
+	common_teardown
+}
+
+@test "flow-sub: -h, -V and usage errors" {
+	run flow-sub -h
+	[ "$status" -eq 0 ]
+	assert_match '^usage: flow-sub' "${lines[0]}"
+	run flow-sub -V
+	[ "$status" -eq 0 ]
+	run flow-sub
+	[ "$status" -eq 64 ]
+	run flow-sub -o sometime "$TMP/flow"
+	[ "$status" -eq 64 ]
+	run flow-sub -c 0 "$TMP/flow"
+	[ "$status" -eq 64 ]
+	run flow-sub --until yesterday "$TMP/flow"
+	[ "$status" -eq 64 ]
+	run flow-sub -g '../escape' -e "$TMP/flow"
+	[ "$status" -eq 64 ]
+	run flow-sub -e "$TMP/no-such-flow"
+	[ "$status" -eq 1 ]
+	assert_match 'no such flow' "$output"
+}
+
+@test "flow-sub: -o beginning, N, -N, end, and -c" {
+	flow-sub -o beginning -e "$TMP/flow" | cmp - "$TMP/in"
+	flow-sub -o 990 -e "$TMP/flow" | cmp - <(tail -n 10 "$TMP/in")
+	flow-sub -o -3 -e "$TMP/flow" | cmp - <(tail -n 3 "$TMP/in")
+	flow-sub -o 100 -c 5 "$TMP/flow" | cmp - <(sed -n 101,105p "$TMP/in")
+	[ -z "$(flow-sub -o end -e "$TMP/flow")" ]
+	[ -z "$(flow-sub -e "$TMP/flow")" ]          # default without a group: the end
+	[ -z "$(flow-sub -o 5000 -e "$TMP/flow")" ]  # past the end: the end
+	flow-sub -o -5000 -e "$TMP/flow" | cmp - "$TMP/in"
+}
+
+@test "flow-sub: -o @TIME starts at the first event at or after TIME; --until stops after" {
+	# gen-events stamps event i with 2026-11-22T10:00:00Z + i seconds
+	flow-sub -o @2026-11-22T10:16:00Z -e "$TMP/flow" | cmp - <(sed -n '960,$p' "$TMP/in")
+	flow-sub -o @2026-11-22T11:16:00+01:00 -e "$TMP/flow" | cmp - <(sed -n '960,$p' "$TMP/in")
+	flow-sub -o beginning --until 2026-11-22T10:00:10Z "$TMP/flow" | cmp - <(head -n 10 "$TMP/in")
+	# --until ends a follower too once the clock is past it, with nothing after it
+	run timeout 5 flow-sub -o beginning --until 2000-01-01T00:00:00Z "$TMP/flow"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "flow-sub: a consumer group resumes where it stopped, and --until does not skip an event" {
+	flow-sub -g audit -o beginning -c 300 "$TMP/flow" > "$TMP/part1"
+	[ "$(cat "$TMP/flow/groups/audit")" = 300 ]
+	flow-sub -g audit --until 2026-11-22T10:08:20Z "$TMP/flow" > "$TMP/part2"   # events 301..500
+	[ "$(wc -l < "$TMP/part2")" -eq 200 ]
+	flow-sub -g audit -e "$TMP/flow" > "$TMP/part3"
+	cat "$TMP/part1" "$TMP/part2" "$TMP/part3" | cmp - "$TMP/in"
+	# another group is independent; -o overrides the stored offset
+	flow-sub -g other -o beginning -e "$TMP/flow" | cmp - "$TMP/in"
+	flow-sub -g audit -o 998 -e "$TMP/flow" | cmp - <(tail -n 2 "$TMP/in")
+	# the offset file is replaced atomically: no temporary files left behind
+	[ "$(ls -A "$TMP/flow/groups")" = "$(printf 'audit\nother')" ]
+}
+
+@test "flow-sub: | head -n 1 exits 0 quietly, and the group commits only what was written" {
+	gen-events 200000 > "$TMP/big"
+	flow-pub "$TMP/big-flow" < "$TMP/big"
+	run bash -c "flow-sub -g g -o beginning '$TMP/big-flow' 2>'$TMP/err' | head -n 1; echo \"rc=\${PIPESTATUS[0]}\""
+	[ "${lines[0]}" = "$(head -n 1 "$TMP/big")" ]
+	[ "${lines[1]}" = "rc=0" ]
+	[ ! -s "$TMP/err" ]
+	stored=$(cat "$TMP/big-flow/groups/g" 2>/dev/null || echo 0)
+	# at most what went into the pipe before head left, never past it
+	[ "$stored" -lt 200000 ]
+	flow-sub -g g -o stored -e "$TMP/big-flow" | cmp - <(tail -n "+$((stored + 1))" "$TMP/big")
+}
+
+@test "flow-sub: follow mode delivers an event appended later, within 100 ms" {
+	local best=999999 t0 t1 i
+	flow-sub "$TMP/flow" > "$TMP/live" &
+	SUB_PID=$!
+	sleep 0.3
+	for i in 1 2 3; do
+		t0=$(date +%s%N)
+		event "live-$i" | flow-pub "$TMP/flow"
+		wait_lines "$TMP/live" "$i"
+		t1=$(date +%s%N)
+		[ $(( (t1 - t0) / 1000000 )) -lt "$best" ] && best=$(( (t1 - t0) / 1000000 ))
+	done
+	echo "# best latency: $best ms" >&3
+	[ "$best" -lt 100 ]
+	printf '%s\n' "$(event live-1)" "$(event live-2)" "$(event live-3)" | cmp - "$TMP/live"
+	# SIGTERM ends a follower cleanly
+	kill -TERM "$SUB_PID"
+	wait "$SUB_PID"
+	SUB_PID=
+}
+
+@test "flow-sub: a follower waits for a flow that has no events yet, and crosses segments" {
+	mkdir "$TMP/empty"
+	FLOW_FILE_SEGMENT_BYTES=2000 flow-pub "$TMP/empty" < /dev/null
+	flow-sub -o beginning "$TMP/empty" > "$TMP/live" &
+	SUB_PID=$!
+	sleep 0.2
+	# a batch is never split, so segments roll between flow-pub runs here
+	for from in 1 6 11 16; do
+		sed -n "$from,$((from + 4))p" "$TMP/in" | FLOW_FILE_SEGMENT_BYTES=2000 flow-pub "$TMP/empty"
+	done
+	wait_lines "$TMP/live" 20
+	[ "$(ls "$TMP"/empty/*.ndjson | wc -l)" -ge 2 ]
+	head -n 20 "$TMP/in" | cmp - "$TMP/live"
+}
+
+@test "flow-sub: a group offset that is not a number is ignored with a warning" {
+	mkdir -p "$TMP/flow/groups"
+	echo garbage > "$TMP/flow/groups/g"
+	run --separate-stderr flow-sub -g g -o stored -e "$TMP/flow"
+	[ "$status" -eq 0 ]
+	assert_match 'not an offset' "$stderr"
+	[ "${#lines[@]}" -eq 1000 ]
+}

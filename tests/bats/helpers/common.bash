@@ -1,0 +1,44 @@
+# Shared by every suite: a private temporary directory, cleaned up afterwards,
+# and a few assertions with useful messages.
+
+bats_require_minimum_version 1.5.0
+
+common_setup() {
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/flow-test.XXXXXX")
+	export TMP
+}
+
+common_teardown() {
+	[ -n "${TMP:-}" ] && rm -rf "$TMP"
+}
+
+# assert_eq EXPECTED ACTUAL [WHAT]
+assert_eq() {
+	if [ "$1" != "$2" ]; then
+		echo "${3:-value}: expected <$1>, got <$2>" >&2
+		return 1
+	fi
+}
+
+# assert_match REGEX STRING
+assert_match() {
+	if ! printf '%s\n' "$2" | grep -Eq -- "$1"; then
+		echo "expected to match /$1/: <$2>" >&2
+		return 1
+	fi
+}
+
+# A valid event with the given id (and optional extra JSON members).
+event() {
+	printf '{"specversion":"1.0","id":"%s","source":"/test","type":"com.example.test"%s}\n' "$1" "${2:-}"
+}
+
+# Wait until FILE has at least N lines, at most SECONDS (default 5).
+wait_lines() {
+	local file=$1 n=$2 limit=$(( ${3:-5} * 100 )) i=0
+	while [ "$(wc -l < "$file" 2>/dev/null || echo 0)" -lt "$n" ]; do
+		i=$((i + 1))
+		[ "$i" -le "$limit" ] || return 1
+		sleep 0.01
+	done
+}
