@@ -24,6 +24,31 @@ fail(struct ce_error *err, const char *fmt, ...)
 	return -1;
 }
 
+/* Character classes of RFC 3986 and RFC 2045, as bits of one table. */
+enum { C_URI = 1, C_TOKEN = 2, C_SCHEME = 4, C_B64 = 8 };
+static unsigned char cclass[256];
+
+static void
+cclass_init(void)
+{
+	const char *uri = "-._~:/?#[]@!$&'()*+,;=", *token = "!#$%&'*+-.^_`|~", *p;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+
+		cclass[c] = alnum ? C_URI | C_TOKEN | C_SCHEME | C_B64 : 0;
+	}
+	for (p = uri; *p; p++)
+		cclass[(unsigned char)*p] |= C_URI;
+	for (p = token; *p; p++)
+		cclass[(unsigned char)*p] |= C_TOKEN;
+	cclass['+'] |= C_SCHEME | C_B64;
+	cclass['-'] |= C_SCHEME;
+	cclass['.'] |= C_SCHEME;
+	cclass['/'] |= C_B64;
+}
+
 static int
 is_alpha(int c)
 {
@@ -48,7 +73,6 @@ is_hex(int c)
 static int
 uri_check(const char *s, size_t len, int need_scheme)
 {
-	static const char other[] = "-._~:/?#[]@!$&'()*+,;=";
 	size_t i, colon = 0;
 	int scheme_possible = 1;
 
@@ -61,7 +85,7 @@ uri_check(const char *s, size_t len, int need_scheme)
 			i += 2;
 			continue;
 		}
-		if (!is_alpha(c) && !is_digit(c) && (c == 0 || !strchr(other, c)))
+		if (!(cclass[c] & C_URI))
 			return -1;
 		if (scheme_possible && (c == '/' || c == '?' || c == '#'))
 			scheme_possible = 0;
@@ -77,7 +101,7 @@ uri_check(const char *s, size_t len, int need_scheme)
 	if (!is_alpha(s[0]))
 		return -1;
 	for (i = 1; i < colon; i++)
-		if (!is_alpha(s[i]) && !is_digit(s[i]) && !strchr("+-.", s[i]))
+		if (!(cclass[(unsigned char)s[i]] & C_SCHEME))
 			return -1;
 	return 0;
 }
@@ -85,7 +109,7 @@ uri_check(const char *s, size_t len, int need_scheme)
 static int
 token_char(int c)
 {
-	return is_alpha(c) || is_digit(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+	return cclass[(unsigned char)c] & C_TOKEN;
 }
 
 /* RFC 2045 media type: type "/" subtype, then parameters of printable ASCII. */
@@ -122,77 +146,110 @@ base64_check(const char *s, size_t len)
 		if (c == '=') {
 			if (i + 2 < len || ++pad > 2)
 				return -1;
-		} else if (pad || !(is_alpha(c) || is_digit(c) || c == '+' || c == '/'))
+		} else if (pad || !(cclass[c] & C_B64))
 			return -1;
 	}
 	return 0;
 }
 
-static int
-name_is(const struct ce_attr *a, const char *name)
-{
-	size_t n = strlen(name);
+/* The context attributes of CloudEvents 1.0; anything else is an extension. */
+enum attr_kind {
+	A_EXT, A_SPECVERSION, A_ID, A_SOURCE, A_TYPE, A_TIME, A_SUBJECT,
+	A_DATACONTENTTYPE, A_DATASCHEMA, A_DATA, A_DATA_BASE64,
+};
 
-	return a->namelen == n && memcmp(a->name, name, n) == 0;
+static enum attr_kind
+classify(const char *n, size_t len)
+{
+#define IS(lit) (len == sizeof lit - 1 && memcmp(n, lit, len) == 0)
+	switch (n[0]) {
+	case 'd':
+		return IS("data") ? A_DATA : IS("data_base64") ? A_DATA_BASE64 :
+		    IS("datacontenttype") ? A_DATACONTENTTYPE : IS("dataschema") ? A_DATASCHEMA : A_EXT;
+	case 'i': return IS("id") ? A_ID : A_EXT;
+	case 's':
+		return IS("source") ? A_SOURCE : IS("specversion") ? A_SPECVERSION :
+		    IS("subject") ? A_SUBJECT : A_EXT;
+	case 't': return IS("type") ? A_TYPE : IS("time") ? A_TIME : A_EXT;
+	default: return A_EXT;
+	}
+#undef IS
 }
 
-/* Check one context attribute or extension by its name and JSON type. */
+/* Check one attribute's value by its kind. */
 static int
-check_attr(const struct ce_attr *a, struct ce_error *err)
+check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 {
 	const struct json_span *v = &a->val;
 	const char *s;
 	size_t n;
 	int64_t ns;
+	int ok;
 
-	if (name_is(a, "data"))
+	if (kind == A_DATA)
 		return 0;
-	if (v->type == JSON_NULL) {
-		/* null stands for absent, but never for the required ones */
-		if (name_is(a, "id") || name_is(a, "source") || name_is(a, "specversion") || name_is(a, "type"))
-			return fail(err, "%.*s: must be a string", (int)a->namelen, a->name);
-		return 0;
-	}
-	if (name_is(a, "specversion")) {
-		if (v->type != JSON_STRING || v->len != 5 || memcmp(v->p, "\"1.0\"", 5) != 0)
-			return fail(err, "specversion: must be \"1.0\"");
-		return 0;
-	}
-	if (a->namelen > 10 || !(name_is(a, "id") || name_is(a, "source") || name_is(a, "type") ||
-	    name_is(a, "time") || name_is(a, "subject") || name_is(a, "dataschema") ||
-	    name_is(a, "datacontenttype") || name_is(a, "data_base64"))) {
-		/* an extension: a scalar */
+	if (kind == A_EXT) {
 		if (v->type == JSON_OBJECT || v->type == JSON_ARRAY)
 			return fail(err, "extension %.*s: must be a string, number or boolean",
 			    (int)a->namelen, a->name);
 		return 0;
 	}
+	if (v->type == JSON_NULL) {
+		/* null stands for absent, but not for the required ones */
+		if (kind == A_SPECVERSION || kind == A_ID || kind == A_SOURCE || kind == A_TYPE)
+			return fail(err, "%.*s: must be a string", (int)a->namelen, a->name);
+		return 0;
+	}
 	if (v->type != JSON_STRING)
 		return fail(err, "%.*s: must be a string", (int)a->namelen, a->name);
-	if (name_is(a, "data_base64")) {
-		if (base64_check(v->p + 1, v->len - 2) < 0)
-			return fail(err, "%.*s: not valid base64", (int)a->namelen, a->name);
+	switch (kind) {
+	case A_SPECVERSION:
+		if (v->len != 5 || memcmp(v->p, "\"1.0\"", 5) != 0)
+			return fail(err, "specversion: must be \"1.0\"");
 		return 0;
+	case A_DATA_BASE64:
+		if (base64_check(v->p + 1, v->len - 2) < 0)
+			return fail(err, "data_base64: not valid base64");
+		return 0;
+	default:
+		break;
 	}
 	if (v->len == 2)
 		return fail(err, "%.*s: must not be empty", (int)a->namelen, a->name);
-	if (!scratch)
-		scratch = xmalloc(CE_LINE_MAX);
+	if (kind == A_ID || kind == A_TYPE || kind == A_SUBJECT)
+		return 0;
 	s = json_str(v, scratch, &n);
-	if (name_is(a, "source")) {
-		if (uri_check(s, n, 0) < 0)
-			return fail(err, "%.*s: not a URI-reference", (int)a->namelen, a->name);
-	} else if (name_is(a, "dataschema")) {
-		if (uri_check(s, n, 1) < 0)
-			return fail(err, "%.*s: not an absolute URI", (int)a->namelen, a->name);
-	} else if (name_is(a, "time")) {
-		if (rfc3339_parse(s, n, &ns) < 0)
-			return fail(err, "%.*s: not an RFC 3339 timestamp", (int)a->namelen, a->name);
-	} else if (name_is(a, "datacontenttype")) {
-		if (mediatype_check(s, n) < 0)
-			return fail(err, "%.*s: not a media type", (int)a->namelen, a->name);
+	switch (kind) {
+	case A_SOURCE:
+		ok = uri_check(s, n, 0) == 0;
+		break;
+	case A_DATASCHEMA:
+		ok = uri_check(s, n, 1) == 0;
+		break;
+	case A_TIME:
+		ok = rfc3339_parse(s, n, &ns) == 0;
+		break;
+	default: /* A_DATACONTENTTYPE */
+		ok = mediatype_check(s, n) == 0;
+		break;
 	}
+	if (!ok)
+		return fail(err, "%.*s: %s", (int)a->namelen, a->name,
+		    kind == A_SOURCE ? "not a URI-reference" : kind == A_DATASCHEMA ? "not an absolute URI" :
+		    kind == A_TIME ? "not an RFC 3339 timestamp" : "not a media type");
 	return 0;
+}
+
+/* The member name at p (after its opening quote), up to the closing quote. */
+static const char *
+scan_name(const char *p, const char *end)
+{
+	while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+		p++;
+	/* the one context attribute with another character */
+	if (p < end && *p == '_' && end - p >= 7 && memcmp(p, "_base64", 7) == 0)
+		p += 7;
+	return p;
 }
 
 int
@@ -200,8 +257,14 @@ ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, stru
 {
 	const char *p = line, *end = line + len, *why, *name;
 	struct ce_attr *a;
-	int i, has_data = 0, has_b64 = 0;
+	enum attr_kind kind;
+	unsigned seen = 0, named = 0;  /* kinds with a value; kinds named at all */
+	int i;
 
+	if (!scratch) {
+		scratch = xmalloc(CE_LINE_MAX);
+		cclass_init();
+	}
 	ev->line = line;
 	ev->len = len;
 	ev->nattrs = 0;
@@ -216,23 +279,19 @@ ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, stru
 		goto members_done;
 	}
 	for (;;) {
-		if (p >= end || *p != '"')
-			goto syntax_expected_name;
-		name = ++p;
-		while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
-			p++;
 		if (p >= end)
-			goto syntax_expected_name;
+			return fail(err, "invalid JSON: unexpected end of line");
+		if (*p != '"')
+			return fail(err, "invalid JSON: expected an attribute name");
+		name = ++p;
+		p = scan_name(p, end);
+		if (p >= end)
+			return fail(err, "invalid JSON: unexpected end of line");
 		if (*p != '"') {
-			if (p - name == 4 && memcmp(name, "data_base64\"", 12) == 0 && end - p >= 8)
-				p += 7;
-			else {
-				const char *q = memchr(p, '"', end - p);
-				int shown = q && q - name <= 40 ? (int)(q - name) : 0;
+			const char *q = memchr(p, '"', end - p);
+			int shown = q && q - name <= 40 ? (int)(q - name) : 0;
 
-				return fail(err, "invalid attribute name \"%.*s\": only a-z and 0-9 allowed",
-				    shown, name);
-			}
+			return fail(err, "invalid attribute name \"%.*s\": only a-z and 0-9 allowed", shown, name);
 		}
 		if (p == name)
 			return fail(err, "empty attribute name");
@@ -241,9 +300,12 @@ ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, stru
 		a = &ev->attrs[ev->nattrs];
 		a->name = name;
 		a->namelen = p - name;
-		for (i = 0; i < ev->nattrs; i++)
+		kind = classify(name, a->namelen);
+		for (i = 0; kind == A_EXT && i < ev->nattrs; i++)
 			if (ev->attrs[i].namelen == a->namelen && memcmp(ev->attrs[i].name, name, a->namelen) == 0)
-				return fail(err, "duplicate attribute %.*s", (int)a->namelen, name);
+				break;
+		if (kind != A_EXT ? (named & 1u << kind) != 0 : i < ev->nattrs)
+			return fail(err, "duplicate attribute %.*s", (int)a->namelen, name);
 		p = json_skip_ws(p + 1, end);
 		if (p >= end || *p != ':')
 			return fail(err, "invalid JSON: expected ':' after \"%.*s\"", (int)a->namelen, name);
@@ -251,10 +313,11 @@ ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, stru
 		if (json_scan_value(&p, end, &a->val, &why) < 0)
 			return fail(err, "invalid JSON in %.*s: %s", (int)a->namelen, name, why);
 		ev->nattrs++;
-		if (check_attr(a, err) < 0)
+		if (check_attr(a, kind, err) < 0)
 			return -1;
-		has_data |= name_is(a, "data");
-		has_b64 |= name_is(a, "data_base64") && a->val.type != JSON_NULL;
+		named |= 1u << kind;
+		if (a->val.type != JSON_NULL)  /* null stands for absent */
+			seen |= 1u << kind;
 		p = json_skip_ws(p, end);
 		if (p < end && *p == ',') {
 			p = json_skip_ws(p + 1, end);
@@ -269,22 +332,17 @@ ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, stru
 members_done:
 	if (json_skip_ws(p, end) != end)
 		return fail(err, "invalid JSON: text after the event");
-	if (has_data && has_b64)
+	if ((seen & 1u << A_DATA) && (seen & 1u << A_DATA_BASE64))
 		return fail(err, "data and data_base64 are exclusive");
-	if (!ce_get(ev, "specversion", 11))
+	if (!(seen & 1u << A_SPECVERSION))
 		return fail(err, "missing required attribute specversion");
-	if (!(flags & CE_ALLOW_NO_ID) && !ce_get(ev, "id", 2))
+	if (!(flags & CE_ALLOW_NO_ID) && !(seen & 1u << A_ID))
 		return fail(err, "missing required attribute id");
-	if (!ce_get(ev, "source", 6))
+	if (!(seen & 1u << A_SOURCE))
 		return fail(err, "missing required attribute source");
-	if (!ce_get(ev, "type", 4))
+	if (!(seen & 1u << A_TYPE))
 		return fail(err, "missing required attribute type");
 	return 0;
-
-syntax_expected_name:
-	if (p >= end)
-		return fail(err, "invalid JSON: unexpected end of line");
-	return fail(err, "invalid JSON: expected an attribute name");
 }
 
 const struct json_span *

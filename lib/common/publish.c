@@ -187,7 +187,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	const char *line, *send, *why;
 	size_t len, sendlen;
 	int r, status = 0;
-	int64_t t0 = clock_ms();
+	int64_t t0 = clock_real_ns();
 
 	memset(st, 0, sizeof *st);
 	if (o->reject_path &&
@@ -257,10 +257,10 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 		warnmsg("%" PRIu64 " events not delivered%s%s", st->failed,
 		    o->reject_path ? ", kept in " : "", o->reject_path ? o->reject_path : "");
 	if (o->verbose) {
-		double secs = (clock_ms() - t0) / 1000.0;
+		double secs = (clock_real_ns() - t0) / 1e9;
 
 		warnmsg("%" PRIu64 " events published, %" PRIu64 " rejected, %" PRIu64
-		    " not delivered, in %.2f s (%.0f events/s)", st->published, st->rejected, st->failed,
+		    " not delivered, in %.3f s (%.0f events/s)", st->published, st->rejected, st->failed,
 		    secs, secs > 0 ? st->published / secs : 0.0);
 	}
 	lr_close(lr);

@@ -1,0 +1,27 @@
+# Sourced by the bench/ scripts: the built programs on PATH, a work directory,
+# a cached event file, and timing with peak RSS.
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${FLOW_BUILDDIR:-$top}
+for d in "$build"/cmd/*/; do PATH="$d:$PATH"; done
+PATH="$top/tests/helpers:$PATH"
+export PATH
+
+work=${BENCH_DIR:-${TMPDIR:-/tmp}/flow-bench}
+mkdir -p "$work"
+
+# events N: the path of a file of N generated events (made once)
+events() {
+	[ -s "$work/events-$1" ] || gen-events "$1" > "$work/events-$1"
+	echo "$work/events-$1"
+}
+
+# measure NAME CMD...: run CMD under sh, print "seconds peak-KB" to the result variable
+measure() {
+	local out
+	out=$( { /usr/bin/time -f '%e %M' sh -c "$1" >/dev/null; } 2>&1 | tail -n 1)
+	secs=${out% *}
+	rss=${out#* }
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }

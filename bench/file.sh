@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# bench/file.sh [EVENTS]: flow-pub and flow-sub on the file broker against cat
+# through a pipe, same events, same run. Target: >= 1M events/s each way, RSS < 64 MB.
+set -eu
+. "$(dirname "$0")/common.sh"
+n=${1:-1000000}
+in=$(events "$n")
+flow="$work/file-flow"
+rm -rf "$flow" "$work/copy"
+
+printf '%-34s %8s %12s %9s %10s\n' command seconds events/s peak-KB "vs peer"
+row() { printf '%-34s %8s %12s %9s %10s\n' "$1" "$2" "$(rate "$n" "$2")" "$3" "$4"; }
+
+measure "cat '$in' | cat"
+cat_pipe=$secs; row "cat | cat (peer)" "$secs" "$rss" 1.00
+measure "cat '$in' > '$work/copy'"
+cat_file=$secs; row "cat > file (peer: the disk)" "$secs" "$rss" 1.00
+measure "cat '$in' | flow-pub '$flow'"
+row "cat | flow-pub" "$secs" "$rss" "$(ratio "$secs" "$cat_file")x"
+measure "flow-sub -o beginning -e '$flow' | cat"
+row "flow-sub -o beginning -e | cat" "$secs" "$rss" "$(ratio "$secs" "$cat_pipe")x"
+measure "flow-sub -o $((n - 10)) -e '$flow'"
+row "flow-sub -o N (index seek)" "$secs" "$rss" -
+rm -rf "$flow" "$work/copy"
