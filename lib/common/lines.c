@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ struct line_reader {
 	int skipping;            /* inside the rest of an overlong line */
 	int long_sink;
 	volatile sig_atomic_t *intr;
+	void (*idle)(void *ctx);
+	void *idle_ctx;
 	uint64_t lineno;
 };
 
@@ -28,6 +31,8 @@ lr_open(int fd, size_t maxlen)
 {
 	struct line_reader *lr = xcalloc(1, sizeof *lr);
 
+	/* a larger pipe means fewer, larger reads; not being allowed is fine */
+	(void)fcntl(fd, F_SETPIPE_SZ, READ_BLOCK);
 	lr->fd = fd;
 	lr->maxlen = maxlen;
 	lr->cap = maxlen + 1 + READ_BLOCK;
@@ -49,6 +54,13 @@ void
 lr_set_long_sink(struct line_reader *lr, int fd)
 {
 	lr->long_sink = fd;
+}
+
+void
+lr_set_idle(struct line_reader *lr, void (*idle)(void *ctx), void *ctx)
+{
+	lr->idle = idle;
+	lr->idle_ctx = ctx;
 }
 
 void
@@ -84,6 +96,12 @@ fill(struct line_reader *lr)
 		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
 		lr->end -= lr->start;
 		lr->start = 0;
+	}
+	if (lr->idle) {
+		struct pollfd pfd = { .fd = lr->fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 0) == 0)
+			lr->idle(lr->idle_ctx);
 	}
 	for (;;) {
 		n = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);

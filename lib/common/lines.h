@@ -33,6 +33,10 @@ void lr_set_intr(struct line_reader *lr, volatile sig_atomic_t *flag);
 /* 1 when the next lr_next() would have to wait for input. */
 int lr_would_block(struct line_reader *lr);
 
+/* Call idle(ctx) whenever the reader is about to wait for input, so that a
+   caller can flush what it holds while its input pauses. */
+void lr_set_idle(struct line_reader *lr, void (*idle)(void *ctx), void *ctx);
+
 /* Number of the line last returned, from 1. */
 uint64_t lr_lineno(const struct line_reader *lr);
 

@@ -23,6 +23,7 @@ struct publisher {
 	char *event;              /* a wrapped or filled event is built here */
 	size_t event_cap;
 	struct publish_stats *st;
+	int status;               /* of the last flush */
 };
 
 static int
@@ -168,6 +169,16 @@ publish_check_wrap(const struct publish_opts *o, const char **why)
 	return line ? 0 : -1;
 }
 
+/* Input pauses: a live stream is not held back. */
+static void
+flush_when_idle(void *ctx)
+{
+	struct publisher *pb = ctx;
+
+	if (pb->status == 0)
+		pb->status = pb->p->ops->flush(pb->p);
+}
+
 static void
 reject(struct publisher *pb, uint64_t lineno, const char *line, size_t len, int newline, const char *why)
 {
@@ -205,11 +216,11 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	lr = lr_open(fd, CE_LINE_MAX);
 	lr_set_long_sink(lr, pb.rejectfd);
 	lr_set_intr(lr, &stop_requested);
+	lr_set_idle(lr, flush_when_idle, &pb);
 	while (!stop_requested) {
-		/* a live stream is not held back: flush whenever input pauses */
-		if (lr_would_block(lr) && (status = p->ops->flush(p)) != 0)
-			break;
 		r = lr_next(lr, &line, &len);
+		if ((status = pb.status) != 0)
+			break;
 		if (r == LR_EOF)
 			break;
 		if (r == LR_ERROR) {
@@ -251,7 +262,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	if (status == 0)
 		status = p->ops->flush(p);
 	if (status != 0 && !stop_requested)
-		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, lr_lineno(lr));
+		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, st->lines);
 	st->published -= st->failed;
 	if (st->failed)
 		warnmsg("%" PRIu64 " events not delivered%s%s", st->failed,

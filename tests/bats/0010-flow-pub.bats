@@ -194,3 +194,36 @@ teardown() { common_teardown; }
 	[ "$status" -eq 74 ]
 	assert_match "flow-pub: $TMP/notadir: Not a directory" "$output"
 }
+
+@test "flow-pub: an event is appended while the input stays open (live pipeline)" {
+	mkfifo "$TMP/fifo"
+	flow-pub "$TMP/flow" < "$TMP/fifo" &
+	local pub=$!
+	exec 7> "$TMP/fifo"
+	event live-1 >&7
+	# published without waiting for the end of input
+	local i=0
+	until [ "$(cat "$TMP"/flow/*.ndjson 2>/dev/null)" = "$(event live-1)" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 200 ] || { exec 7>&-; wait "$pub"; return 1; }
+		sleep 0.01
+	done
+	event live-2 >&7
+	exec 7>&-
+	wait "$pub"
+	[ "$(flow-sub -o beginning -e "$TMP/flow" | wc -l)" -eq 2 ]
+}
+
+@test "flow-pub: SIGTERM stops reading, appends what it has, exits 0" {
+	mkfifo "$TMP/fifo"
+	flow-pub "$TMP/flow" < "$TMP/fifo" &
+	local pub=$!
+	exec 7> "$TMP/fifo"
+	event before-term >&7
+	sleep 0.2
+	kill -TERM "$pub"
+	run wait "$pub"
+	exec 7>&-
+	[ "$status" -eq 0 ]
+	[ "$(flow-sub -o beginning -e "$TMP/flow")" = "$(event before-term)" ]
+}
