@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 # Everything the build, the tests and the demos use, all from Debian.
 PACKAGES="build-essential autoconf automake pkg-config
 	libssl-dev librdkafka-dev libsodium-dev libyaml-dev
-	bats jq kcat bind9 bind9-dnsutils ucspi-tcp s6 openssl mandoc
+	bats jq kcat bind9 bind9-dnsutils ucspi-tcp s6 openssl mandoc time
 	clang libclang-rt-14-dev"
 
 usage() { echo "usage: ./setup.sh demo|check|build" >&2; exit 64; }
@@ -26,23 +26,56 @@ if [ -n "$missing" ]; then
 fi
 
 [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
-[ -f Makefile ] || ./configure
-make -j"$(nproc)"
+
+# builddir [configure args...]: configure (once) and build out of the tree
+build() {
+	dir=$1
+	shift
+	mkdir -p "$dir"
+	[ -f "$dir/Makefile" ] || (cd "$dir" && ../configure -q "$@")
+	make -C "$dir" -s -j"$(nproc)"
+}
 
 summary() {
 	# one closing line for humans and CI, counting single bats tests: "N passed, N failed"
-	cat tests/bats/*.log | awk '/^ok .*# skip/{s++; next} /^ok /{p++} /^not ok /{f++}
+	cat "$@" | awk '/^ok .*# skip/{s++; next} /^ok /{p++} /^not ok /{f++}
 		END{printf "%d passed, %d failed, %d skipped\n", p, f, s}'
 }
 
+# check DIR: the whole suite on one build; its log on failure
+check() {
+	if ! make -C "$1" -j"$(nproc)" check >"$1/check.out" 2>&1; then
+		cat "$1/check.out"
+		find "$1/tests" -name '*.log' -exec grep -l -E '^not ok|Sanitizer|runtime error' {} + |
+			xargs -r cat
+		return 1
+	fi
+	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): ' "$1/check.out"
+}
+
+build _build
+bins=$(pwd)/_build/cmd
 case $1 in
+build) ;;
 demo)
-	PATH="$(pwd)/cmd/flow-pub:$(pwd)/cmd/flow-sub:$(pwd)/cmd/flow-filter:$(pwd)/cmd/flow-resolve:$PATH" \
+	PATH="$bins/flow-pub:$bins/flow-sub:$bins/flow-filter:$bins/flow-resolve:$bins/flow-bridge:$bins/fnap-serve:$bins/fnap:$PATH" \
 		exec examples/pipelines/quickstart.sh ;;
 check)
-	make -j"$(nproc)" check >check.log 2>&1 || { cat check.log; cat test-suite.log 2>/dev/null; summary; exit 1; }
-	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS|# )' check.log
-	make distcheck >distcheck.log 2>&1 || { tail -n 200 distcheck.log; find flow-*/_build -name '*.log' -exec cat {} + 2>/dev/null | tail -n 300; exit 1; }
-	echo "distcheck: ok ($(ls flow-*.tar.gz))"
-	summary ;;
+	status=0
+	echo "== make check"
+	check _build || status=1
+	echo "== make check, built with AddressSanitizer and UndefinedBehaviorSanitizer"
+	build _build-asan CFLAGS="-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined"
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 check _build-asan || status=1
+	echo "== make distcheck"
+	if make -C _build distcheck >_build/distcheck.out 2>&1; then
+		echo "distcheck: ok"
+	else
+		tail -n 100 _build/distcheck.out
+		find _build/flow-*/_build -name '*.log' -exec grep -l '^not ok' {} + 2>/dev/null | xargs -r cat
+		status=1
+	fi
+	summary _build/tests/bats/*.log _build-asan/tests/bats/*.log
+	exit $status ;;
 esac
