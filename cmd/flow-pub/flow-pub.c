@@ -60,6 +60,7 @@ main(int argc, char **argv)
 	int c, status;
 
 	util_init(argv[0]);
+	catch_stop_signals();
 	while ((c = getopt_long(argc, argv, "r:wt:s:X:F:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': po.reject_path = optarg; break;
@@ -98,7 +99,6 @@ main(int argc, char **argv)
 		die(EX_FLOW_USAGE, "-t and -s go with --wrap");
 	if (!(p = producer_open(argv[optind], &bo, &status)))
 		return status;
-	catch_stop_signals();
 	status = publish_stream(STDIN_FILENO, "stdin", p, &po, &st);
 	p->ops->close(p);
 	return status;

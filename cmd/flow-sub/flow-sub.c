@@ -56,6 +56,7 @@ main(int argc, char **argv)
 	int c, status;
 
 	util_init(argv[0]);
+	catch_stop_signals();
 	while ((c = getopt_long(argc, argv, "o:ec:g:X:F:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -93,7 +94,6 @@ main(int argc, char **argv)
 	}
 	if (!(cons = consumer_open(argv[optind], &bo, &status)))
 		return status;
-	catch_stop_signals();
 	status = subscribe_stream(cons, STDOUT_FILENO, &so);
 	cons->ops->close(cons);
 	return status;
