@@ -274,6 +274,9 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 		    " not delivered, in %.3f s (%.0f events/s)", st->published, st->rejected, st->failed,
 		    secs, secs > 0 ? st->published / secs : 0.0);
 	}
+	/* the producer may outlive this call: it must not keep a pointer to pb */
+	p->on_fail = NULL;
+	p->fail_ctx = NULL;
 	lr_close(lr);
 	free(pb.event);
 	if (pb.rejectfd >= 0 && close(pb.rejectfd) < 0 && status == 0)
