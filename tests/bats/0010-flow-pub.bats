@@ -236,3 +236,26 @@ teardown() { common_teardown; }
 	# what it had read is appended (after-term may or may not have been read)
 	[ "$(flow-sub -o beginning -e "$TMP/flow" | head -n 1)" = "$(event before-term)" ]
 }
+
+@test "flow-pub: kill -9 mid-stream leaves a clean log holding a prefix of the input" {
+	gen-events 300000 > "$TMP/in"
+	local round
+	for round in 1 2 3; do
+		rm -rf "$TMP/flow"
+		flow-pub "$TMP/flow" < "$TMP/in" &
+		local pub=$!
+		# let it get some way into the stream, then kill it without warning
+		sleep "0.0$((round * 3))"
+		kill -9 "$pub" 2>/dev/null || true
+		wait "$pub" 2>/dev/null || true
+		flow-sub -o beginning -e "$TMP/flow" > "$TMP/out"
+		local n
+		n=$(wc -l < "$TMP/out")
+		echo "# round $round: $n events in the log after kill -9" >&3
+		head -n "$n" "$TMP/in" | cmp - "$TMP/out"
+		# the next writer recovers and appends after them
+		event after-kill | flow-pub "$TMP/flow" 2>/dev/null
+		[ "$(flow-sub -o "$n" -c 1 "$TMP/flow")" = "$(event after-kill)" ]
+		[ "$(flow-sub -o beginning -e "$TMP/flow" | wc -l)" -eq $((n + 1)) ]
+	done
+}
