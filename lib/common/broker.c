@@ -8,6 +8,7 @@
 #include "broker.h"
 #include "broker_file.h"
 #include "file_read.h"
+#include "resolve.h"
 #include "rfc3339.h"
 #include "util.h"
 
@@ -87,35 +88,78 @@ broker_prop_file(struct broker_opts *o, const char *path)
 	return r;
 }
 
-/* Parse url and say why not, or that its broker is not there yet. */
-static int
+/* The brokers served, by URL scheme; NULL: not in this build yet. */
+struct backend {
+	struct producer *(*producer)(const struct flow_url *, const struct broker_opts *, int *);
+	struct consumer *(*consumer)(const struct flow_url *, const struct broker_opts *, int *);
+};
+
+static struct producer *
+file_producer(const struct flow_url *u, const struct broker_opts *o, int *status)
+{
+	return file_producer_open(u->path, o, status);
+}
+
+static struct consumer *
+file_consumer(const struct flow_url *u, const struct broker_opts *o, int *status)
+{
+	return file_consumer_open(u->path, o, status);
+}
+
+static const struct backend backends[] = {
+	[URL_FILE] = { file_producer, file_consumer },
+	[URL_KAFKA] = { NULL, NULL },
+	[URL_FNAP] = { NULL, NULL },
+	[URL_FNAPS] = { NULL, NULL },
+};
+
+/* Parse url, looking flow:// names up in DNS; the backend, or NULL after a message. */
+static const struct backend *
 open_url(const char *url, struct flow_url *u, int *status)
 {
 	const char *why;
+	char *real;
 
 	if (url_parse(url, u, &why) < 0) {
 		warnmsg("%s: %s", url, why);
 		*status = EX_FLOW_USAGE;
-		return -1;
+		return NULL;
 	}
-	if (u->scheme != URL_FILE) {
+	if (u->scheme == URL_FLOW) {
+		real = resolve_broker_url(u->name, status);
+		url_free(u);
+		if (!real)
+			return NULL;
+		if (url_parse(real, u, &why) < 0 || u->scheme == URL_FLOW) {
+			warnmsg("%s: resolved to %s: %s", url, real,
+			    u->scheme == URL_FLOW ? "a flow:// URL again" : why);
+			if (u->scheme == URL_FLOW)
+				url_free(u);
+			free(real);
+			*status = EX_FLOW_UNAVAILABLE;
+			return NULL;
+		}
+		free(real);
+	}
+	if (!backends[u->scheme].producer) {
 		warnmsg("%s: %s:// is not supported yet", url, url_scheme_name(u->scheme));
 		url_free(u);
 		*status = EX_FLOW_UNAVAILABLE;
-		return -1;
+		return NULL;
 	}
-	return 0;
+	return &backends[u->scheme];
 }
 
 struct producer *
 producer_open(const char *url, const struct broker_opts *o, int *status)
 {
+	const struct backend *b;
 	struct flow_url u;
 	struct producer *p;
 
-	if (open_url(url, &u, status) < 0)
+	if (!(b = open_url(url, &u, status)))
 		return NULL;
-	p = file_producer_open(u.path, o, status);
+	p = b->producer(&u, o, status);
 	url_free(&u);
 	return p;
 }
@@ -123,12 +167,13 @@ producer_open(const char *url, const struct broker_opts *o, int *status)
 struct consumer *
 consumer_open(const char *url, const struct broker_opts *o, int *status)
 {
+	const struct backend *b;
 	struct flow_url u;
 	struct consumer *c;
 
-	if (open_url(url, &u, status) < 0)
+	if (!(b = open_url(url, &u, status)))
 		return NULL;
-	c = file_consumer_open(u.path, o, status);
+	c = b->consumer(&u, o, status);
 	url_free(&u);
 	return c;
 }

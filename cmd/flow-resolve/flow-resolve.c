@@ -1,0 +1,437 @@
+/* flow-resolve: where a flow lives (its agents, its broker), through DNS;
+   and the nsupdate script that registers it. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsupdate.h"
+#include "json.h"
+#include "resolve.h"
+#include "util.h"
+
+static const char synopsis[] =
+    "usage: flow-resolve [-aju] [-s HOST[:PORT]] [-t SECONDS] [-r N] URI|FQDN... | -l NAMESPACE |"
+    " -n NAMESPACE | --records add|delete FQDN [record options]";
+
+static const char help[] =
+    "usage: flow-resolve [options] flow://FQDN|FQDN...\n"
+    "       flow-resolve [options] -l NAMESPACE | -n NAMESPACE\n"
+    "       flow-resolve [-s HOST[:PORT]] --records add|delete FQDN [record options]\n"
+    "Find a flow's agents and broker through DNS; print key=value lines.\n"
+    "  -s, --server HOST[:PORT]   name server to ask (default $FLOW_NAMESERVER, else resolv.conf)\n"
+    "  -t, --timeout SECONDS      wait per try (default 2)\n"
+    "  -r, --retries N            tries after the first (default 1)\n"
+    "  -u, --url                  print only the broker URL\n"
+    "  -a, --first-agent          print only the first agent to try (HOST:PORT)\n"
+    "  -j, --json                 print one JSON object per name\n"
+    "  -l, --list NAMESPACE       list the public flows of NAMESPACE\n"
+    "  -n, --ns-agent NAMESPACE   print the agent of NAMESPACE\n"
+    "      --records add|delete   print the nsupdate script for the flow's records\n"
+    "                             (with -s: a server line), from:\n"
+    "      --agent HOST:PORT[:PRIORITY[:WEIGHT]]   an agent (repeatable)\n"
+    "      --agent-tls            the agent requires TLS\n"
+    "      --broker-type kafka|fnap|file\n"
+    "      --broker HOST:PORT[:PRIORITY[:WEIGHT]]  a broker (repeatable)\n"
+    "      --topic TOPIC          kafka topic or fnap flow (default: the flow)\n"
+    "      --path DIR             file broker: the flow directory\n"
+    "      --broker-tls           the broker requires TLS\n"
+    "      --public               list the flow in its namespace\n"
+    "      --namespace NAMESPACE  (default: FQDN without its first label)\n"
+    "      --ttl SECONDS          (default 300)\n"
+    "      --zone ZONE            add a zone line\n"
+    "  -h, --help                 this help\n"
+    "  -V, --version              print the version\n"
+    "Exit status: 0 found, 1 no such name or records, 64 usage, 69 DNS unreachable.\n";
+
+enum output { OUT_RECORDS, OUT_URL, OUT_AGENT, OUT_JSON };
+
+enum {
+	OPT_RECORDS = 256, OPT_AGENT, OPT_AGENT_TLS, OPT_BROKER_TYPE, OPT_BROKER, OPT_TOPIC,
+	OPT_PATH, OPT_BROKER_TLS, OPT_PUBLIC, OPT_NAMESPACE, OPT_TTL, OPT_ZONE,
+};
+
+static const struct option longopts[] = {
+	{ "server", required_argument, NULL, 's' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "retries", required_argument, NULL, 'r' },
+	{ "url", no_argument, NULL, 'u' },
+	{ "first-agent", no_argument, NULL, 'a' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "list", required_argument, NULL, 'l' },
+	{ "ns-agent", required_argument, NULL, 'n' },
+	{ "records", required_argument, NULL, OPT_RECORDS },
+	{ "agent", required_argument, NULL, OPT_AGENT },
+	{ "agent-tls", no_argument, NULL, OPT_AGENT_TLS },
+	{ "broker-type", required_argument, NULL, OPT_BROKER_TYPE },
+	{ "broker", required_argument, NULL, OPT_BROKER },
+	{ "topic", required_argument, NULL, OPT_TOPIC },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "broker-tls", no_argument, NULL, OPT_BROKER_TLS },
+	{ "public", no_argument, NULL, OPT_PUBLIC },
+	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+	{ "ttl", required_argument, NULL, OPT_TTL },
+	{ "zone", required_argument, NULL, OPT_ZONE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void __attribute__((noreturn))
+usage(const char *why)
+{
+	if (why)
+		warnmsg("%s", why);
+	fprintf(stderr, "%s\n", synopsis);
+	exit(EX_FLOW_USAGE);
+}
+
+/* The worse of two results: unreachable, then not found, then found. */
+static int
+worse(int a, int b)
+{
+	return a == EX_FLOW_UNAVAILABLE || b == EX_FLOW_UNAVAILABLE ? EX_FLOW_UNAVAILABLE :
+	    a > b ? a : b;
+}
+
+/* "flow://F[/]" or "F", checked, normalized into out. */
+static int
+flow_arg(const char *arg, char *out, const char **why)
+{
+	size_t n;
+
+	if (strncmp(arg, "flow://", 7) == 0)
+		arg += 7;
+	else if (strstr(arg, "://")) {
+		*why = "not a flow:// URI";
+		return -1;
+	}
+	n = strlen(arg);
+	if (n > 0 && arg[n - 1] == '/')
+		n--;
+	if (dnsname_check(arg, n, why) < 0)
+		return -1;
+	dnsname_normalize(arg, n, out);
+	return 0;
+}
+
+static void
+json_string(const char *s)
+{
+	size_t n = strlen(s);
+	char *buf = xmalloc(6 * n + 2);
+
+	fwrite(buf, 1, json_quote(buf, s, n), stdout);
+	free(buf);
+}
+
+static void
+json_targets(const char *key, const struct srv_target *t, size_t n)
+{
+	size_t i;
+
+	printf("\"%s\":[", key);
+	for (i = 0; i < n; i++) {
+		printf("%s{\"host\":", i ? "," : "");
+		json_string(t[i].host);
+		printf(",\"port\":%u,\"priority\":%u,\"weight\":%u}", t[i].port, t[i].priority,
+		    t[i].weight);
+	}
+	putchar(']');
+}
+
+static void
+json_member(const char *key, const char *value)
+{
+	printf(",\"%s\":", key);
+	if (value && *value)
+		json_string(value);
+	else
+		fputs("null", stdout);
+}
+
+static void
+print_flow(const struct flow_info *fi, const char *url, enum output out)
+{
+	const char *type = fi->broker_type != BROKER_NONE ? broker_type_name(fi->broker_type) : NULL;
+	size_t i;
+
+	if (out == OUT_JSON) {
+		printf("{\"flow\":");
+		json_string(fi->flow);
+		putchar(',');
+		json_targets("agents", fi->agents, fi->nagents);
+		printf(",\"agent_tls\":%s", fi->agent_tls ? "true" : "false");
+		json_member("broker_type", type);
+		putchar(',');
+		json_targets("brokers", fi->brokers, fi->nbrokers);
+		printf(",\"broker_tls\":%s", fi->broker_tls ? "true" : "false");
+		json_member("topic", fi->topic);
+		json_member("path", fi->path);
+		json_member("url", url);
+		puts("}");
+		return;
+	}
+	printf("flow=%s\n", fi->flow);
+	for (i = 0; i < fi->nagents; i++)
+		printf("agent=%s:%u\n", fi->agents[i].host, fi->agents[i].port);
+	printf("agent-tls=%s\n", fi->agent_tls ? "yes" : "no");
+	if (type)
+		printf("broker-type=%s\n", type);
+	for (i = 0; i < fi->nbrokers; i++)
+		printf("broker=%s:%u\n", fi->brokers[i].host, fi->brokers[i].port);
+	if (type)
+		printf("broker-tls=%s\n", fi->broker_tls ? "yes" : "no");
+	if (fi->topic[0])
+		printf("topic=%s\n", fi->topic);
+	if (fi->path[0])
+		printf("path=%s\n", fi->path);
+	if (url)
+		printf("url=%s\n", url);
+}
+
+/* Resolve and print one flow; its result. */
+static int
+one_flow(struct resolver *r, const char *fqdn, enum output out, int *printed)
+{
+	static struct flow_info fi;
+	int what = out == OUT_URL ? RESOLVE_BROKER : out == OUT_AGENT ? RESOLVE_AGENT :
+	    RESOLVE_AGENT | RESOLVE_BROKER;
+	const char *why, *nourl;
+	char *url = NULL;
+	int st;
+
+	if ((st = resolve_flow(r, fqdn, what, &fi, &why)) != EX_FLOW_OK) {
+		warnmsg("flow://%s: %s", fqdn, why);
+		return st;
+	}
+	if ((what & RESOLVE_BROKER) && !(url = flow_info_url(&fi, &nourl)) &&
+	    (out == OUT_URL || fi.broker_type != BROKER_NONE || fi.nbrokers)) {
+		warnmsg("flow://%s: no broker URL: %s", fqdn, nourl);
+		st = out == OUT_URL ? EX_FLOW_NEGATIVE : EX_FLOW_OK;
+	}
+	if (out == OUT_URL && url)
+		puts(url);
+	else if (out == OUT_AGENT)
+		printf("%s:%u\n", fi.agents[0].host, fi.agents[0].port);
+	else if (out == OUT_RECORDS || out == OUT_JSON) {
+		if (out == OUT_RECORDS && (*printed)++)
+			putchar('\n');
+		print_flow(&fi, url, out);
+	}
+	free(url);
+	return st;
+}
+
+static int
+list_flows(struct resolver *r, const char *ns, enum output out)
+{
+	const char *why;
+	char **names;
+	size_t i, n;
+	int st;
+
+	if ((st = resolve_namespace_flows(r, ns, &names, &n, &why)) != EX_FLOW_OK) {
+		warnmsg("%s: %s", ns, why);
+		return st;
+	}
+	if (out == OUT_JSON) {
+		printf("{\"namespace\":");
+		json_string(ns);
+		printf(",\"flows\":[");
+		for (i = 0; i < n; i++) {
+			if (i)
+				putchar(',');
+			json_string(names[i]);
+		}
+		puts("]}");
+	} else
+		for (i = 0; i < n; i++)
+			puts(names[i]);
+	resolve_names_free(names, n);
+	return EX_FLOW_OK;
+}
+
+static int
+namespace_agent(struct resolver *r, const char *ns, enum output out)
+{
+	struct srv_target agents[RESOLVE_MAX_TARGETS];
+	const char *why;
+	size_t i, n;
+	int st, tls;
+
+	if ((st = resolve_namespace_agent(r, ns, agents, &n, &tls, &why)) != EX_FLOW_OK) {
+		warnmsg("%s: %s", ns, why);
+		return st;
+	}
+	if (out == OUT_JSON) {
+		printf("{\"namespace\":");
+		json_string(ns);
+		putchar(',');
+		json_targets("agents", agents, n);
+		printf(",\"agent_tls\":%s}\n", tls ? "true" : "false");
+	} else if (out == OUT_AGENT)
+		printf("%s:%u\n", agents[0].host, agents[0].port);
+	else {
+		printf("namespace=%s\n", ns);
+		for (i = 0; i < n; i++)
+			printf("agent=%s:%u\n", agents[i].host, agents[i].port);
+		printf("agent-tls=%s\n", tls ? "yes" : "no");
+	}
+	return EX_FLOW_OK;
+}
+
+/* --records: the options gathered, then the script on stdout. */
+struct records {
+	const char *op;
+	int used; /* a record option was given */
+	struct srv_target agents[RESOLVE_MAX_TARGETS], brokers[RESOLVE_MAX_TARGETS];
+	struct dnsupdate_flow d;
+};
+
+static void
+records_option(struct records *rec, int c, const char *arg)
+{
+	struct dnsupdate_flow *d = &rec->d;
+	const char *why;
+	int64_t ttl;
+
+	rec->used = 1;
+	switch (c) {
+	case OPT_AGENT:
+	case OPT_BROKER:
+		if ((c == OPT_AGENT ? d->nagents : d->nbrokers) == RESOLVE_MAX_TARGETS)
+			usage("too many targets");
+		if (dnsupdate_target_parse(arg, c == OPT_AGENT ? &rec->agents[d->nagents++] :
+		    &rec->brokers[d->nbrokers++], &why) < 0)
+			die(EX_FLOW_USAGE, "%s: %s", arg, why);
+		break;
+	case OPT_AGENT_TLS: d->agent_tls = 1; break;
+	case OPT_BROKER_TLS: d->broker_tls = 1; break;
+	case OPT_PUBLIC: d->public = 1; break;
+	case OPT_TOPIC: d->topic = arg; break;
+	case OPT_PATH: d->path = arg; break;
+	case OPT_NAMESPACE: d->ns = arg; break;
+	case OPT_ZONE: d->zone = arg; break;
+	case OPT_TTL:
+		if (parse_int64(arg, 0, 2147483647, &ttl) < 0)
+			usage("--ttl: expected seconds");
+		d->ttl = ttl;
+		break;
+	case OPT_BROKER_TYPE:
+		d->broker_type = strcmp(arg, "kafka") == 0 ? BROKER_KAFKA :
+		    strcmp(arg, "fnap") == 0 ? BROKER_FNAP : strcmp(arg, "file") == 0 ? BROKER_FILE :
+		    BROKER_NONE;
+		if (d->broker_type == BROKER_NONE)
+			usage("--broker-type: kafka, fnap or file");
+		break;
+	}
+}
+
+static int
+write_records(struct records *rec, int argc, char **argv)
+{
+	char fqdn[DNSNAME_MAX + 1];
+	const char *why;
+	enum dnsupdate_op op;
+
+	if (strcmp(rec->op, "add") == 0)
+		op = DNSUPDATE_ADD;
+	else if (strcmp(rec->op, "delete") == 0)
+		op = DNSUPDATE_DELETE;
+	else
+		usage("--records: add or delete");
+	if (argc != 1)
+		usage("--records: one flow name");
+	if (flow_arg(argv[0], fqdn, &why) < 0)
+		die(EX_FLOW_USAGE, "%s: %s", argv[0], why);
+	rec->d.flow = fqdn;
+	rec->d.agents = rec->agents;
+	rec->d.brokers = rec->brokers;
+	if (dnsupdate_write(stdout, op, &rec->d, &why) < 0)
+		die(EX_FLOW_USAGE, "%s: %s", fqdn, why);
+	return EX_FLOW_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct records rec = { .d.ttl = DNSUPDATE_DEFAULT_TTL };
+	struct resolver_opts ro = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
+	    RESOLVE_DEFAULT_RETRIES };
+	const char *list = NULL, *agent_of = NULL, *nsarg, *why;
+	char host[DNSNAME_MAX + 1], ns[DNSNAME_MAX + 1], (*names)[DNSNAME_MAX + 1];
+	enum output out = OUT_RECORDS;
+	struct resolver *r;
+	int c, i, st = EX_FLOW_OK, printed = 0, outputs = 0;
+	unsigned port;
+	int64_t v;
+
+	util_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "ahjl:n:r:s:t:uV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (nameserver_parse(optarg, host, &port, &why) < 0)
+				die(EX_FLOW_USAGE, "-s %s: %s", optarg, why);
+			ro.nameserver = rec.d.server = optarg;
+			break;
+		case 't':
+		case 'r':
+			if (parse_int64(optarg, c == 't', c == 't' ? 300 : 10, &v) < 0)
+				usage(c == 't' ? "-t: expected 1-300 seconds" : "-r: expected 0-10");
+			*(c == 't' ? &ro.timeout : &ro.retries) = v;
+			break;
+		case 'u': out = OUT_URL; outputs++; break;
+		case 'a': out = OUT_AGENT; outputs++; break;
+		case 'j': out = OUT_JSON; outputs++; break;
+		case 'l': list = optarg; break;
+		case 'n': agent_of = optarg; break;
+		case OPT_RECORDS: rec.op = optarg; break;
+		case 'h': fputs(help, stdout); exit_flushed(EX_FLOW_OK);
+		case 'V': print_version();
+		default:
+			if (c >= OPT_AGENT && c <= OPT_ZONE) {
+				records_option(&rec, c, optarg);
+				break;
+			}
+			usage(NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (rec.op) {
+		if (outputs || list || agent_of)
+			usage("--records writes a script: no -a, -j, -l, -n or -u");
+		exit_flushed(write_records(&rec, argc, argv));
+	}
+	if (rec.used)
+		usage("record options need --records add|delete");
+	if (outputs > 1 || (list && agent_of) || ((list || agent_of) && (argc > 0 || out == OUT_URL)) ||
+	    (list && out == OUT_AGENT) || (!list && !agent_of && argc == 0))
+		usage(NULL);
+	if ((nsarg = list ? list : agent_of)) {
+		if (dnsname_check(nsarg, strlen(nsarg), &why) < 0)
+			die(EX_FLOW_USAGE, "%s: %s", nsarg, why);
+		dnsname_normalize(nsarg, strlen(nsarg), ns);
+	}
+	/* Every name is checked before the first query. */
+	names = xcalloc(argc ? argc : 1, sizeof *names);
+	for (i = 0; i < argc; i++)
+		if (flow_arg(argv[i], names[i], &why) < 0)
+			die(EX_FLOW_USAGE, "%s: %s", argv[i], why);
+	if (ro.nameserver && !*ro.nameserver)
+		ro.nameserver = NULL;
+	if (!(r = resolver_open(&ro, &why)))
+		die(rec.d.server ? EX_FLOW_USAGE : EX_FLOW_CONFIG, "name server %s: %s", ro.nameserver, why);
+	if (list)
+		st = list_flows(r, ns, out);
+	else if (agent_of)
+		st = namespace_agent(r, ns, out);
+	for (i = 0; i < argc; i++)
+		st = worse(st, one_flow(r, names[i], out, &printed));
+	resolver_close(r);
+	free(names);
+	exit_flushed(st);
+}

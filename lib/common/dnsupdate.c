@@ -1,0 +1,188 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dnsupdate.h"
+#include "util.h"
+
+#define TTL_MAX 2147483647UL
+
+static char reason[DNSNAME_MAX + 128];
+
+static const char *
+because(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	return reason;
+}
+
+int
+dnsupdate_target_parse(const char *spec, struct srv_target *t, const char **why)
+{
+	const char *colon = strchr(spec, ':'), *bad;
+	char num[3][8];
+	int64_t v[3] = { 0, 0, 0 };
+	size_t i, n;
+
+	if (!colon || dnsname_check(spec, colon - spec, &bad) < 0) {
+		*why = "expected HOST:PORT[:PRIORITY[:WEIGHT]] with a host name";
+		return -1;
+	}
+	dnsname_normalize(spec, colon - spec, t->host);
+	for (i = 0; colon && i < 3; i++) {
+		spec = colon + 1;
+		colon = strchr(spec, ':');
+		n = colon ? (size_t)(colon - spec) : strlen(spec);
+		if (n >= sizeof num[i])
+			n = sizeof num[i] - 1; /* then too long a number for the check */
+		memcpy(num[i], spec, n);
+		num[i][n] = '\0';
+		if (parse_int64(num[i], i == 0 ? 1 : 0, 65535, &v[i]) < 0 || (colon && i == 2)) {
+			*why = "expected HOST:PORT[:PRIORITY[:WEIGHT]], numbers up to 65535";
+			return -1;
+		}
+	}
+	t->port = v[0];
+	t->priority = v[1];
+	t->weight = v[2];
+	return 0;
+}
+
+/* A target as written: checked again, for callers that filled it by hand. */
+static int
+target_ok(const struct srv_target *t)
+{
+	const char *why;
+
+	return dnsname_check(t->host, strlen(t->host), &why) == 0 && t->port >= 1 &&
+	    t->port <= 65535 && t->priority <= 65535 && t->weight <= 65535;
+}
+
+static int
+check(enum dnsupdate_op op, const struct dnsupdate_flow *d, char *ns, const char **why)
+{
+	char host[DNSNAME_MAX + 1];
+	const char *bad, *dot;
+	unsigned port;
+	size_t i, n, nslen;
+
+	if (!d->flow || dnsname_check(d->flow, strlen(d->flow), &bad) < 0)
+		return *why = because("flow name: %s", d->flow ? bad : "missing"), -1;
+	n = strlen(d->flow) - (d->flow[strlen(d->flow) - 1] == '.');
+	if (n + strlen("_queue._flow._tcp.") > DNSNAME_MAX)
+		return *why = "flow name too long for its _queue._flow._tcp records", -1;
+	if (d->ns) {
+		if (dnsname_check(d->ns, strlen(d->ns), &bad) < 0)
+			return *why = because("namespace: %s", bad), -1;
+		dnsname_normalize(d->ns, strlen(d->ns), ns);
+	} else if ((dot = memchr(d->flow, '.', n)) && dot + 1 < d->flow + n)
+		dnsname_normalize(dot + 1, d->flow + n - dot - 1, ns);
+	else
+		return *why = "a flow name needs a namespace: NAME.NAMESPACE", -1;
+	nslen = strlen(ns);
+	if (nslen + strlen("_flow._tcp.") > DNSNAME_MAX)
+		return *why = "namespace too long for its _flow._tcp records", -1;
+	if (n <= nslen + 1 || d->flow[n - nslen - 1] != '.' ||
+	    strncasecmp(d->flow + n - nslen, ns, nslen) != 0)
+		return *why = because("flow %s is not inside namespace %s", d->flow, ns), -1;
+	if (d->server && nameserver_parse(d->server, host, &port, &bad) < 0)
+		return *why = because("server: %s", bad), -1;
+	if (d->zone && dnsname_check(d->zone, strlen(d->zone), &bad) < 0)
+		return *why = because("zone: %s", bad), -1;
+	if (op == DNSUPDATE_DELETE)
+		return 0;
+	if (d->ttl > TTL_MAX)
+		return *why = "TTL out of range", -1;
+	for (i = 0; i < d->nagents; i++)
+		if (!target_ok(&d->agents[i]))
+			return *why = "bad agent target", -1;
+	for (i = 0; i < d->nbrokers; i++)
+		if (!target_ok(&d->brokers[i]))
+			return *why = "bad broker target", -1;
+	if (d->broker_type == BROKER_NONE) {
+		if (d->nbrokers || d->topic || d->path || d->broker_tls)
+			return *why = "broker records need a broker type", -1;
+		if (d->nagents == 0)
+			return *why = "neither an agent nor a broker", -1;
+		return 0;
+	}
+	if (d->broker_type == BROKER_FILE) {
+		if (!d->path || flow_path_check(d->path) < 0)
+			return *why = "broker type file needs a clean absolute path", -1;
+		if (d->topic)
+			return *why = "broker type file takes a path, not a topic", -1;
+		return 0;
+	}
+	if (d->nbrokers == 0)
+		return *why = because("broker type %s needs a broker HOST:PORT",
+		    broker_type_name(d->broker_type)), -1;
+	if (d->path)
+		return *why = "a path is for broker type file only", -1;
+	if (d->topic && flow_topic_check(d->broker_type, d->topic) < 0)
+		return *why = because("bad %s topic", broker_type_name(d->broker_type)), -1;
+	return 0;
+}
+
+static void
+write_targets(FILE *f, const char *owner, unsigned long ttl, const struct srv_target *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "update add %s. %lu IN SRV %u %u %u %s.\n", owner, ttl, t[i].priority,
+		    t[i].weight, t[i].port, t[i].host);
+}
+
+int
+dnsupdate_write(FILE *f, enum dnsupdate_op op, const struct dnsupdate_flow *d, const char **why)
+{
+	char flow[DNSNAME_MAX + 1], ns[DNSNAME_MAX + 1], host[DNSNAME_MAX + 1], zone[DNSNAME_MAX + 1];
+	char agent[DNSNAME_MAX + 32], queue[DNSNAME_MAX + 32]; /* checked: <= 253 */
+	unsigned long ttl = d->ttl;
+	unsigned port;
+
+	if (check(op, d, ns, why) < 0)
+		return -1;
+	dnsname_normalize(d->flow, strlen(d->flow), flow);
+	snprintf(agent, sizeof agent, "_flow._tcp.%s", flow);
+	snprintf(queue, sizeof queue, "_queue._flow._tcp.%s", flow);
+	if (d->server) {
+		nameserver_parse(d->server, host, &port, why);
+		fprintf(f, "server %s %u\n", host, port);
+	}
+	if (d->zone) {
+		dnsname_normalize(d->zone, strlen(d->zone), zone);
+		fprintf(f, "zone %s.\n", zone);
+	}
+	fprintf(f, "update delete %s. PTR\n", flow);
+	fprintf(f, "update delete %s. SRV\nupdate delete %s. TXT\n", agent, agent);
+	fprintf(f, "update delete %s. SRV\nupdate delete %s. TXT\n", queue, queue);
+	fprintf(f, "update delete _flow._tcp.%s. PTR %s.\n", ns, flow);
+	if (op == DNSUPDATE_ADD) {
+		fprintf(f, "update add %s. %lu IN PTR %s.\n", flow, ttl, agent);
+		write_targets(f, agent, ttl, d->agents, d->nagents);
+		if (d->agent_tls)
+			fprintf(f, "update add %s. %lu IN TXT \"tls\"\n", agent, ttl);
+		if (d->broker_type != BROKER_NONE) {
+			write_targets(f, queue, ttl, d->brokers, d->nbrokers);
+			fprintf(f, "update add %s. %lu IN TXT \"broker-type=%s\"", queue, ttl,
+			    broker_type_name(d->broker_type));
+			if (d->topic)
+				fprintf(f, " \"topic=%s\"", d->topic);
+			if (d->path)
+				fprintf(f, " \"path=%s\"", d->path);
+			fprintf(f, "%s\n", d->broker_tls ? " \"tls\"" : "");
+		}
+		if (d->public)
+			fprintf(f, "update add _flow._tcp.%s. %lu IN PTR %s.\n", ns, ttl, flow);
+	}
+	fputs("send\n", f);
+	return 0;
+}

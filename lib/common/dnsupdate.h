@@ -1,0 +1,47 @@
+/* dnsupdate: the RFC 2136 update script, in nsupdate(1) syntax, that adds
+   or deletes a flow's records (DESIGN §6; the layout is in resolve.h). The
+   agent (fnap-serve) and admins pipe it into "nsupdate -k KEYFILE". Every
+   name and value is checked before a byte is written: nothing from a
+   request can add a line, a quote or a record of its own to the script. */
+#ifndef FLOW_DNSUPDATE_H
+#define FLOW_DNSUPDATE_H
+
+#include <stdio.h>
+
+#include "resolve.h"
+
+enum dnsupdate_op { DNSUPDATE_ADD, DNSUPDATE_DELETE };
+
+#define DNSUPDATE_DEFAULT_TTL 300
+
+struct dnsupdate_flow {
+	const char *flow;           /* the flow FQDN F */
+	const char *ns;             /* its namespace; NULL: F without its first label */
+	const struct srv_target *agents; /* _flow._tcp.F SRV, may be none */
+	size_t nagents;
+	int agent_tls;              /* _flow._tcp.F TXT "tls" */
+	enum broker_type broker_type; /* BROKER_NONE: no _queue records */
+	const struct srv_target *brokers; /* _queue._flow._tcp.F SRV (kafka, fnap: one at least) */
+	size_t nbrokers;
+	const char *topic;          /* kafka, fnap: TXT topic=, NULL for the default (F) */
+	const char *path;           /* file: TXT path= (required) */
+	int broker_tls;             /* _queue TXT "tls" */
+	int public;                 /* browse entry _flow._tcp.NS PTR F */
+	unsigned long ttl;
+	const char *server;         /* "HOST[:PORT]": a server line, or NULL */
+	const char *zone;           /* a zone line, or NULL (nsupdate finds it) */
+};
+
+/* Parse an SRV target "HOST:PORT[:PRIORITY[:WEIGHT]]" (priority and weight
+   0 when absent). 0, or -1 with *why. */
+int dnsupdate_target_parse(const char *spec, struct srv_target *t, const char **why);
+
+/* Check d for op, then write the whole script to f: for ADD, the deletion
+   of the flow's old records, then its records, in one update (so adding
+   again replaces); for DELETE, the deletion of its records and browse
+   entry. A final "send". 0, or -1 with *why and nothing written. Write
+   errors are the caller's to check (ferror). */
+int dnsupdate_write(FILE *f, enum dnsupdate_op op, const struct dnsupdate_flow *d,
+    const char **why);
+
+#endif

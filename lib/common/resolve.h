@@ -1,0 +1,112 @@
+/* resolve: the Flow Name Service (DESIGN §6). A flow FQDN F is found through
+   DNS, with libresolv:
+
+	F                    PTR  _flow._tcp.F.
+	_flow._tcp.F         SRV  the agents (FNAA); TXT "tls" when they need TLS
+	_queue._flow._tcp.F  SRV  the brokers; TXT "broker-type=kafka|fnap|file"
+	                          "topic=..." "path=/dir" "tls"
+
+   and a namespace N by _fnap._tcp.N SRV (its agent) and the browse list
+   _flow._tcp.N PTR F (its public flows). */
+#ifndef FLOW_RESOLVE_H
+#define FLOW_RESOLVE_H
+
+#include <stddef.h>
+
+#include "dnsname.h"
+
+/* SRV targets kept per record set; more are reported and ignored. */
+#define RESOLVE_MAX_TARGETS 32
+#define RESOLVE_PATH_MAX 1024
+#define RESOLVE_TOPIC_MAX 249
+
+struct srv_target {
+	unsigned priority, weight, port;
+	char host[DNSNAME_MAX + 1];
+};
+
+enum broker_type { BROKER_NONE, BROKER_KAFKA, BROKER_FNAP, BROKER_FILE };
+
+struct flow_info {
+	char flow[DNSNAME_MAX + 1];
+	struct srv_target agents[RESOLVE_MAX_TARGETS];  /* in the order to try */
+	size_t nagents;
+	int agent_tls;
+	enum broker_type broker_type;                   /* BROKER_NONE: no TXT says */
+	struct srv_target brokers[RESOLVE_MAX_TARGETS]; /* in the order to try */
+	size_t nbrokers;
+	int broker_tls;
+	char topic[DNSNAME_MAX + 1];       /* kafka topic or fnap flow; default F */
+	char path[RESOLVE_PATH_MAX];       /* file: the flow directory, or "" */
+};
+
+/* What resolve_flow() looks up: the agent records, the broker records, or both. */
+enum { RESOLVE_AGENT = 1, RESOLVE_BROKER = 2 };
+
+struct resolver_opts {
+	const char *nameserver; /* "HOST[:PORT]", "[V6]:PORT" or NULL: resolv.conf */
+	int timeout;            /* seconds per try, > 0 */
+	int retries;            /* tries after the first, >= 0 */
+};
+
+#define RESOLVE_DEFAULT_TIMEOUT 2
+#define RESOLVE_DEFAULT_RETRIES 1
+
+struct resolver;
+
+/* Parse "HOST[:PORT]" ("[V6ADDR]:PORT", a bare V6ADDR, a host name) into
+   host (DNSNAME_MAX + 1 bytes) and *port (53 when absent). 0, or -1 with *why. */
+int nameserver_parse(const char *spec, char *host, unsigned *port, const char **why);
+
+/* A resolver asking o->nameserver (any port). NULL with *why when the
+   nameserver cannot be used. */
+struct resolver *resolver_open(const struct resolver_opts *o, const char **why);
+void resolver_close(struct resolver *r);
+
+/* Results of the lookups below: EX_FLOW_OK, EX_FLOW_NEGATIVE (no such name or
+   records), EX_FLOW_UNAVAILABLE (no answer, server failure), with *why.
+   Names must have passed dnsname_check(); record data that cannot be used
+   (bad names, junk TXT values) is reported with warnmsg() and ignored. */
+
+/* Look up flow fqdn: its PTR, then the agent and/or broker records (what is
+   a mask of RESOLVE_AGENT and RESOLVE_BROKER). OK when the flow exists and
+   something asked for was found. */
+int resolve_flow(struct resolver *r, const char *fqdn, int what, struct flow_info *fi,
+    const char **why);
+
+/* The agent of namespace ns (_fnap._tcp.ns SRV, TXT "tls"). */
+int resolve_namespace_agent(struct resolver *r, const char *ns, struct srv_target *agents,
+    size_t *nagents, int *tls, const char **why);
+
+/* The public flows of namespace ns (_flow._tcp.ns PTR), sorted, in a
+   malloc'd array of malloc'd names; free with resolve_names_free(). */
+int resolve_namespace_flows(struct resolver *r, const char *ns, char ***names, size_t *n,
+    const char **why);
+void resolve_names_free(char **names, size_t n);
+
+/* Put SRV targets in RFC 2782 order: priority ascending, and within one
+   priority a weighted random order (weight 0 rarely first). */
+void srv_order(struct srv_target *t, size_t n);
+
+const char *broker_type_name(enum broker_type t);
+
+/* Values that may stand in a _queue TXT record, for reading and writing
+   them: a topic (kafka: 1-249 of A-Z a-z 0-9 . _ -; fnap: a flow name) and
+   a file broker's directory (absolute, no "..", no blanks, quotes or
+   shell-special characters). 0 if fine, -1 if not. */
+int flow_topic_check(enum broker_type t, const char *s);
+int flow_path_check(const char *s);
+
+/* The broker URL of a resolved flow (kafka://h:p,h:p/topic, fnap[s]://h:p/F,
+   file:///dir), malloc'd; NULL with *why when the records do not make one. */
+char *flow_info_url(const struct flow_info *fi, const char **why);
+
+/* For flow:// URLs in every program: resolve fqdn to its broker URL with
+   the default resolver (FLOW_NAMESERVER when set), malloc'd. NULL after the
+   diagnostic "progname: flow://fqdn: reason", with *status EX_FLOW_NEGATIVE
+   (no such flow, or no usable broker), EX_FLOW_UNAVAILABLE (DNS unreachable),
+   EX_FLOW_CONFIG (FLOW_NAMESERVER unusable) or EX_FLOW_USAGE (fqdn is not
+   a DNS name). */
+char *resolve_broker_url(const char *fqdn, int *status);
+
+#endif
