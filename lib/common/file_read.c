@@ -18,7 +18,7 @@
 #include "util.h"
 
 #define READ_BYTES (1024 * 1024)
-#define POLL_MS 50       /* without inotify */
+#define POLL_MS 50       /* without inotify, unless FLOW_FILE_POLL_MS says */
 #define RECHECK_MS 1000  /* with inotify, in case an event was missed */
 
 struct file_consumer {
@@ -29,6 +29,7 @@ struct file_consumer {
 	int sync;
 	int stop_at_end;
 	int notifyfd;
+	int poll_ms;         /* interval of polling, when there is no inotify */
 	int segfd;
 	uint64_t seg_base;
 	uint64_t pos;        /* file position of buf[0] */
@@ -305,7 +306,7 @@ wait_change(struct file_consumer *c, int ms)
 	struct pollfd pfd = { .fd = c->notifyfd, .events = POLLIN };
 
 	if (c->notifyfd < 0) {
-		poll(NULL, 0, ms < 0 || ms > POLL_MS ? POLL_MS : ms);
+		poll(NULL, 0, ms < 0 || ms > c->poll_ms ? c->poll_ms : ms);
 		return;
 	}
 	if (poll(&pfd, 1, ms < 0 || ms > RECHECK_MS ? RECHECK_MS : ms) > 0)
@@ -426,8 +427,15 @@ struct consumer *
 file_consumer_open(const char *dir, const struct broker_opts *o, int *status)
 {
 	struct file_consumer *c;
+	const char *env = getenv("FLOW_FILE_POLL_MS");
+	int64_t poll_ms = 0;
 	int dirfd;
 
+	if (env && parse_int64(env, 1, 60000, &poll_ms) < 0) {
+		warnmsg("FLOW_FILE_POLL_MS: not a number of milliseconds (1-60000): %s", env);
+		*status = EX_FLOW_CONFIG;
+		return NULL;
+	}
 	if (o->group && group_name_check(o->group) < 0) {
 		warnmsg("%s: bad group name (1-128 of A-Z a-z 0-9 . _ -)", o->group);
 		*status = EX_FLOW_USAGE;
@@ -449,7 +457,9 @@ file_consumer_open(const char *dir, const struct broker_opts *o, int *status)
 	c->cap = CE_LINE_MAX + READ_BYTES;
 	c->buf = xmalloc(c->cap);
 	c->notifyfd = -1;
-	if (!o->stop_at_end && (c->notifyfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0 &&
+	c->poll_ms = poll_ms ? (int)poll_ms : POLL_MS;
+	/* network filesystems do not tell inotify of other hosts' writes: poll */
+	if (!o->stop_at_end && !poll_ms && (c->notifyfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0 &&
 	    inotify_add_watch(c->notifyfd, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
 		close(c->notifyfd);
 		c->notifyfd = -1;

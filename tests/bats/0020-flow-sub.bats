@@ -127,3 +127,14 @@ teardown() {
 	assert_match 'not an offset' "$stderr"
 	[ "${#lines[@]}" -eq 1000 ]
 }
+
+@test "flow-sub: FLOW_FILE_POLL_MS follows by polling (network filesystems)" {
+	FLOW_FILE_POLL_MS=20 flow-sub "$TMP/flow" > "$TMP/live" &
+	SUB_PID=$!
+	sleep 0.3
+	event polled | flow-pub "$TMP/flow"
+	wait_lines "$TMP/live" 1 2
+	[ "$(cat "$TMP/live")" = "$(event polled)" ]
+	run env FLOW_FILE_POLL_MS=soon flow-sub -e "$TMP/flow"
+	[ "$status" -eq 78 ]
+}
