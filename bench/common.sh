@@ -18,6 +18,7 @@ events() {
 # measure NAME CMD...: run CMD under sh, print "seconds peak-KB" to the result variable
 measure() {
 	local out
+	sync  # a run does not pay for the previous one's writeback
 	out=$( { /usr/bin/time -f '%e %M' sh -c "$1" >/dev/null; } 2>&1 | tail -n 1)
 	secs=${out% *}
 	rss=${out#* }
@@ -25,3 +26,9 @@ measure() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+
+# summary_row PROGRAM FIGURE PEER RATIO TARGET: one row for bench/summary.sh
+# (appended to $BENCH_SUMMARY when it is set)
+summary_row() {
+	[ -z "${BENCH_SUMMARY:-}" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$BENCH_SUMMARY"
+}

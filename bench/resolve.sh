@@ -51,6 +51,9 @@ echo "resolve.sh: $n resolutions of $f on 127.0.0.1:$NAMED_PORT" >&2
 fr=$(timed "flow-resolve (5 queries)" flow-resolve $f)
 da=$(timed "dig, the same 5 queries" dig_all)
 d1=$(timed "dig, 1 query" dig_one)
+[ -z "${BENCH_SUMMARY:-}" ] || printf '%s\t%s\t%s\t%s\t%s\n' "flow-resolve" "$fr us/run" \
+	"dig, 1 query: $d1 us" "$(awk -v a="$fr" -v b="$d1" 'BEGIN { printf "%.2fx time", a / b }')" \
+	"< 1 dig process" >> "$BENCH_SUMMARY"
 awk -v fr="$fr" -v da="$da" -v d1="$d1" 'BEGIN {
 	printf "ratio dig(5 queries) / flow-resolve: %.1f\n", da / fr
 	printf "ratio dig(1 query)   / flow-resolve: %.1f\n", d1 / fr
