@@ -18,7 +18,7 @@ events() {
 # measure NAME CMD...: run CMD under sh, print "seconds peak-KB" to the result variable
 measure() {
 	local out
-	sync  # a run does not pay for the previous one's writeback
+	sync; sleep 1  # a run does not pay for the previous one's writeback
 	out=$( { /usr/bin/time -f '%e %M' sh -c "$1" >/dev/null; } 2>&1 | tail -n 1)
 	secs=${out% *}
 	rss=${out#* }
