@@ -551,6 +551,8 @@ resolve_namespace_flows(struct resolver *r, const char *ns, char ***names, size_
 	}
 	*n = kept;
 	if (kept == 0) {
+		free(*names);
+		*names = NULL;
 		*why = fail(r, "%s: no usable PTR record", name);
 		return EX_FLOW_NEGATIVE;
 	}

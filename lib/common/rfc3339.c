@@ -82,7 +82,13 @@ rfc3339_parse(const char *s, size_t len, int64_t *ns)
 		return -1;
 	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec == 60 ? 59 : sec);
 	t -= sign * (oh * 3600 + om * 60);
-	*ns = t * 1000000000 + frac;
+	/* nanoseconds since 1970 reach from 1677 to 2262: saturate beyond */
+	if (t >= INT64_MAX / 1000000000)
+		*ns = INT64_MAX;
+	else if (t <= INT64_MIN / 1000000000)
+		*ns = INT64_MIN;
+	else
+		*ns = t * 1000000000 + frac;
 	return 0;
 }
 

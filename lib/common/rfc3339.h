@@ -8,7 +8,8 @@
 #define RFC3339_MAX 40
 
 /* 0 if s[0..len) is an RFC 3339 date-time (fractions to nanoseconds kept,
-   finer digits accepted and dropped); *ns is UTC. -1 otherwise. */
+   finer digits accepted and dropped); *ns is UTC, saturated to INT64_MIN /
+   INT64_MAX outside 1677-2262. -1 otherwise. */
 int rfc3339_parse(const char *s, size_t len, int64_t *ns);
 
 /* Write ns as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds) with a NUL;

@@ -105,6 +105,8 @@ teardown() { common_teardown; }
 		echo '{"specversion":"1.0","id":"b","source":"urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66","type":"t","data_base64":"Zm9vYg==","ext1":"v","ext2":42,"ext3":false}'
 		echo ' {"type":"t","source":"1-555-123-4567","id":"c","specversion":"1.0","time":null} '
 		echo '{"specversion":"1.0","id":"d","source":"\/escaped\/slash","type":"t","data":"ümlaut"}'
+		echo '{"specversion":"1.0","id":"e","source":"/s","type":"t","time":"9999-12-31T23:59:59Z"}'
+		echo '{"specversion":"1.0","id":"f","source":"/s","type":"t","time":"0001-01-01T00:00:00z"}'
 	} > "$TMP/in"
 	flow-pub "$TMP/flow" < "$TMP/in"
 	flow-sub -o beginning -e "$TMP/flow" | cmp - "$TMP/in"
