@@ -261,3 +261,51 @@ teardown() { common_teardown; }
 		[ "$(flow-sub -o beginning -e "$TMP/flow" | wc -l)" -eq $((n + 1)) ]
 	done
 }
+
+@test "flow-pub: more bad input: duplicates, trailing text, base64, schema, media type, nesting, escapes" {
+	local deep
+	deep=$(printf '%.0s[' $(seq 70); printf '%.0s]' $(seq 70))
+	{
+		event ok1
+		echo '{"specversion":"1.0","id":"x","id":"y","source":"/s","type":"t"}'
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t"} x'
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t","data_base64":"Zm9v!==="}'
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t","dataschema":"/relative"}'
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t","datacontenttype":"json"}'
+		echo "{\"specversion\":\"1.0\",\"id\":\"x\",\"source\":\"/s\",\"type\":\"t\",\"data\":$deep}"
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t","data":"\ud800"}'
+		printf '{"specversion":"1.0","id":"x","source":"/s","type":"t","data":"a\tb"}\n'
+		echo '{"specversion":"1.0","id":"x","source":"/s%zz","type":"t"}'
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t","ext":{"a":1}}'
+		event ok2
+	} > "$TMP/in"
+	run --separate-stderr flow-pub --reject "$TMP/rej" "$TMP/flow" < "$TMP/in"
+	[ "$status" -eq 65 ]
+	assert_match 'line 2: duplicate attribute id' "${stderr_lines[0]}"
+	assert_match 'line 3: invalid JSON: text after the event' "${stderr_lines[1]}"
+	assert_match 'line 4: data_base64: not valid base64' "${stderr_lines[2]}"
+	assert_match 'line 5: dataschema: not an absolute URI' "${stderr_lines[3]}"
+	assert_match 'line 6: datacontenttype: not a media type' "${stderr_lines[4]}"
+	assert_match 'line 7: invalid JSON in data: nested too deeply' "${stderr_lines[5]}"
+	assert_match 'line 8: invalid JSON in data: lone surrogate' "${stderr_lines[6]}"
+	assert_match 'line 9: invalid JSON in data: control character in string' "${stderr_lines[7]}"
+	assert_match 'line 10: source: not a URI-reference' "${stderr_lines[8]}"
+	assert_match 'line 11: extension ext: must be a string, number or boolean' "${stderr_lines[9]}"
+	sed -n 2,11p "$TMP/in" | cmp - "$TMP/rej"
+	flow-sub -o beginning -e "$TMP/flow" | cmp - <(printf '%s\n' "$(event ok1)" "$(event ok2)")
+}
+
+@test "flow-pub: an I/O error while appending keeps the block, reports it, and leaves the log clean" {
+	gen-events 4000 > "$TMP/in"
+	head -n 2000 "$TMP/in" | flow-pub "$TMP/flow"
+	# the file size limit makes the append fail half-way (EFBIG), as a full disk would
+	run --separate-stderr bash -c "trap '' XFSZ; ulimit -f 600; tail -n 2000 '$TMP/in' | flow-pub --reject '$TMP/rej' '$TMP/flow'"
+	[ "$status" -eq 74 ]
+	assert_match 'File too large' "$stderr"
+	assert_match '2000 events not delivered, kept in' "$stderr"
+	tail -n 2000 "$TMP/in" | cmp - "$TMP/rej"
+	# the partial block was taken back: the log holds exactly what was acknowledged
+	flow-sub -o beginning -e "$TMP/flow" | cmp - <(head -n 2000 "$TMP/in")
+	tail -n 2000 "$TMP/in" | flow-pub "$TMP/flow"
+	flow-sub -o beginning -e "$TMP/flow" | cmp - "$TMP/in"
+}

@@ -138,3 +138,14 @@ teardown() {
 	run env FLOW_FILE_POLL_MS=soon flow-sub -e "$TMP/flow"
 	[ "$status" -eq 78 ]
 }
+
+@test "flow-sub: a record longer than the read buffer (written by hand) is skipped with a warning" {
+	seg=$(ls "$TMP"/flow/*.ndjson)
+	{ head -c 3000000 /dev/zero | tr '\0' 'x'; echo; event after-long; } >> "$seg"
+	run --separate-stderr flow-sub -o 999 -e "$TMP/flow"
+	[ "$status" -eq 0 ]
+	assert_match 'record 1000: longer than [0-9]+ bytes; skipped' "$stderr"
+	[ "${lines[0]}" = "$(tail -n 1 "$TMP/in")" ]
+	[ "${lines[1]}" = "$(event after-long)" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
