@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -170,6 +171,62 @@ fail_batch(struct file_producer *f, const char *reason)
 	}
 }
 
+/* The flow's "retention" file: "segments N" and "age SECONDS" lines, both
+   optional; 0 when absent. */
+static void
+retention_load(struct file_producer *f, uint64_t *max_segments, int64_t *max_age)
+{
+	char line[128];
+	FILE *fp;
+	int fd;
+	long long v;
+
+	*max_segments = 0;
+	*max_age = 0;
+	if ((fd = openat(f->dirfd, "retention", O_RDONLY | O_CLOEXEC)) < 0 || !(fp = fdopen(fd, "r"))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (fgets(line, sizeof line, fp)) {
+		if (sscanf(line, " segments %lld", &v) == 1 && v > 0)
+			*max_segments = v;
+		else if (sscanf(line, " age %lld", &v) == 1 && v > 0)
+			*max_age = v;
+		else if (line[strspn(line, " \t")] != '#' && line[strspn(line, " \t\n")] != '\0')
+			warnmsg("%s/retention: ignored: %.*s", f->dir, (int)strcspn(line, "\n"), line);
+	}
+	fclose(fp);
+}
+
+/* Under the lock, after a roll: drop the oldest segments the retention
+   policy no longer keeps; never the one being written. Readers still in a
+   dropped segment read on from their open descriptor. */
+static void
+apply_retention(struct file_producer *f)
+{
+	uint64_t max_segments, *bases;
+	int64_t max_age, now = clock_real_ns() / 1000000000;
+	char name[SEGMENT_NAME_MAX];
+	struct stat st;
+	int n, i;
+
+	retention_load(f, &max_segments, &max_age);
+	if ((!max_segments && !max_age) || (n = segment_list(f->dirfd, &bases)) < 0)
+		return;
+	for (i = 0; i < n - 1; i++) {
+		segment_name(bases[i], name);
+		if (!(max_segments && (uint64_t)(n - i) > max_segments) &&
+		    !(max_age && fstatat(f->dirfd, name, &st, 0) == 0 && now - st.st_mtime > max_age))
+			break;
+		if (unlinkat(f->dirfd, name, 0) < 0)
+			break;
+		index_name(bases[i], name);
+		unlinkat(f->dirfd, name, 0);
+	}
+	free(bases);
+}
+
 static int
 append_batch(struct file_producer *f)
 {
@@ -184,6 +241,7 @@ append_batch(struct file_producer *f)
 		f->seg_size = 0;
 		if (f->sync)
 			fsync(f->dirfd);
+		apply_retention(f);
 	}
 	if (write_all(f->segfd, f->batch, f->len) < 0) {
 		int e = errno;

@@ -203,6 +203,9 @@ seek_offset(struct file_consumer *c, uint64_t offset)
 		c->offset = 0;
 		return 0;
 	}
+	if (offset < base)
+		warnmsg("%s: records before %" PRIu64 " are no longer kept (retention); starting there",
+		    c->dir, base);
 	if (open_segment(c, base) < 0 || fstat(c->segfd, &st) < 0)
 		return -1;
 	ni = index_load(c->dirfd, base, c->segfd, st.st_size, &idx);
@@ -277,7 +280,7 @@ start(struct file_consumer *c, const struct offset_spec *o)
 		if (c->group && group_load(c, &stored) == 0)
 			return seek_offset(c, stored);
 		if (o->kind == OFFSET_STORED)
-			return seek_offset(c, 0);
+			return first_offset(c, &first) < 0 ? -1 : seek_offset(c, first);
 		/* FALLTHROUGH */
 	case OFFSET_END:
 		if ((end = end_offset(c)) < 0)

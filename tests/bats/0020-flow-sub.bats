@@ -149,3 +149,18 @@ teardown() {
 	[ "${lines[1]}" = "$(event after-long)" ]
 	[ "${#lines[@]}" -eq 2 ]
 }
+
+@test "flow-sub: retention drops whole old segments; readers start at the first one kept" {
+	mkdir "$TMP/kept"
+	printf '# keep the newest two segments\nsegments 2\n' > "$TMP/kept/retention"
+	for from in 1 101 201 301 401; do
+		sed -n "$from,$((from + 99))p" "$TMP/in" | FLOW_FILE_SEGMENT_BYTES=10000 flow-pub "$TMP/kept"
+	done
+	[ "$(ls "$TMP"/kept/*.ndjson | wc -l)" -eq 2 ]
+	[ "$(ls "$TMP"/kept/*.index | wc -l)" -eq 2 ]
+	flow-sub -o beginning -e "$TMP/kept" | cmp - <(sed -n 301,500p "$TMP/in")
+	run --separate-stderr flow-sub -o 5 -c 1 "$TMP/kept"
+	[ "$status" -eq 0 ]
+	assert_match 'records before 300 are no longer kept' "$stderr"
+	[ "$output" = "$(sed -n 301p "$TMP/in")" ]
+}
