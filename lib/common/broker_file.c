@@ -32,22 +32,6 @@ struct file_producer {
 	uint64_t seg_base, seg_size, next_offset;
 };
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /* mkdir -p */
 static int
 make_dirs(const char *path)

@@ -69,23 +69,6 @@ lr_set_intr(struct line_reader *lr, volatile sig_atomic_t *flag)
 	lr->intr = flag;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /* Read more input at the end of the buffer, moving unread bytes to the front. */
 static int
 fill(struct line_reader *lr)

@@ -88,21 +88,8 @@ out_write(struct out *o, const void *p, size_t n)
 	if (o->len + n > o->cap) {
 		if (out_flush(o) < 0)
 			return -1;
-		if (n > o->cap) {
-			/* larger than the buffer: straight through */
-			while (n > 0) {
-				ssize_t w = write(o->fd, s, n);
-
-				if (w < 0) {
-					if (errno == EINTR)
-						continue;
-					return -1;
-				}
-				s += w;
-				n -= w;
-			}
-			return 0;
-		}
+		if (n > o->cap)
+			return write_all(o->fd, s, n);  /* larger than the buffer: straight through */
 	}
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;

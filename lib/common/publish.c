@@ -26,23 +26,6 @@ struct publisher {
 	int status;               /* of the last flush */
 };
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /* Keep a rejected line unchanged in --reject FILE. */
 static void
 keep_rejected(struct publisher *pb, const char *line, size_t len, int newline)
