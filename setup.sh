@@ -68,6 +68,8 @@ check)
 	build _build-asan CFLAGS="-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined"
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 check _build-asan || status=1
+	echo "== fuzzing, a minute a target (tests/fuzz/README)"
+	FUZZ_DIR=$(pwd)/_build/fuzz tests/fuzz/run.sh all 60 || status=1
 	echo "== make distcheck"
 	if make -C _build distcheck >_build/distcheck.out 2>&1; then
 		echo "distcheck: ok"
