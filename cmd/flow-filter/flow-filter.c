@@ -152,9 +152,14 @@ main(int argc, char **argv)
 	}
 	if (st.rejectfd >= 0 && close(st.rejectfd) < 0 && !status)
 		status = EX_FLOW_IOERR;
-	if (status)
-		return status;
-	if (st.rejected)
-		return EX_FLOW_DATAERR;
-	return st.matched || o.print ? EX_FLOW_OK : EX_FLOW_NEGATIVE;
+	if (!status)
+		status = st.rejected ? EX_FLOW_DATAERR : st.matched || o.print ? EX_FLOW_OK : EX_FLOW_NEGATIVE;
+	cesql_free(o.expr);
+	dedupe_free(o.dedupe);
+	for (i = 0; i < o.nconds; i++) {
+		free(o.conds[i].attr);
+		free(o.conds[i].value);
+	}
+	free(o.conds);
+	return status;
 }
