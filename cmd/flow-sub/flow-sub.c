@@ -1,6 +1,8 @@
 /* flow-sub: a flow -> NDJSON CloudEvents on stdout. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,7 @@
 
 static const char usage[] =
     "usage: flow-sub [-e] [-o OFFSET] [-c COUNT] [-g GROUP] [--until TIME]\n"
-    "                [-X KEY=VALUE] [-F FILE] URL\n";
+    "                [--reject FILE] [-X KEY=VALUE] [-F FILE] URL\n";
 
 static const char help[] =
     "Write the events of the flow at URL to stdout, one JSON line each.\n"
@@ -27,12 +29,26 @@ static const char help[] =
     "  -g, --group GROUP    consumer group: resume where it stopped\n"
     "      --until TIME     stop before the first event later than TIME\n"
     "      --sync           fsync the group's offset when storing it\n"
+    "  -r, --reject FILE    keep records that are not CloudEvents (kafka) in FILE\n"
     "  -X KEY=VALUE         librdkafka property (kafka broker), repeatable\n"
     "  -F FILE              librdkafka properties, one KEY=VALUE a line\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
     "\n"
-    "Exit: 0 done, 1 no such flow, 69/75 broker unavailable, 64 usage.\n";
+    "Exit: 0 done, 1 no such flow, 65 records rejected, 69/75 broker unavailable, 64 usage.\n";
+
+/* A record that is not a CloudEvent, kept as it came, one per line. */
+static void
+keep_rejected(void *ctx, const char *rec, size_t len, const char *reason)
+{
+	int *fd = ctx;
+
+	(void)reason;
+	if (*fd >= 0 && (write_all(*fd, rec, len) < 0 || write_all(*fd, "\n", 1) < 0)) {
+		warnmsg("--reject: %s", strerror(errno));
+		*fd = -1;
+	}
+}
 
 int
 main(int argc, char **argv)
@@ -45,6 +61,7 @@ main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "sync", no_argument, NULL, OPT_SYNC },
+		{ "reject", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -52,12 +69,13 @@ main(int argc, char **argv)
 	struct subscribe_opts so = { 0 };
 	struct broker_opts bo = { 0 };
 	struct consumer *cons;
+	const char *reject_path = NULL;
 	int64_t v;
-	int c, status;
+	int c, status, rejectfd = -1;
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "o:ec:g:X:F:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:ec:g:r:X:F:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (offset_parse(optarg, &bo.start) < 0)
@@ -75,6 +93,7 @@ main(int argc, char **argv)
 				die(EX_FLOW_USAGE, "--until %s: expected an RFC 3339 time", optarg);
 			break;
 		case OPT_SYNC: bo.sync = 1; break;
+		case 'r': reject_path = optarg; break;
 		case 'X':
 			if (broker_prop_add(&bo, optarg) < 0)
 				return EX_FLOW_USAGE;
@@ -92,9 +111,17 @@ main(int argc, char **argv)
 		fputs(usage, stderr);
 		return EX_FLOW_USAGE;
 	}
+	if (reject_path && (rejectfd = open(reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+		die(EX_FLOW_IOERR, "%s: %s", reject_path, strerror(errno));
 	if (!(cons = consumer_open(argv[optind], &bo, &status)))
 		return status;
+	cons->on_reject = keep_rejected;
+	cons->reject_ctx = &rejectfd;
 	status = subscribe_stream(cons, STDOUT_FILENO, &so);
+	if (status == 0 && cons->rejected)
+		status = EX_FLOW_DATAERR;
 	cons->ops->close(cons);
+	if (rejectfd >= 0 && close(rejectfd) < 0 && status == 0)
+		status = EX_FLOW_IOERR;
 	return status;
 }

@@ -7,6 +7,7 @@
 
 #include "broker.h"
 #include "broker_file.h"
+#include "broker_kafka.h"
 #include "file_read.h"
 #include "resolve.h"
 #include "rfc3339.h"
@@ -108,7 +109,7 @@ file_consumer(const struct flow_url *u, const struct broker_opts *o, int *status
 
 static const struct backend backends[] = {
 	[URL_FILE] = { file_producer, file_consumer },
-	[URL_KAFKA] = { NULL, NULL },
+	[URL_KAFKA] = { kafka_producer_open, kafka_consumer_open },
 	[URL_FNAP] = { NULL, NULL },
 	[URL_FNAPS] = { NULL, NULL },
 };

@@ -85,6 +85,11 @@ struct consumer_ops {
 struct consumer {
 	const struct consumer_ops *ops;
 	int status;
+	/* Told of each record that is not a CloudEvent (after a message on
+	   stderr), so that the caller keeps it (--reject); NULL: not kept. */
+	broker_fail_fn on_reject;
+	void *reject_ctx;
+	uint64_t rejected;
 };
 
 /* -X key=value and -F FILE (key=value lines, # comments): librdkafka

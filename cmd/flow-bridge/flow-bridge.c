@@ -1,0 +1,103 @@
+/* flow-bridge: copy events between flows, N to M, at least once. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bridge.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: flow-bridge [-ev] [-g GROUP] [-o OFFSET] [-w EXPR] [-X KEY=VALUE] [-F FILE] [--binary] SRC DST\n"
+    "       flow-bridge [options] -f SRC [-f SRC]... -t DST [-t DST]...\n";
+
+static const char help[] =
+    "Copy the events of SRC flows to DST flows, at least once: a source moves on\n"
+    "only once every destination acknowledged what it gave.\n"
+    "\n"
+    "  -f, --from URL       a source (repeatable: a collector)\n"
+    "  -t, --to URL         a destination (repeatable: a distributor)\n"
+    "  -g, --group GROUP    consumer group of the sources: resume where it stopped\n"
+    "  -o, --offset OFFSET  where the sources start, as for flow-sub\n"
+    "  -w, --where EXPR     copy only the events for which the CESQL EXPR is true\n"
+    "  -e, --exit           exit once every source reached its end\n"
+    "  -X KEY=VALUE, -F FILE, --binary   Kafka settings, as for flow-pub\n"
+    "  -v, --verbose        counts on stderr at the end\n"
+    "  -h, --help           this help\n"
+    "  -V, --version        version\n"
+    "\n"
+    "Exit: 0 done (or stopped by SIGTERM/SIGINT), 64 usage, 69/75 a broker failed.\n";
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_BINARY = 256 };
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "where", required_argument, NULL, 'w' },
+		{ "exit", no_argument, NULL, 'e' },
+		{ "binary", no_argument, NULL, OPT_BINARY },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bridge_opts o = { 0 };
+	struct bridge_stats st;
+	struct cesql_parse_error perr;
+	const char *where = NULL, *name;
+	int c, status;
+
+	util_init(argv[0]);
+	catch_stop_signals();
+	o.src = xcalloc(argc, sizeof *o.src);
+	o.dst = xcalloc(argc, sizeof *o.dst);
+	while ((c = getopt_long(argc, argv, "f:t:g:o:w:eX:F:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o.src[o.nsrc++] = optarg; break;
+		case 't': o.dst[o.ndst++] = optarg; break;
+		case 'g': o.broker.group = optarg; break;
+		case 'o':
+			if (offset_parse(optarg, &o.broker.start) < 0)
+				die(EX_FLOW_USAGE, "-o %s: expected beginning, end, stored, N, -N or @RFC3339", optarg);
+			break;
+		case 'w': where = optarg; break;
+		case 'e': o.broker.stop_at_end = 1; break;
+		case OPT_BINARY: o.broker.binary = 1; break;
+		case 'X':
+			if (broker_prop_add(&o.broker, optarg) < 0)
+				return EX_FLOW_USAGE;
+			break;
+		case 'F':
+			if (broker_prop_file(&o.broker, optarg) < 0)
+				return EX_FLOW_CONFIG;
+			break;
+		case 'v': o.verbose = 1; break;
+		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
+		case 'V': print_version();
+		default: fputs(usage, stderr); return EX_FLOW_USAGE;
+		}
+	}
+	if (o.nsrc == 0 && o.ndst == 0 && argc - optind == 2) {
+		o.src[o.nsrc++] = argv[optind];
+		o.dst[o.ndst++] = argv[optind + 1];
+	} else if (o.nsrc == 0 || o.ndst == 0 || optind != argc) {
+		fputs(usage, stderr);
+		return EX_FLOW_USAGE;
+	}
+	if (where) {
+		if (!(o.where = cesql_compile(where, &perr)))
+			die(EX_FLOW_USAGE, "--where: parse: column %zu: %s", perr.column, perr.msg);
+		if ((name = cesql_missing_function(o.where)))
+			die(EX_FLOW_USAGE, "--where: no function %s with that many arguments", name);
+	}
+	status = bridge_run(&o, &st);
+	cesql_free(o.where);
+	free(o.src);
+	free(o.dst);
+	return status;
+}

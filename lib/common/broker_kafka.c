@@ -1,0 +1,211 @@
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "broker_kafka.h"
+#include "kafka_record.h"
+#include "util.h"
+
+/* librdkafka's own settings that make sense here, before the user's -X. */
+static const char *const producer_defaults[] = {
+	"enable.idempotence=true", "acks=all", "linger.ms=5", "message.timeout.ms=30000",
+	"queue.buffering.max.kbytes=16384", "log_level=3",
+};
+rd_kafka_conf_t *
+kafka_conf(const struct flow_url *u, const struct broker_opts *o, const char *const *defaults, size_t n,
+    int *status)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char errstr[512], *kv, *eq;
+	size_t i;
+
+	for (i = 0; i < n + o->nprops + 1; i++) {
+		kv = xstrdup(i == 0 ? "bootstrap.servers=" : i <= n ? defaults[i - 1] : o->props[i - 1 - n]);
+		if (i == 0) {
+			free(kv);
+			kv = xmalloc(strlen(u->hosts) + 19);
+			strcpy(kv, "bootstrap.servers=");
+			strcat(kv, u->hosts);
+		}
+		eq = strchr(kv, '=');
+		*eq = '\0';
+		if (rd_kafka_conf_set(conf, kv, eq + 1, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+			warnmsg("-X %s=%s: %s", kv, eq + 1, errstr);
+			free(kv);
+			rd_kafka_conf_destroy(conf);
+			*status = EX_FLOW_CONFIG;
+			return NULL;
+		}
+		free(kv);
+	}
+	return conf;
+}
+
+/* The exit status for an error that made librdkafka give up. */
+static int
+error_status(rd_kafka_resp_err_t err)
+{
+	switch (err) {
+	case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+	case RD_KAFKA_RESP_ERR__TRANSPORT:
+	case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+	case RD_KAFKA_RESP_ERR__RESOLVE:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+		return EX_FLOW_UNAVAILABLE;
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+		return EX_FLOW_NOPERM;
+	default:
+		return EX_FLOW_TEMPFAIL;
+	}
+}
+
+/* -- producing -- */
+
+struct kafka_producer {
+	struct producer base;
+	rd_kafka_t *rk;
+	char *topic;
+	int binary;
+	int status;            /* of the failures since the last flush */
+	char *buf;             /* binary mode: decoded values */
+};
+
+/* Delivery report: nothing is lost silently, what failed goes to on_fail. */
+static void
+on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct kafka_producer *k = opaque;
+	char *line = m->_private;  /* binary mode: the event as it came */
+
+	if (m->err) {
+		k->base.failed++;
+		if (!k->status)
+			k->status = error_status(m->err);
+		if (k->base.on_fail)
+			k->base.on_fail(k->base.fail_ctx, line ? line : m->payload, line ? strlen(line) : m->len,
+			    rd_kafka_err2str(m->err));
+		if (k->base.failed == 1)
+			warnmsg("kafka: %s: %s", k->topic, rd_kafka_err2str(m->err));
+	}
+	free(line);
+}
+
+static int
+kafka_send(struct producer *p, const char *line, size_t len)
+{
+	struct kafka_producer *k = (struct kafka_producer *)p;
+	rd_kafka_headers_t *hdrs = NULL;
+	const struct json_span *pk;
+	struct ce_event ev;
+	struct ce_error err;
+	const char *key = NULL, *value = line, *why;
+	size_t keylen = 0, vlen = len;
+	char *copy = NULL;
+	rd_kafka_resp_err_t e;
+	int parsed = 0;
+
+	/* the partitionkey extension is the record key */
+	if ((k->binary || memmem(line, len, "\"partitionkey\"", 14)) &&
+	    (parsed = ce_parse(&ev, line, len, 0, &err) == 0) && (pk = ce_get(&ev, "partitionkey", 12))) {
+		key = pk->type == JSON_STRING ? pk->p + 1 : pk->p;
+		keylen = pk->type == JSON_STRING ? pk->len - 2 : pk->len;
+	}
+	if (k->binary) {
+		if (!parsed || kafka_binary_record(&ev, &hdrs, &value, &vlen, k->buf, &why) < 0) {
+			warnmsg("kafka: %s: cannot make a binary record: %s", k->topic, parsed ? why : err.msg);
+			return EX_FLOW_DATAERR;
+		}
+		copy = xstrndup(line, len);
+	}
+	for (;;) {
+		if (k->binary)
+			e = rd_kafka_producev(k->rk, RD_KAFKA_V_TOPIC(k->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			    RD_KAFKA_V_VALUE((void *)value, vlen), RD_KAFKA_V_KEY(key, keylen),
+			    RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(copy), RD_KAFKA_V_END);
+		else
+			e = rd_kafka_producev(k->rk, RD_KAFKA_V_TOPIC(k->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			    RD_KAFKA_V_VALUE((void *)value, vlen), RD_KAFKA_V_KEY(key, keylen),
+			    RD_KAFKA_V_HEADER("content-type", KAFKA_STRUCTURED_TYPE, -1), RD_KAFKA_V_END);
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		/* a full local queue means waiting for the brokers, never dropping */
+		rd_kafka_poll(k->rk, 100);
+	}
+	if (e) {
+		if (hdrs)
+			rd_kafka_headers_destroy(hdrs);
+		free(copy);
+		warnmsg("kafka: %s: %s", k->topic, rd_kafka_err2str(e));
+		k->base.failed++;
+		if (k->base.on_fail)
+			k->base.on_fail(k->base.fail_ctx, line, len, rd_kafka_err2str(e));
+		return error_status(e);
+	}
+	rd_kafka_poll(k->rk, 0);
+	return 0;
+}
+
+static int
+kafka_flush(struct producer *p)
+{
+	struct kafka_producer *k = (struct kafka_producer *)p;
+	int status;
+
+	/* every message ends acknowledged or failed (message.timeout.ms) */
+	while (rd_kafka_outq_len(k->rk) > 0)
+		rd_kafka_flush(k->rk, 1000);
+	status = k->status;
+	k->status = 0;
+	return status;
+}
+
+static void
+kafka_producer_close(struct producer *p)
+{
+	struct kafka_producer *k = (struct kafka_producer *)p;
+
+	kafka_flush(p);
+	rd_kafka_destroy(k->rk);
+	free(k->topic);
+	free(k->buf);
+	free(k);
+}
+
+static const struct producer_ops kafka_producer_ops = { kafka_send, kafka_flush, kafka_producer_close };
+
+struct producer *
+kafka_producer_open(const struct flow_url *u, const struct broker_opts *o, int *status)
+{
+	struct kafka_producer *k = xcalloc(1, sizeof *k);
+	rd_kafka_conf_t *conf;
+	char errstr[512];
+
+	if (!(conf = kafka_conf(u, o, producer_defaults, sizeof producer_defaults / sizeof *producer_defaults,
+	    status))) {
+		free(k);
+		return NULL;
+	}
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_opaque(conf, k);
+	if (!(k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr))) {
+		warnmsg("kafka: %s", errstr);
+		free(k);
+		*status = EX_FLOW_CONFIG;
+		return NULL;
+	}
+	k->base.ops = &kafka_producer_ops;
+	k->topic = xstrdup(u->name);
+	k->binary = o->binary;
+	if (k->binary)
+		k->buf = xmalloc(2 * (size_t)CE_LINE_MAX);
+	return &k->base;
+}

@@ -1,0 +1,277 @@
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <sodium.h>
+
+#include "broker_kafka.h"
+#include "kafka_record.h"
+#include "util.h"
+
+static const char *const consumer_defaults[] = {
+	"enable.auto.commit=false", "enable.auto.offset.store=false", "enable.partition.eof=true",
+	"queued.max.messages.kbytes=16384", "log_level=3",
+};
+
+/* A consumer in one of two modes: a balanced member of its group
+   (subscribe), or reading partitions it assigns itself, from the offsets
+   -o asks for (and -e needs to know when each has reached its end). */
+struct kafka_consumer {
+	struct consumer base;
+	rd_kafka_t *rk;
+	char *topic;
+	int group;
+	int stop_at_end;
+	rd_kafka_message_t *cur;   /* the record handed out last */
+	int replay;                /* unread(): hand cur out again */
+	int64_t replay_offset;
+	int32_t npart;
+	int64_t *next;             /* per partition: offset to commit, -1 none */
+	char *at_end;              /* per partition: reached its end */
+	char *buf;                 /* structured lines made from binary records */
+};
+
+static void
+grow(struct kafka_consumer *c, int32_t partition)
+{
+	int32_t i, n = partition + 1;
+
+	if (partition < c->npart)
+		return;
+	c->next = xrealloc(c->next, n * sizeof *c->next);
+	c->at_end = xrealloc(c->at_end, n);
+	for (i = c->npart; i < n; i++) {
+		c->next[i] = -1;
+		c->at_end[i] = 0;
+	}
+	c->npart = n;
+}
+
+static int
+all_at_end(const struct kafka_consumer *c)
+{
+	int32_t i;
+
+	for (i = 0; i < c->npart; i++)
+		if (!c->at_end[i])
+			return 0;
+	return c->npart > 0;
+}
+
+static int
+kafka_next(struct consumer *cons, struct record *rec, int timeout_ms)
+{
+	struct kafka_consumer *c = (struct kafka_consumer *)cons;
+	rd_kafka_message_t *m;
+	const char *why;
+
+	if (c->replay) {
+		c->replay = 0;
+		m = c->cur;
+		goto deliver;
+	}
+	for (;;) {
+		if (c->cur) {
+			rd_kafka_message_destroy(c->cur);
+			c->cur = NULL;
+		}
+		if (c->stop_at_end && all_at_end(c))
+			return CONSUMER_END;
+		if (!(m = rd_kafka_consumer_poll(c->rk, timeout_ms < 0 ? 1000 : timeout_ms)))
+			return 0;
+		c->cur = m;
+		grow(c, m->partition);
+		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			c->at_end[m->partition] = 1;
+			continue;
+		}
+		if (m->err) {
+			warnmsg("kafka: %s: %s", c->topic, rd_kafka_message_errstr(m));
+			if (m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+			    rd_kafka_fatal_error(c->rk, NULL, 0)) {
+				c->base.status = m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+				    m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? EX_FLOW_NEGATIVE : EX_FLOW_UNAVAILABLE;
+				return CONSUMER_ERROR;
+			}
+			continue;  /* librdkafka retries the rest itself */
+		}
+		c->at_end[m->partition] = 0;
+		c->replay_offset = c->next[m->partition];
+		c->next[m->partition] = m->offset + 1;
+	deliver:
+		if (kafka_event_line(m, c->buf, 6 * (size_t)CE_LINE_MAX, &rec->line, &rec->len, &why) == 0) {
+			rec->offset = m->offset;
+			rec->partition = m->partition;
+			return 1;
+		}
+		/* not a CloudEvent: said, kept by the caller, and passed over */
+		warnmsg("kafka: %s: partition %" PRId32 " offset %" PRId64 ": %s", c->topic, m->partition,
+		    m->offset, why);
+		c->base.rejected++;
+		if (c->base.on_reject)
+			c->base.on_reject(c->base.reject_ctx, m->payload ? m->payload : "", m->payload ? m->len : 0, why);
+	}
+}
+
+static void
+kafka_unread(struct consumer *cons)
+{
+	struct kafka_consumer *c = (struct kafka_consumer *)cons;
+
+	c->replay = 1;
+	c->next[c->cur->partition] = c->replay_offset;
+}
+
+static int
+kafka_commit(struct consumer *cons)
+{
+	struct kafka_consumer *c = (struct kafka_consumer *)cons;
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t err;
+	int32_t i;
+
+	if (!c->group)
+		return 0;
+	l = rd_kafka_topic_partition_list_new(c->npart);
+	for (i = 0; i < c->npart; i++)
+		if (c->next[i] >= 0)
+			rd_kafka_topic_partition_list_add(l, c->topic, i)->offset = c->next[i];
+	err = l->cnt ? rd_kafka_commit(c->rk, l, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
+	rd_kafka_topic_partition_list_destroy(l);
+	if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+		warnmsg("kafka: %s: cannot commit: %s", c->topic, rd_kafka_err2str(err));
+		return EX_FLOW_TEMPFAIL;
+	}
+	return 0;
+}
+
+static void
+kafka_consumer_close(struct consumer *cons)
+{
+	struct kafka_consumer *c = (struct kafka_consumer *)cons;
+
+	if (c->cur)
+		rd_kafka_message_destroy(c->cur);
+	rd_kafka_consumer_close(c->rk);
+	rd_kafka_destroy(c->rk);
+	free(c->next);
+	free(c->at_end);
+	free(c->buf);
+	free(c->topic);
+	free(c);
+}
+
+static const struct consumer_ops kafka_consumer_ops = {
+	kafka_next, kafka_commit, kafka_consumer_close, kafka_unread,
+};
+
+/* Assign every partition of the topic, at the offsets -o asks for. */
+static int
+assign(struct kafka_consumer *c, const struct offset_spec *o, int *status)
+{
+	const struct rd_kafka_metadata *md;
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, c->topic, NULL);
+	rd_kafka_resp_err_t err;
+	int64_t start;
+	int i, n;
+
+	err = rd_kafka_metadata(c->rk, 0, rkt, &md, 10000);
+	rd_kafka_topic_destroy(rkt);
+	if (err || md->topic_cnt != 1 || md->topics[0].err) {
+		err = err ? err : md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+		warnmsg("kafka: %s: %s", c->topic, rd_kafka_err2str(err));
+		if (md && !(err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__TIMED_OUT))
+			rd_kafka_metadata_destroy(md);
+		*status = err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? EX_FLOW_NEGATIVE : EX_FLOW_UNAVAILABLE;
+		return -1;
+	}
+	n = md->topics[0].partition_cnt;
+	rd_kafka_metadata_destroy(md);
+	switch (o->kind) {
+	case OFFSET_BEGINNING: start = RD_KAFKA_OFFSET_BEGINNING; break;
+	case OFFSET_ABS: start = o->value; break;
+	case OFFSET_FROM_END: start = RD_KAFKA_OFFSET_TAIL(o->value); break;
+	case OFFSET_STORED:
+	case OFFSET_DEFAULT: start = c->group ? RD_KAFKA_OFFSET_STORED : RD_KAFKA_OFFSET_END; break;
+	case OFFSET_TIME: start = o->value / 1000000; break;
+	default: start = RD_KAFKA_OFFSET_END; break;
+	}
+	l = rd_kafka_topic_partition_list_new(n);
+	for (i = 0; i < n; i++)
+		rd_kafka_topic_partition_list_add(l, c->topic, i)->offset = start;
+	if (o->kind == OFFSET_TIME && (err = rd_kafka_offsets_for_times(c->rk, l, 10000))) {
+		warnmsg("kafka: %s: offsets for %s: %s", c->topic, "the time", rd_kafka_err2str(err));
+		rd_kafka_topic_partition_list_destroy(l);
+		*status = EX_FLOW_UNAVAILABLE;
+		return -1;
+	}
+	for (i = 0; i < l->cnt; i++)
+		if (l->elems[i].offset < 0 && o->kind == OFFSET_TIME)
+			l->elems[i].offset = RD_KAFKA_OFFSET_END;  /* nothing that late yet */
+	grow(c, n - 1);
+	err = rd_kafka_assign(c->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (err) {
+		warnmsg("kafka: %s: %s", c->topic, rd_kafka_err2str(err));
+		*status = EX_FLOW_UNAVAILABLE;
+		return -1;
+	}
+	return 0;
+}
+
+struct consumer *
+kafka_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *status)
+{
+	struct kafka_consumer *c;
+	rd_kafka_conf_t *conf;
+	rd_kafka_topic_partition_list_t *l;
+	char errstr[512], id[64];
+	rd_kafka_resp_err_t err;
+
+	if (!(conf = kafka_conf(u, o, consumer_defaults, sizeof consumer_defaults / sizeof *consumer_defaults,
+	    status)))
+		return NULL;
+	if (!o->group) {
+		/* librdkafka wants a group even to assign; this one never commits */
+		snprintf(id, sizeof id, "flow-sub-%ld-%08x", (long)getpid(), randombytes_random());
+		rd_kafka_conf_set(conf, "group.id", id, errstr, sizeof errstr);
+	} else
+		rd_kafka_conf_set(conf, "group.id", o->group, errstr, sizeof errstr);
+	rd_kafka_conf_set(conf, "auto.offset.reset", o->start.kind == OFFSET_STORED ? "earliest" : "latest",
+	    errstr, sizeof errstr);
+	c = xcalloc(1, sizeof *c);
+	if (!(c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr))) {
+		warnmsg("kafka: %s", errstr);
+		free(c);
+		*status = EX_FLOW_CONFIG;
+		return NULL;
+	}
+	rd_kafka_poll_set_consumer(c->rk);
+	c->base.ops = &kafka_consumer_ops;
+	c->topic = xstrdup(u->name);
+	c->group = o->group != NULL;
+	c->stop_at_end = o->stop_at_end;
+	c->buf = xmalloc(6 * (size_t)CE_LINE_MAX + 1024);
+	if (o->group && !o->stop_at_end && (o->start.kind == OFFSET_DEFAULT || o->start.kind == OFFSET_STORED)) {
+		l = rd_kafka_topic_partition_list_new(1);
+		rd_kafka_topic_partition_list_add(l, c->topic, RD_KAFKA_PARTITION_UA);
+		err = rd_kafka_subscribe(c->rk, l);
+		rd_kafka_topic_partition_list_destroy(l);
+		if (err) {
+			warnmsg("kafka: %s: %s", c->topic, rd_kafka_err2str(err));
+			*status = EX_FLOW_UNAVAILABLE;
+			kafka_consumer_close(&c->base);
+			return NULL;
+		}
+	} else if (assign(c, &o->start, status) < 0) {
+		kafka_consumer_close(&c->base);
+		return NULL;
+	}
+	return &c->base;
+}

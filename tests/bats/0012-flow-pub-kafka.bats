@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# flow-pub on Kafka (the librdkafka mock cluster), checked with kcat.
+
+load helpers/common
+load helpers/kafka
+
+setup() {
+	common_setup
+	kafka_start 3
+}
+teardown() {
+	kafka_stop
+	common_teardown
+}
+
+@test "flow-pub kafka: 20000 events, read back by kcat byte for byte" {
+	kafka_cmd topic arrivals 4
+	gen-events 20000 > "$TMP/in"
+	# spread over the partitions: the mock keeps only about 5 MB of each
+	flow-pub -X sticky.partitioning.linger.ms=0 "kafka://$KAFKA/arrivals" < "$TMP/in"
+	kcat -b "$KAFKA" -C -t arrivals -o beginning -e -q > "$TMP/out"
+	# one order per partition: the same lines, and each partition in input order
+	sort "$TMP/in" | cmp - <(sort "$TMP/out")
+	# structured mode: the content-type header of the Kafka binding
+	kcat -b "$KAFKA" -C -t arrivals -o beginning -e -q -c 1 -J |
+		jq -e '.headers == ["content-type", "application/cloudevents+json"]'
+}
+
+@test "flow-pub kafka: --binary makes ce_ headers and the data the value; partitionkey is the key" {
+	kafka_cmd topic bin 1
+	echo '{"specversion":"1.0","id":"b1","source":"/s","type":"t","partitionkey":"gate-7","datacontenttype":"application/json","data":{"x":1}}' |
+		flow-pub --binary "kafka://$KAFKA/bin"
+	kcat -b "$KAFKA" -C -t bin -o beginning -e -q -J > "$TMP/rec"
+	jq -e '.key == "gate-7" and .payload == "{\"x\":1}"' "$TMP/rec"
+	jq -e '.headers == ["ce_specversion","1.0","ce_id","b1","ce_source","/s","ce_type","t","ce_partitionkey","gate-7","content-type","application/json"]' "$TMP/rec"
+	# and back: flow-sub makes the same event of it
+	flow-sub -o beginning -e "kafka://$KAFKA/bin" |
+		jq -e '.id == "b1" and .data == {"x":1} and .datacontenttype == "application/json" and .partitionkey == "gate-7"'
+}
+
+@test "flow-pub kafka: a broker down and back during the run loses nothing" {
+	kafka_cmd topic faults 6
+	gen-events 60000 > "$TMP/in"
+	# a slow producer, so that the outage falls in the middle of the stream
+	( head -n 20000 "$TMP/in"; sleep 1; sed -n 20001,40000p "$TMP/in"; sleep 1; tail -n 20000 "$TMP/in" ) |
+		flow-pub -X sticky.partitioning.linger.ms=0 "kafka://$KAFKA/faults" &
+	local pub=$!
+	sleep 0.5
+	kafka_cmd down 2
+	sleep 1.5
+	kafka_cmd up 2
+	wait "$pub"
+	kcat -b "$KAFKA" -C -t faults -o beginning -e -q > "$TMP/out"
+	local counts
+	counts=$(count_lost_dup "$TMP/in" "$TMP/out")
+	echo "# $counts" >&3
+	assert_match '^lost=0 ' "$counts"
+}
+
+@test "flow-pub kafka: all brokers down: retries, then fails loudly, keeps every event, exit 69" {
+	kafka_cmd topic down 1
+	kafka_cmd down -1
+	gen-events 100 > "$TMP/in"
+	run --separate-stderr flow-pub -X message.timeout.ms=1500 --reject "$TMP/rej" "kafka://$KAFKA/down" < "$TMP/in"
+	[ "$status" -eq 69 ]
+	assert_match '100 events not delivered, kept in' "$stderr"
+	sort "$TMP/in" | cmp - <(sort "$TMP/rej")
+}
+
+@test "flow-pub kafka: bad properties and URLs" {
+	run flow-pub -X no.such.property=1 "kafka://$KAFKA/t" < /dev/null
+	[ "$status" -eq 78 ]
+	run flow-pub -X novalue "kafka://$KAFKA/t" < /dev/null
+	[ "$status" -eq 64 ]
+	printf '# comment\nlinger.ms=1\n\nacks=all\n' > "$TMP/props"
+	event 1 | flow-pub -F "$TMP/props" "kafka://$KAFKA/props"
+	printf 'nonsense\n' > "$TMP/bad"
+	run flow-pub -F "$TMP/bad" "kafka://$KAFKA/t" < /dev/null
+	[ "$status" -eq 78 ]
+	run flow-pub "kafka://$KAFKA/bad/topic" < /dev/null
+	[ "$status" -eq 64 ]
+}
