@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# flow-bridge: N to M, at least once, between file and Kafka flows.
+
+load helpers/common
+load helpers/kafka
+
+setup() {
+	common_setup
+	gen-events 3000 > "$TMP/in"
+}
+teardown() {
+	[ -n "${BRIDGE_PID:-}" ] && kill "$BRIDGE_PID" 2>/dev/null
+	kafka_stop
+	common_teardown
+}
+
+@test "flow-bridge: usage" {
+	run flow-bridge -h
+	[ "$status" -eq 0 ]
+	run flow-bridge onlyone
+	[ "$status" -eq 64 ]
+	run flow-bridge -f a
+	[ "$status" -eq 64 ]
+	run flow-bridge -w "type =" a b
+	[ "$status" -eq 64 ]
+	assert_match 'where: parse: column' "$output"
+}
+
+@test "flow-bridge: file to file with --where, and a group that resumes" {
+	head -n 2000 "$TMP/in" | flow-pub "$TMP/a"
+	flow-bridge -e -g copy -o beginning -w "type = 'com.example.delay'" "$TMP/a" "$TMP/b"
+	[ "$(cat "$TMP/a/groups/copy")" = 2000 ]
+	tail -n 1000 "$TMP/in" | flow-pub "$TMP/a"
+	flow-bridge -e -g copy -w "type = 'com.example.delay'" "$TMP/a" "$TMP/b"
+	flow-sub -o beginning -e "$TMP/b" | cmp - <(jq -c 'select(.type == "com.example.delay")' "$TMP/in")
+}
+
+@test "flow-bridge: collector and distributor, file and Kafka: -f -f -t -t" {
+	kafka_start 3
+	kafka_cmd topic k 3
+	head -n 1500 "$TMP/in" | flow-pub "$TMP/a"
+	tail -n 1500 "$TMP/in" | flow-pub "$TMP/b"
+	flow-bridge -e -o beginning -f "$TMP/a" -f "$TMP/b" -t "kafka://$KAFKA/k" -t "$TMP/c"
+	flow-sub -o beginning -e "$TMP/c" | sort | cmp - <(sort "$TMP/in")
+	kcat -b "$KAFKA" -C -t k -o beginning -e -q | sort | cmp - <(sort "$TMP/in")
+	# and back out of Kafka into a file flow
+	flow-bridge -e -o beginning "kafka://$KAFKA/k" "$TMP/d"
+	flow-sub -o beginning -e "$TMP/d" | sort | cmp - <(sort "$TMP/in")
+}
+
+@test "flow-bridge: Kafka to Kafka with a broker down and back: nothing lost" {
+	kafka_start 3
+	kafka_cmd topic src 3
+	kafka_cmd topic dst 3
+	gen-events 30000 > "$TMP/big"
+	flow-pub -X sticky.partitioning.linger.ms=0 "kafka://$KAFKA/src" < "$TMP/big"
+	flow-bridge -g br -o stored -X sticky.partitioning.linger.ms=0 -X session.timeout.ms=6000 \
+		"kafka://$KAFKA/src" "kafka://$KAFKA/dst" &
+	BRIDGE_PID=$!
+	sleep 1
+	kafka_cmd down 3
+	sleep 2
+	kafka_cmd up 3
+	# wait until the destination has everything, then stop the bridge
+	local i=0
+	until [ "$(kcat -b "$KAFKA" -C -t dst -o beginning -e -q | wc -l)" -ge 30000 ]; do
+		i=$((i + 1))
+		[ "$i" -lt 60 ] || break
+		sleep 1
+	done
+	kill -TERM "$BRIDGE_PID"
+	local rc=0
+	wait "$BRIDGE_PID" || rc=$?
+	BRIDGE_PID=
+	[ "$rc" -eq 0 ]
+	kcat -b "$KAFKA" -C -t dst -o beginning -e -q > "$TMP/out"
+	local counts
+	counts=$(count_lost_dup "$TMP/big" "$TMP/out")
+	echo "# $counts" >&3
+	assert_match '^lost=0 ' "$counts"
+}
+
+@test "flow-bridge: SIGTERM drains, commits what was acknowledged, exits 0" {
+	flow-pub "$TMP/a" < "$TMP/in"
+	flow-bridge -g live -o beginning "$TMP/a" "$TMP/b" &
+	BRIDGE_PID=$!
+	local i=0
+	until [ "$(cat "$TMP/a/groups/live" 2>/dev/null)" = 3000 ]; do
+		i=$((i + 1))
+		[ "$i" -lt 500 ] || break
+		sleep 0.01
+	done
+	event after | flow-pub "$TMP/a"
+	sleep 0.3
+	kill -TERM "$BRIDGE_PID"
+	local rc=0
+	wait "$BRIDGE_PID" || rc=$?
+	BRIDGE_PID=
+	[ "$rc" -eq 0 ]
+	[ "$(cat "$TMP/a/groups/live")" = 3001 ]
+	flow-sub -o beginning -e "$TMP/b" | cmp - <(cat "$TMP/in"; event after)
+}
