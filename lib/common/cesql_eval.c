@@ -42,6 +42,8 @@ eval_alloc(struct eval *x, size_t n)
 {
 	struct arena_block *b = x->q->arena;
 
+	/* aligned for any value, argument arrays among them */
+	n = (n + 15) & ~(size_t)15;
 	/* the first block is kept from one evaluation to the next */
 	if (!b || b->size - b->used < n) {
 		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;

@@ -34,7 +34,7 @@ struct node {
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;
-	char data[];
+	_Alignas(16) char data[];
 };
 
 struct cesql {
