@@ -17,32 +17,38 @@ static const char *const producer_defaults[] = {
 	"enable.idempotence=true", "acks=all", "linger.ms=5", "message.timeout.ms=30000",
 	"queue.buffering.max.kbytes=16384", "log_level=3",
 };
+static int
+conf_set(rd_kafka_conf_t *conf, const char *key, const char *value)
+{
+	char errstr[512];
+
+	if (rd_kafka_conf_set(conf, key, value, errstr, sizeof errstr) == RD_KAFKA_CONF_OK)
+		return 0;
+	warnmsg("-X %s=%s: %s", key, value, errstr);
+	return -1;
+}
+
 rd_kafka_conf_t *
 kafka_conf(const struct flow_url *u, const struct broker_opts *o, const char *const *defaults, size_t n,
     int *status)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char errstr[512], *kv, *eq;
+	char *kv, *eq;
 	size_t i;
+	int r = conf_set(conf, "bootstrap.servers", u->hosts);
 
-	for (i = 0; i < n + o->nprops + 1; i++) {
-		kv = xstrdup(i == 0 ? "bootstrap.servers=" : i <= n ? defaults[i - 1] : o->props[i - 1 - n]);
-		if (i == 0) {
-			free(kv);
-			kv = xmalloc(strlen(u->hosts) + 19);
-			strcpy(kv, "bootstrap.servers=");
-			strcat(kv, u->hosts);
-		}
+	/* ours first, so that the user's -X and -F properties can change them */
+	for (i = 0; r == 0 && i < n + o->nprops; i++) {
+		kv = xstrdup(i < n ? defaults[i] : o->props[i - n]);
 		eq = strchr(kv, '=');
 		*eq = '\0';
-		if (rd_kafka_conf_set(conf, kv, eq + 1, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-			warnmsg("-X %s=%s: %s", kv, eq + 1, errstr);
-			free(kv);
-			rd_kafka_conf_destroy(conf);
-			*status = EX_FLOW_CONFIG;
-			return NULL;
-		}
+		r = conf_set(conf, kv, eq + 1);
 		free(kv);
+	}
+	if (r < 0) {
+		rd_kafka_conf_destroy(conf);
+		*status = EX_FLOW_CONFIG;
+		return NULL;
 	}
 	return conf;
 }
