@@ -46,7 +46,8 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct bridge_opts o = { 0 };
+	static char *src[256], *dst[256];
+	struct bridge_opts o = { .src = src, .dst = dst };
 	struct bridge_stats st;
 	struct cesql_parse_error perr;
 	const char *where = NULL, *name;
@@ -54,12 +55,17 @@ main(int argc, char **argv)
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	o.src = xcalloc(argc, sizeof *o.src);
-	o.dst = xcalloc(argc, sizeof *o.dst);
 	while ((c = getopt_long(argc, argv, "f:t:g:o:w:eX:F:vhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': o.src[o.nsrc++] = optarg; break;
-		case 't': o.dst[o.ndst++] = optarg; break;
+		case 'f':
+		case 't':
+			if ((c == 'f' ? o.nsrc : o.ndst) == 256)
+				die(EX_FLOW_USAGE, "more than 256 sources or destinations");
+			if (c == 'f')
+				o.src[o.nsrc++] = optarg;
+			else
+				o.dst[o.ndst++] = optarg;
+			break;
 		case 'g': o.broker.group = optarg; break;
 		case 'o':
 			if (offset_parse(optarg, &o.broker.start) < 0)
@@ -70,16 +76,16 @@ main(int argc, char **argv)
 		case OPT_BINARY: o.broker.binary = 1; break;
 		case 'X':
 			if (broker_prop_add(&o.broker, optarg) < 0)
-				return EX_FLOW_USAGE;
+				exit(EX_FLOW_USAGE);
 			break;
 		case 'F':
 			if (broker_prop_file(&o.broker, optarg) < 0)
-				return EX_FLOW_CONFIG;
+				exit(EX_FLOW_CONFIG);
 			break;
 		case 'v': o.verbose = 1; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
-		default: fputs(usage, stderr); return EX_FLOW_USAGE;
+		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
 		}
 	}
 	if (o.nsrc == 0 && o.ndst == 0 && argc - optind == 2) {
@@ -87,7 +93,7 @@ main(int argc, char **argv)
 		o.dst[o.ndst++] = argv[optind + 1];
 	} else if (o.nsrc == 0 || o.ndst == 0 || optind != argc) {
 		fputs(usage, stderr);
-		return EX_FLOW_USAGE;
+		exit(EX_FLOW_USAGE);
 	}
 	if (where) {
 		if (!(o.where = cesql_compile(where, &perr)))
@@ -97,7 +103,6 @@ main(int argc, char **argv)
 	}
 	status = bridge_run(&o, &st);
 	cesql_free(o.where);
-	free(o.src);
-	free(o.dst);
+	broker_opts_free(&o.broker);
 	return status;
 }

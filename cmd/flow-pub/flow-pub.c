@@ -72,21 +72,21 @@ main(int argc, char **argv)
 		case OPT_BINARY: bo.binary = 1; break;
 		case 'X':
 			if (broker_prop_add(&bo, optarg) < 0)
-				return EX_FLOW_USAGE;
+				exit(EX_FLOW_USAGE);
 			break;
 		case 'F':
 			if (broker_prop_file(&bo, optarg) < 0)
-				return EX_FLOW_CONFIG;
+				exit(EX_FLOW_CONFIG);
 			break;
 		case 'v': po.verbose = 1; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
-		default: fputs(usage, stderr); return EX_FLOW_USAGE;
+		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
 		}
 	}
 	if (argc - optind != 1) {
 		fputs(usage, stderr);
-		return EX_FLOW_USAGE;
+		exit(EX_FLOW_USAGE);
 	}
 	if (sodium_init() < 0)
 		die(EX_FLOW_SOFTWARE, "libsodium: cannot initialise");
@@ -97,9 +97,10 @@ main(int argc, char **argv)
 			die(EX_FLOW_USAGE, "-t/-s: %s", why);
 	} else if (po.type || po.source)
 		die(EX_FLOW_USAGE, "-t and -s go with --wrap");
-	if (!(p = producer_open(argv[optind], &bo, &status)))
-		return status;
-	status = publish_stream(STDIN_FILENO, "stdin", p, &po, &st);
-	p->ops->close(p);
+	if ((p = producer_open(argv[optind], &bo, &status))) {
+		status = publish_stream(STDIN_FILENO, "stdin", p, &po, &st);
+		p->ops->close(p);
+	}
+	broker_opts_free(&bo);
 	return status;
 }

@@ -96,31 +96,34 @@ main(int argc, char **argv)
 		case 'r': reject_path = optarg; break;
 		case 'X':
 			if (broker_prop_add(&bo, optarg) < 0)
-				return EX_FLOW_USAGE;
+				exit(EX_FLOW_USAGE);
 			break;
 		case 'F':
 			if (broker_prop_file(&bo, optarg) < 0)
-				return EX_FLOW_CONFIG;
+				exit(EX_FLOW_CONFIG);
 			break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
-		default: fputs(usage, stderr); return EX_FLOW_USAGE;
+		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
 		}
 	}
 	if (argc - optind != 1) {
 		fputs(usage, stderr);
-		return EX_FLOW_USAGE;
+		exit(EX_FLOW_USAGE);
 	}
 	if (reject_path && (rejectfd = open(reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
 		die(EX_FLOW_IOERR, "%s: %s", reject_path, strerror(errno));
-	if (!(cons = consumer_open(argv[optind], &bo, &status)))
+	if (!(cons = consumer_open(argv[optind], &bo, &status))) {
+		broker_opts_free(&bo);
 		return status;
+	}
 	cons->on_reject = keep_rejected;
 	cons->reject_ctx = &rejectfd;
 	status = subscribe_stream(cons, STDOUT_FILENO, &so);
 	if (status == 0 && cons->rejected)
 		status = EX_FLOW_DATAERR;
 	cons->ops->close(cons);
+	broker_opts_free(&bo);
 	if (rejectfd >= 0 && close(rejectfd) < 0 && status == 0)
 		status = EX_FLOW_IOERR;
 	return status;

@@ -54,6 +54,15 @@ broker_prop_add(struct broker_opts *o, const char *kv)
 	return 0;
 }
 
+void
+broker_opts_free(struct broker_opts *o)
+{
+	while (o->nprops > 0)
+		free(o->props[--o->nprops]);
+	free(o->props);
+	o->props = NULL;
+}
+
 int
 broker_prop_file(struct broker_opts *o, const char *path)
 {

@@ -96,6 +96,7 @@ struct consumer {
    properties. 0, or -1 after a message. */
 int broker_prop_add(struct broker_opts *o, const char *kv);
 int broker_prop_file(struct broker_opts *o, const char *path);
+void broker_opts_free(struct broker_opts *o);
 
 /* Open a producer / consumer for url; NULL after a message, with *status. */
 struct producer *producer_open(const char *url, const struct broker_opts *o, int *status);

@@ -28,6 +28,14 @@ conf_set(rd_kafka_conf_t *conf, const char *key, const char *value)
 	return -1;
 }
 
+/* librdkafka's own messages, in the form of every other diagnostic */
+static void
+log_line(const rd_kafka_t *rk, int level, const char *facility, const char *msg)
+{
+	(void)rk, (void)level;
+	warnmsg("kafka: %s: %s", facility, msg);
+}
+
 rd_kafka_conf_t *
 kafka_conf(const struct flow_url *u, const struct broker_opts *o, const char *const *defaults, size_t n,
     int *status)
@@ -36,6 +44,8 @@ kafka_conf(const struct flow_url *u, const struct broker_opts *o, const char *co
 	char *kv, *eq;
 	size_t i;
 	int r = conf_set(conf, "bootstrap.servers", u->hosts);
+
+	rd_kafka_conf_set_log_cb(conf, log_line);
 
 	/* ours first, so that the user's -X and -F properties can change them */
 	for (i = 0; r == 0 && i < n + o->nprops; i++) {
