@@ -98,7 +98,7 @@ main(int argc, char **argv)
 		case 'r': o.reject_path = optarg; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
-		default: fputs(usage, stderr); return EX_FLOW_USAGE;
+		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
 		}
 	}
 	/* an expression, unless the dialect options say it all */
@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		optind++;
 	} else if (o.nconds == 0) {
 		fputs(usage, stderr);
-		return EX_FLOW_USAGE;
+		exit(EX_FLOW_USAGE);
 	}
 	if (o.print && (!o.expr || o.count || o.quiet || o.invert || o.max || dedupe || o.nconds))
 		die(EX_FLOW_USAGE, "--print takes an expression and no other filtering option");
