@@ -32,25 +32,6 @@ struct file_producer {
 	uint64_t seg_base, seg_size, next_offset;
 };
 
-/* mkdir -p */
-static int
-make_dirs(const char *path)
-{
-	char *p = xstrdup(path), *s;
-	int r = 0;
-
-	for (s = p + 1; r == 0 && (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		if (mkdir(p, 0777) < 0 && errno != EEXIST)
-			r = -1;
-		*s = '/';
-	}
-	if (r == 0 && mkdir(p, 0777) < 0 && errno != EEXIST)
-		r = -1;
-	free(p);
-	return r;
-}
-
 static void
 close_segment(struct file_producer *f)
 {
@@ -323,7 +304,7 @@ file_producer_open(const char *dir, const struct broker_opts *o, int *status)
 		*status = EX_FLOW_CONFIG;
 		return NULL;
 	}
-	if (make_dirs(dir) < 0 || (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if (mkdir_p(dir) < 0 || (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		warnmsg("%s: %s", dir, strerror(errno));
 		*status = errno == EACCES ? EX_FLOW_NOPERM : EX_FLOW_IOERR;
 		return NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -140,6 +141,24 @@ write_all(int fd, const void *p, size_t n)
 		n -= w;
 	}
 	return 0;
+}
+
+int
+mkdir_p(const char *path)
+{
+	char *p = xstrdup(path), *s;
+	int r = 0;
+
+	for (s = p + 1; r == 0 && (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			r = -1;
+		*s = '/';
+	}
+	if (r == 0 && mkdir(p, 0777) < 0 && errno != EEXIST)
+		r = -1;
+	free(p);
+	return r;
 }
 
 int

@@ -44,6 +44,9 @@ char *xstrndup(const char *s, size_t n);
 /* write(2) all of p[0..n), again after EINTR and short writes; 0 or -1 with errno. */
 int write_all(int fd, const void *p, size_t n);
 
+/* mkdir -p path (mode 0777 less the umask); 0 or -1 with errno. */
+int mkdir_p(const char *path);
+
 /* Parse a whole decimal number in [min, max]; 0 on success, -1 otherwise. */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 
