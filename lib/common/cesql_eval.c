@@ -216,6 +216,19 @@ operand(struct eval *x, const struct node *n, int *failed)
 	return v;
 }
 
+/* Both operands of a binary operator; -1 when one of them raised an error. */
+static int
+operands(struct eval *x, const struct node *n, struct cesql_value *a, struct cesql_value *b)
+{
+	int failed;
+
+	*a = operand(x, n->a, &failed);
+	if (failed)
+		return -1;
+	*b = operand(x, n->b, &failed);
+	return failed ? -1 : 0;
+}
+
 static struct cesql_value
 eval_bool(struct eval *x, const struct node *n, int *failed)
 {
@@ -247,13 +260,8 @@ eval_arith(struct eval *x, const struct node *n)
 {
 	struct cesql_value r = zero_value(CESQL_INT), a, b;
 	int64_t v;
-	int failed;
 
-	a = operand(x, n->a, &failed);
-	if (failed)
-		return r;
-	b = operand(x, n->b, &failed);
-	if (failed)
+	if (operands(x, n, &a, &b) < 0)
 		return r;
 	a = eval_cast(x, a, CESQL_INT, 0);
 	b = eval_cast(x, b, CESQL_INT, 0);
@@ -283,13 +291,9 @@ static struct cesql_value
 eval_compare(struct eval *x, const struct node *n)
 {
 	struct cesql_value r = zero_value(CESQL_BOOL), a, b;
-	int eq, failed;
+	int eq;
 
-	a = operand(x, n->a, &failed);
-	if (failed)
-		return r;
-	b = operand(x, n->b, &failed);
-	if (failed)
+	if (operands(x, n, &a, &b) < 0)
 		return r;
 	if (n->op == OP_EQ || n->op == OP_NE) {
 		/* of two types, the left operand is cast to the right one's */
