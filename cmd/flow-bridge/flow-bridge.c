@@ -50,7 +50,7 @@ main(int argc, char **argv)
 	struct bridge_opts o = { .src = src, .dst = dst };
 	struct bridge_stats st;
 	struct cesql_parse_error perr;
-	const char *where = NULL, *name;
+	const char *where = NULL;
 	int c, status;
 
 	util_init(argv[0]);
@@ -96,10 +96,8 @@ main(int argc, char **argv)
 		exit(EX_FLOW_USAGE);
 	}
 	if (where) {
-		if (!(o.where = cesql_compile(where, &perr)))
-			die(EX_FLOW_USAGE, "--where: parse: column %zu: %s", perr.column, perr.msg);
-		if ((name = cesql_missing_function(o.where)))
-			die(EX_FLOW_USAGE, "--where: no function %s with that many arguments", name);
+		if (!(o.where = cesql_compile_filter(where, &perr)))
+			die(EX_FLOW_USAGE, "--where: column %zu: %s", perr.column, perr.msg);
 	}
 	status = bridge_run(&o, &st);
 	cesql_free(o.where);

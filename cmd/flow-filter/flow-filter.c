@@ -1,21 +1,15 @@
 /* flow-filter: keep the CloudEvents that match a CESQL expression. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "filter.h"
 #include "util.h"
-
-#define OUT_BYTES (256 * 1024)
 
 static const char usage[] =
     "usage: flow-filter [-cqv] [-m NUM] [--print] [--exact|--prefix|--suffix ATTR=VALUE]...\n"
@@ -39,6 +33,8 @@ static const char help[] =
     "  -h, --help               this help\n"
     "  -V, --version            version\n"
     "\n"
+    "AND, OR and XOR have one precedence and group from the left, as CESQL 1.0\n"
+    "says: use parentheses. An event that raises an error does not pass.\n"
     "Identifiers data.a.b read fields of JSON data (an extension of CESQL 1.0).\n"
     "Exit: 0 some event matched, 1 none, 64 bad expression, 65 invalid lines.\n";
 
@@ -62,12 +58,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct filter_opts o = { 0 };
-	struct filter_state st = { .rejectfd = -1 };
 	struct cesql_parse_error perr;
-	struct out *out;
 	int64_t v, dedupe = 0;
-	int c, status = 0, r, fd, i;
-	const char *name;
+	int c, status, i;
 
 	util_init(argv[0]);
 	catch_stop_signals();
@@ -77,9 +70,10 @@ main(int argc, char **argv)
 		case OPT_PREFIX:
 		case OPT_SUFFIX:
 			o.conds = xrealloc(o.conds, (o.nconds + 1) * sizeof *o.conds);
-			if (filter_cond_parse(&o.conds[o.nconds++], c == OPT_EXACT ? DIALECT_EXACT :
+			if (filter_cond_parse(&o.conds[o.nconds], c == OPT_EXACT ? DIALECT_EXACT :
 			    c == OPT_PREFIX ? DIALECT_PREFIX : DIALECT_SUFFIX, optarg) < 0)
-				die(EX_FLOW_USAGE, "%s: expected ATTR=VALUE", optarg);
+				die(EX_FLOW_USAGE, "%s: expected ATTR=VALUE, ATTR letters and digits", optarg);
+			o.nconds++;
 			break;
 		case 'v': o.invert = 1; break;
 		case 'c': o.count = 1; break;
@@ -101,12 +95,13 @@ main(int argc, char **argv)
 		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
 		}
 	}
-	/* an expression, unless the dialect options say it all */
-	if (optind < argc && (o.nconds == 0 || !(argv[optind][0] == '-' && !argv[optind][1]))) {
-		if (!(o.expr = cesql_compile(argv[optind], &perr)))
+	/* EXPR, which the dialect options make optional when no FILE follows */
+	if (optind < argc && (o.nconds == 0 || strcmp(argv[optind], "-") != 0)) {
+		/* --print shows whatever the expression yields, missingFunction
+		   errors included; a filter refuses what could never pass */
+		o.expr = o.print ? cesql_compile(argv[optind], &perr) : cesql_compile_filter(argv[optind], &perr);
+		if (!o.expr)
 			die(EX_FLOW_USAGE, "parse: column %zu: %s", perr.column, perr.msg);
-		if ((name = cesql_missing_function(o.expr)))
-			die(EX_FLOW_USAGE, "parse: no function %s with that many arguments", name);
 		optind++;
 	} else if (o.nconds == 0) {
 		fputs(usage, stderr);
@@ -114,52 +109,16 @@ main(int argc, char **argv)
 	}
 	if (o.print && (!o.expr || o.count || o.quiet || o.invert || o.max || dedupe || o.nconds))
 		die(EX_FLOW_USAGE, "--print takes an expression and no other filtering option");
-	if (sodium_init() < 0)
-		die(EX_FLOW_SOFTWARE, "libsodium: cannot initialise");
-	if (dedupe)
+	if (dedupe) {
+		if (sodium_init() < 0)
+			die(EX_FLOW_SOFTWARE, "libsodium: cannot initialise");
 		o.dedupe = dedupe_new(dedupe);
-	if (o.reject_path &&
-	    (st.rejectfd = open(o.reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
-		die(EX_FLOW_IOERR, "%s: %s", o.reject_path, strerror(errno));
-	out = out_open(STDOUT_FILENO, OUT_BYTES);
-	for (i = optind; i == optind || i < argc; i++) {
-		name = i < argc ? argv[i] : "-";
-		if (strcmp(name, "-") == 0) {
-			fd = STDIN_FILENO;
-			name = "stdin";
-		} else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
-			warnmsg("%s: %s", name, strerror(errno));
-			status = EX_FLOW_IOERR;
-			continue;
-		}
-		r = filter_stream(fd, name, out, &o, &st);
-		if (fd != STDIN_FILENO)
-			close(fd);
-		if (r && !status)
-			status = r;
-		if (st.done || st.gone || stop_requested)
-			break;
 	}
-	if (o.count && !st.gone) {
-		char buf[32];
-
-		if (out_line(out, buf, snprintf(buf, sizeof buf, "%" PRIu64, st.matched)) < 0 && errno != EPIPE)
-			status = EX_FLOW_IOERR;
-	}
-	if (out_close(out) < 0 && errno != EPIPE && !st.gone) {
-		warnmsg("stdout: %s", strerror(errno));
-		status = EX_FLOW_IOERR;
-	}
-	if (st.rejectfd >= 0 && close(st.rejectfd) < 0 && !status)
-		status = EX_FLOW_IOERR;
-	if (!status)
-		status = st.rejected ? EX_FLOW_DATAERR : st.matched || o.print ? EX_FLOW_OK : EX_FLOW_NEGATIVE;
+	status = filter_run(&o, argv + optind, argc - optind);
 	cesql_free(o.expr);
 	dedupe_free(o.dedupe);
-	for (i = 0; i < o.nconds; i++) {
-		free(o.conds[i].attr);
-		free(o.conds[i].value);
-	}
+	for (i = 0; i < o.nconds; i++)
+		filter_cond_free(&o.conds[i]);
 	free(o.conds);
 	return status;
 }

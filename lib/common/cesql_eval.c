@@ -1,13 +1,17 @@
+/* Evaluating a compiled CESQL tree. Every operator is total: an error is
+   recorded (the first one is reported) and the operator still yields a
+   value, as CESQL 1.0 §3.3 says. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cesql_eval.h"
 #include "cesql_func.h"
-#include "json.h"
 #include "util.h"
 
 #define ARENA_BLOCK 4096
@@ -20,7 +24,7 @@ cesql_error_name(enum cesql_error e)
 		"generic",
 	};
 
-	return names[e];
+	return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "generic";
 }
 
 void
@@ -33,7 +37,7 @@ eval_raise(struct eval *x, enum cesql_error e, const char *fmt, ...)
 		return;
 	x->err = e;
 	va_start(ap, fmt);
-	vsnprintf(x->msg, sizeof x->msg, fmt, ap);
+	vsnprintf(x->q->msg, sizeof x->q->msg, fmt, ap);
 	va_end(ap);
 }
 
@@ -44,7 +48,6 @@ eval_alloc(struct eval *x, size_t n)
 
 	/* aligned for any value, argument arrays among them */
 	n = (n + 15) & ~(size_t)15;
-	/* the first block is kept from one evaluation to the next */
 	if (!b || b->size - b->used < n) {
 		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
 
@@ -58,19 +61,22 @@ eval_alloc(struct eval *x, size_t n)
 	return b->data + b->used - n;
 }
 
+/* Free all but one block (the oldest, in most cases the only one), so
+   that evaluations allocate nothing once the first has run. */
 static void
 arena_reset(struct cesql *q)
 {
-	struct arena_block *b, *next;
+	struct arena_block *b, *keep = q->arena;
 
-	if (!q->arena)
+	if (!keep)
 		return;
-	for (b = q->arena->next; b; b = next) {
-		next = b->next;
+	while (keep->next) {
+		b = keep;
+		keep = keep->next;
 		free(b);
 	}
-	q->arena->next = NULL;
-	q->arena->used = 0;
+	q->arena = keep;
+	keep->used = 0;
 }
 
 struct cesql_value
@@ -81,7 +87,7 @@ zero_value(enum cesql_type t)
 	return v;
 }
 
-/* A whole decimal int32, optional sign; 0 or -1. */
+/* A whole decimal int32 with an optional sign; 0 or -1. */
 static int
 parse_int32(const char *s, size_t len, int32_t *out)
 {
@@ -96,8 +102,7 @@ parse_int32(const char *s, size_t len, int32_t *out)
 	for (; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		v = v * 10 + (s[i] - '0');
-		if (v > 2147483648LL)
+		if ((v = v * 10 + (s[i] - '0')) > 2147483648LL)
 			return -1;
 	}
 	if (neg)
@@ -108,45 +113,59 @@ parse_int32(const char *s, size_t len, int32_t *out)
 	return 0;
 }
 
+int
+eval_try_cast(struct eval *x, struct cesql_value v, enum cesql_type t, int explicit, struct cesql_value *out)
+{
+	char *s;
+
+	if (v.type == t || t == CESQL_MISSING) {
+		*out = v;
+		return 0;
+	}
+	*out = zero_value(t);
+	switch (t) {
+	case CESQL_INT:
+		if (v.type == CESQL_BOOL) {
+			out->i = v.i;
+			return 0;
+		}
+		return parse_int32(v.s, v.len, &out->i);
+	case CESQL_BOOL:
+		if (v.type == CESQL_INT) {
+			out->i = v.i != 0;
+			return explicit ? 0 : -1;
+		}
+		out->i = v.len == 4 && strncasecmp(v.s, "true", 4) == 0;
+		return out->i || (v.len == 5 && strncasecmp(v.s, "false", 5) == 0) ? 0 : -1;
+	default:
+		if (v.type == CESQL_BOOL) {
+			out->s = v.i ? "true" : "false";
+			out->len = v.i ? 4 : 5;
+		} else {
+			s = eval_alloc(x, 12);
+			out->len = snprintf(s, 12, "%d", v.i);
+			out->s = s;
+		}
+		return 0;
+	}
+}
+
 struct cesql_value
 eval_cast(struct eval *x, struct cesql_value v, enum cesql_type t, int explicit)
 {
-	struct cesql_value r = zero_value(t);
-	char *s;
+	struct cesql_value r;
 
 	if (v.type == t || t == CESQL_MISSING)
-		return v;
-	switch (t) {
-	case CESQL_INT:
-		if (v.type == CESQL_BOOL)
-			r.i = v.i;
-		else if (parse_int32(v.s, v.len, &r.i) < 0)
-			eval_raise(x, CESQL_ERR_CAST, "cannot cast '%.*s' to an integer", (int)v.len, v.s);
+		return v;  /* the common case, without a call */
+	if (eval_try_cast(x, v, t, explicit, &r) == 0)
 		return r;
-	case CESQL_BOOL:
-		if (v.type == CESQL_INT) {
-			if (explicit)
-				r.i = v.i != 0;
-			else
-				eval_raise(x, CESQL_ERR_CAST, "an integer (%d) is not a boolean", v.i);
-		} else if (v.len == 4 && strncasecmp(v.s, "true", 4) == 0)
-			r.i = 1;
-		else if (!(v.len == 5 && strncasecmp(v.s, "false", 5) == 0))
-			eval_raise(x, CESQL_ERR_CAST, "cannot cast '%.*s' to a boolean", (int)v.len, v.s);
-		return r;
-	case CESQL_STRING:
-		if (v.type == CESQL_BOOL) {
-			r.s = v.i ? "true" : "false";
-			r.len = v.i ? 4 : 5;
-		} else {
-			s = eval_alloc(x, 12);
-			r.len = snprintf(s, 12, "%d", v.i);
-			r.s = s;
-		}
-		return r;
-	default:
-		return r;
-	}
+	r = zero_value(t);
+	if (v.type == CESQL_INT)
+		eval_raise(x, CESQL_ERR_CAST, "an integer (%d) is a boolean only through BOOL()", v.i);
+	else
+		eval_raise(x, CESQL_ERR_CAST, "cannot cast '%.*s' to %s", v.len > 60 ? 60 : (int)v.len, v.s,
+		    t == CESQL_INT ? "an integer" : "a boolean");
+	return r;
 }
 
 static int
@@ -157,12 +176,25 @@ values_equal(const struct cesql_value *a, const struct cesql_value *b)
 	return a->i == b->i;
 }
 
-/* LIKE: % any run, _ one character; \% \_ and \\ stand for themselves. */
+/* Bytes in the UTF-8 character at s (a lone byte when it is not one). */
+static size_t
+char_len(const char *s, const char *se)
+{
+	size_t n = 1;
+
+	if ((unsigned char)s[0] >= 0xc0)
+		while (n < 4 && s + n < se && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n++;
+	return n;
+}
+
+/* LIKE: % any run of characters, _ one character; \% and \_ stand for
+   themselves, any other backslash for itself. Backtracking to the last %
+   only: linear in practice, quadratic at worst. */
 static int
 like(const char *s, const char *se, const char *p, const char *pe)
 {
-	const char *star_p = NULL, *star_s = NULL;
-	size_t n;
+	const char *star_p = NULL, *star_s = NULL, *lit;
 
 	while (s < se) {
 		if (p < pe && *p == '%') {
@@ -171,29 +203,23 @@ like(const char *s, const char *se, const char *p, const char *pe)
 			continue;
 		}
 		if (p < pe && *p == '_') {
-			/* one UTF-8 character */
-			for (n = 1; s + n < se && ((unsigned char)s[n] & 0xc0) == 0x80; n++)
-				;
-			s += n;
+			s += char_len(s, se);
 			p++;
 			continue;
 		}
 		if (p < pe) {
-			const char *lit = p;
-
-			if (*p == '\\' && p + 1 < pe && (p[1] == '%' || p[1] == '_' || p[1] == '\\'))
-				lit = ++p;
+			lit = *p == '\\' && p + 1 < pe && (p[1] == '%' || p[1] == '_') ? p + 1 : p;
 			if (*lit == *s) {
-				p++;
+				p = lit + 1;
 				s++;
 				continue;
 			}
 		}
 		if (!star_p)
 			return 0;
-		/* backtrack: let the last % take one more byte */
+		/* let the last % take one more character */
 		p = star_p;
-		s = ++star_s;
+		s = star_s += char_len(star_s, se);
 	}
 	while (p < pe && *p == '%')
 		p++;
@@ -204,8 +230,8 @@ static struct cesql_value eval(struct eval *x, const struct node *n);
 
 /* An operand: *failed when evaluating it raised an error (a missing
    attribute among them); the operator then yields its zero value. A cast
-   the operator itself makes that fails does not stop it: it goes on with
-   the zero value of the type (NOT 10 is true, with a cast error). */
+   the operator itself makes and that fails does not stop it: it goes on
+   with the zero value of the type (NOT 10 is true, with a cast error). */
 static struct cesql_value
 operand(struct eval *x, const struct node *n, int *failed)
 {
@@ -214,19 +240,6 @@ operand(struct eval *x, const struct node *n, int *failed)
 
 	*failed = x->raised != before || v.type == CESQL_MISSING;
 	return v;
-}
-
-/* Both operands of a binary operator; -1 when one of them raised an error. */
-static int
-operands(struct eval *x, const struct node *n, struct cesql_value *a, struct cesql_value *b)
-{
-	int failed;
-
-	*a = operand(x, n->a, &failed);
-	if (failed)
-		return -1;
-	*b = operand(x, n->b, &failed);
-	return failed ? -1 : 0;
 }
 
 static struct cesql_value
@@ -247,7 +260,7 @@ eval_logic(struct eval *x, const struct node *n)
 	if (failed)
 		return r;
 	if ((n->op == OP_AND && !a.i) || (n->op == OP_OR && a.i))
-		return a;  /* short circuit */
+		return a;  /* short circuit: the right operand is not evaluated */
 	b = eval_bool(x, n->b, &failed);
 	if (failed)
 		return r;
@@ -260,8 +273,13 @@ eval_arith(struct eval *x, const struct node *n)
 {
 	struct cesql_value r = zero_value(CESQL_INT), a, b;
 	int64_t v;
+	int failed;
 
-	if (operands(x, n, &a, &b) < 0)
+	a = operand(x, n->a, &failed);
+	if (failed)
+		return r;
+	b = operand(x, n->b, &failed);
+	if (failed)
 		return r;
 	a = eval_cast(x, a, CESQL_INT, 0);
 	b = eval_cast(x, b, CESQL_INT, 0);
@@ -274,13 +292,11 @@ eval_arith(struct eval *x, const struct node *n)
 			eval_raise(x, CESQL_ERR_MATH, "%s by zero", n->op == OP_DIV ? "division" : "modulo");
 			return r;
 		}
-		if (a.i == INT32_MIN && b.i == -1)
-			v = n->op == OP_DIV ? (int64_t)INT32_MAX + 1 : 0;
-		else
-			v = n->op == OP_DIV ? a.i / b.i : a.i % b.i;
+		/* in 64 bits: INT32_MIN / -1 overflows only as an int32 */
+		v = n->op == OP_DIV ? (int64_t)a.i / b.i : (int64_t)a.i % b.i;
 	}
 	if (v > INT32_MAX || v < INT32_MIN) {
-		eval_raise(x, CESQL_ERR_MATH, "integer overflow");
+		eval_raise(x, CESQL_ERR_MATH, "%" PRId64 " does not fit in 32 bits", v);
 		return r;
 	}
 	r.i = (int32_t)v;
@@ -291,12 +307,16 @@ static struct cesql_value
 eval_compare(struct eval *x, const struct node *n)
 {
 	struct cesql_value r = zero_value(CESQL_BOOL), a, b;
-	int eq;
+	int eq, failed;
 
-	if (operands(x, n, &a, &b) < 0)
+	a = operand(x, n->a, &failed);
+	if (failed)
+		return r;
+	b = operand(x, n->b, &failed);
+	if (failed)
 		return r;
 	if (n->op == OP_EQ || n->op == OP_NE) {
-		/* of two types, the left operand is cast to the right one's */
+		/* of two types, the left operand is cast to the right one's (§3.7) */
 		a = eval_cast(x, a, b.type, 0);
 		eq = values_equal(&a, &b);
 		r.i = n->op == OP_EQ ? eq : !eq;
@@ -316,7 +336,7 @@ eval_compare(struct eval *x, const struct node *n)
 static struct cesql_value
 eval_call(struct eval *x, const struct node *n)
 {
-	struct cesql_value args[16], *av = args, r;
+	struct cesql_value args[8], *av = args;
 	const struct cesql_func *f = n->func;
 	int i, failed;
 
@@ -325,7 +345,7 @@ eval_call(struct eval *x, const struct node *n)
 		    n->nargs, n->nargs == 1 ? "" : "s");
 		return zero_value(CESQL_BOOL);
 	}
-	if (n->nargs > 16)
+	if (n->nargs > (int)(sizeof args / sizeof args[0]))
 		av = (struct cesql_value *)eval_alloc(x, n->nargs * sizeof *av);
 	for (i = 0; i < n->nargs; i++) {
 		av[i] = operand(x, n->args[i], &failed);
@@ -333,7 +353,27 @@ eval_call(struct eval *x, const struct node *n)
 			return zero_value(f->ret);
 		av[i] = eval_cast(x, av[i], i == 0 ? f->first : f->rest, 0);
 	}
-	r = f->fn(x, av, n->nargs);
+	return f->fn(x, av, n->nargs);
+}
+
+static struct cesql_value
+eval_in(struct eval *x, const struct node *n)
+{
+	struct cesql_value r = zero_value(CESQL_BOOL), a, v;
+	int i, found, failed;
+
+	a = operand(x, n->a, &failed);
+	if (failed)
+		return r;
+	for (i = found = 0; i < n->nargs && !found; i++) {
+		v = operand(x, n->args[i], &failed);
+		if (failed)
+			return r;
+		/* the members are cast to the type of the value sought (§3.7) */
+		v = eval_cast(x, v, a.type, 0);
+		found = values_equal(&a, &v);
+	}
+	r.i = found != n->negated;
 	return r;
 }
 
@@ -341,12 +381,12 @@ static struct cesql_value
 eval(struct eval *x, const struct node *n)
 {
 	struct cesql_value r, a;
-	int i, found;
+	int failed;
 
 	switch (n->kind) {
 	case N_LITERAL:
 		return n->literal;
-	case N_IDENT:
+	case N_ATTR:
 		if (x->lookup(x->ctx, n->name, n->namelen, &r) < 0) {
 			eval_raise(x, CESQL_ERR_MISSING_ATTRIBUTE, "no attribute %s", n->name);
 			return zero_value(CESQL_MISSING);
@@ -357,17 +397,17 @@ eval(struct eval *x, const struct node *n)
 		r.i = x->lookup(x->ctx, n->name, n->namelen, &a) == 0;
 		return r;
 	case N_NOT:
-		r = eval_bool(x, n->a, &found);
-		if (!found)
+		r = eval_bool(x, n->a, &failed);
+		if (!failed)
 			r.i = !r.i;
 		return r;
 	case N_NEGATE:
-		a = operand(x, n->a, &found);
-		if (found)
+		a = operand(x, n->a, &failed);
+		if (failed)
 			return zero_value(CESQL_INT);
 		r = eval_cast(x, a, CESQL_INT, 0);
 		if (r.i == INT32_MIN)
-			eval_raise(x, CESQL_ERR_MATH, "integer overflow");
+			eval_raise(x, CESQL_ERR_MATH, "-(%d) does not fit in 32 bits", r.i);
 		else
 			r.i = -r.i;
 		return r;
@@ -379,29 +419,14 @@ eval(struct eval *x, const struct node *n)
 		return eval_arith(x, n);
 	case N_LIKE:
 		r = zero_value(CESQL_BOOL);
-		a = operand(x, n->a, &found);
-		if (found)
+		a = operand(x, n->a, &failed);
+		if (failed)
 			return r;
 		a = eval_cast(x, a, CESQL_STRING, 0);
 		r.i = like(a.s, a.s + a.len, n->pattern, n->pattern + n->patlen) != n->negated;
 		return r;
 	case N_IN:
-		r = zero_value(CESQL_BOOL);
-		a = operand(x, n->a, &found);
-		if (found)
-			return r;
-		for (i = found = 0; i < n->nargs && !found; i++) {
-			int failed;
-			struct cesql_value v = operand(x, n->args[i], &failed);
-
-			if (failed)
-				return r;
-			/* the members are cast to the type of the value sought */
-			v = eval_cast(x, v, a.type, 0);
-			found = values_equal(&a, &v);
-		}
-		r.i = found != n->negated;
-		return r;
+		return eval_in(x, n);
 	case N_CALL:
 		return eval_call(x, n);
 	}
@@ -412,118 +437,11 @@ enum cesql_error
 cesql_eval(struct cesql *q, cesql_lookup_fn lookup, void *ctx, struct cesql_value *out, const char **msg)
 {
 	struct eval x = { .q = q, .lookup = lookup, .ctx = ctx };
-	static char msgbuf[sizeof x.msg];
 
 	arena_reset(q);
 	*out = eval(&x, q->root);
 	if (out->type == CESQL_MISSING)
 		*out = zero_value(CESQL_BOOL);
-	memcpy(msgbuf, x.msg, sizeof msgbuf);
-	*msg = msgbuf;
+	*msg = x.err == CESQL_OK ? "" : q->msg;
 	return x.err;
-}
-
-/* Attributes of a parsed event as CESQL values. */
-static int
-span_value(struct cesql *q, const struct json_span *v, struct cesql_value *out)
-{
-	struct eval x = { .q = q };
-	char *scratch;
-	int32_t i;
-
-	switch (v->type) {
-	case JSON_STRING:
-		out->type = CESQL_STRING;
-		if (memchr(v->p, '\\', v->len)) {
-			scratch = eval_alloc(&x, v->len);
-			out->s = json_str(v, scratch, &out->len);
-		} else {
-			out->s = v->p + 1;
-			out->len = v->len - 2;
-		}
-		return 0;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		out->type = CESQL_BOOL;
-		out->i = v->type == JSON_TRUE;
-		return 0;
-	case JSON_NULL:
-		return -1;
-	case JSON_NUMBER:
-		if (parse_int32(v->p, v->len, &i) == 0) {
-			out->type = CESQL_INT;
-			out->i = i;
-			return 0;
-		}
-		/* a number that is no int32 reads as its text */
-		/* FALLTHROUGH */
-	default:
-		out->type = CESQL_STRING;
-		out->s = v->p;
-		out->len = v->len;
-		return 0;
-	}
-}
-
-struct event_lookup {
-	struct cesql *q;
-	const struct ce_event *ev;
-};
-
-static int
-event_lookup(void *ctx, const char *name, size_t len, struct cesql_value *out)
-{
-	struct event_lookup *el = ctx;
-	const struct json_span *v;
-	struct json_span cur;
-	const char *dot = memchr(name, '.', len), *p, *end = name + len;
-
-	if (!dot)
-		return (v = ce_get(el->ev, name, len)) ? span_value(el->q, v, out) : -1;
-	/* data.a.b: fields of the JSON data */
-	if (dot - name != 4 || memcmp(name, "data", 4) != 0 || !(v = ce_get(el->ev, "data", 4)))
-		return -1;
-	cur = *v;
-	for (p = dot + 1; p < end; p = dot + 1) {
-		if (!(dot = memchr(p, '.', end - p)))
-			dot = end;
-		if (json_object_get(&cur, p, dot - p, &cur) < 0)
-			return -1;
-	}
-	return span_value(el->q, &cur, out);
-}
-
-enum cesql_error
-cesql_eval_event(struct cesql *q, const struct ce_event *ev, struct cesql_value *out, const char **msg)
-{
-	struct event_lookup el = { q, ev };
-
-	return cesql_eval(q, event_lookup, &el, out, msg);
-}
-
-int
-cesql_match(struct cesql *q, const struct ce_event *ev, enum cesql_error *e, const char **msg)
-{
-	struct cesql_value v;
-
-	*e = cesql_eval_event(q, ev, &v, msg);
-	if (v.type != CESQL_BOOL) {
-		struct eval x = { .q = q };
-
-		v = eval_cast(&x, v, CESQL_BOOL, 0);
-	}
-	return v.i != 0;
-}
-
-size_t
-cesql_value_json(const struct cesql_value *v, char *buf)
-{
-	switch (v->type) {
-	case CESQL_INT:
-		return sprintf(buf, "%d", v->i);
-	case CESQL_STRING:
-		return json_quote(buf, v->s, v->len);
-	default:
-		return sprintf(buf, "%s", v->i ? "true" : "false");
-	}
 }

@@ -1,37 +1,43 @@
+/* A recursive-descent parser for the grammar of CESQL 1.0, with its order of
+   precedence (§3.6), from the tightest:
+
+	primary   literal, attribute, function call, EXISTS attr, ( expr )
+	unary     NOT unary | - unary | primary
+	postfix   unary ( [NOT] LIKE 'pattern' | [NOT] IN ( expr, ... ) )*
+	product   postfix ( * / % postfix )*
+	sum       product ( + - product )*
+	compare   sum ( = != <> < <= > >= sum )*
+	logic     compare ( AND OR XOR compare )*
+
+   Operators of one level group from the left, AND, OR and XOR included:
+   the spec gives them one precedence, unlike SQL. */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "cesql_func.h"
+#include "cesql_lex.h"
 #include "cesql_parse.h"
 #include "util.h"
 
-enum token_kind {
-	T_END, T_INT, T_STRING, T_IDENT, T_LPAREN, T_RPAREN, T_COMMA,
-	T_PLUS, T_MINUS, T_STAR, T_SLASH, T_PERCENT,
-	T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
-	T_AND, T_OR, T_XOR, T_NOT, T_LIKE, T_IN, T_EXISTS, T_TRUE, T_FALSE,
-};
-
-struct token {
-	enum token_kind kind;
-	const char *p;      /* in the expression */
-	size_t len;
-	int64_t value;      /* T_INT */
-};
+/* Both bound recursion, here and in the evaluator: nested parentheses and
+   unary operators, and long chains like a OR b OR c ..., which make a tree
+   as deep as they are long. */
+#define MAX_NESTING 256
+#define MAX_HEIGHT 2000
 
 struct parser {
-	const char *text, *p;
+	const char *text;
 	struct token tok;
 	struct cesql *q;
 	struct cesql_parse_error *err;
 	int failed;
-	int depth;
+	int nesting;
 };
-
-#define MAX_DEPTH 200  /* of nested operands: the tree is walked recursively */
 
 static void __attribute__((format(printf, 3, 4)))
 syntax(struct parser *ps, const char *at, const char *fmt, ...)
@@ -46,103 +52,17 @@ syntax(struct parser *ps, const char *at, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-is_ident_char(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-	    c == '.';
-}
-
-static int
-word_is(const struct token *t, const char *kw)
-{
-	return t->len == strlen(kw) && strncasecmp(t->p, kw, t->len) == 0;
-}
-
+/* Move to the next token; after an error, stay at the end. */
 static void
 next(struct parser *ps)
 {
-	static const struct { const char *word; enum token_kind kind; } keywords[] = {
-		{ "AND", T_AND }, { "OR", T_OR }, { "XOR", T_XOR }, { "NOT", T_NOT }, { "LIKE", T_LIKE },
-		{ "IN", T_IN }, { "EXISTS", T_EXISTS }, { "TRUE", T_TRUE }, { "FALSE", T_FALSE },
-	};
-	const char *p = ps->p;
-	struct token *t = &ps->tok;
-	size_t i;
-
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	t->p = p;
-	t->len = 1;
-	switch (*p) {
-	case '\0': t->kind = T_END; t->len = 0; break;
-	case '(': t->kind = T_LPAREN; break;
-	case ')': t->kind = T_RPAREN; break;
-	case ',': t->kind = T_COMMA; break;
-	case '+': t->kind = T_PLUS; break;
-	case '-': t->kind = T_MINUS; break;
-	case '*': t->kind = T_STAR; break;
-	case '/': t->kind = T_SLASH; break;
-	case '%': t->kind = T_PERCENT; break;
-	case '=': t->kind = T_EQ; break;
-	case '!':
-		if (p[1] != '=') {
-			syntax(ps, p, "unexpected '!' (did you mean '!='?)");
-			t->kind = T_END;
-			break;
-		}
-		t->kind = T_NE;
-		t->len = 2;
-		break;
-	case '<':
-		t->kind = p[1] == '=' ? T_LE : p[1] == '>' ? T_NE : T_LT;
-		t->len = t->kind == T_LT ? 1 : 2;
-		break;
-	case '>':
-		t->kind = p[1] == '=' ? T_GE : T_GT;
-		t->len = t->kind == T_GE ? 2 : 1;
-		break;
-	case '\'':
-	case '"': {
-		/* a backslash escapes the quote; other backslashes stay */
-		const char *s = p + 1;
-
-		while (*s && *s != *p)
-			s += (*s == '\\' && s[1]) ? 2 : 1;
-		if (!*s) {
-			syntax(ps, p, "unterminated string");
-			t->kind = T_END;
-			break;
-		}
-		t->kind = T_STRING;
-		t->len = s + 1 - p;
-		break;
+	if (ps->failed) {
+		ps->tok.kind = T_END;
+		return;
 	}
-	default:
-		if (*p >= '0' && *p <= '9') {
-			for (t->value = 0; *p >= '0' && *p <= '9'; p++)
-				if ((t->value = t->value * 10 + (*p - '0')) > 2147483648LL)
-					t->value = 2147483649LL;  /* too large either way */
-			t->kind = T_INT;
-			t->len = p - t->p;
-			if (is_ident_char(*p))
-				syntax(ps, p, "unexpected '%c' after a number", *p);
-			break;
-		}
-		if (!is_ident_char(*p) || *p == '.') {
-			syntax(ps, p, "unexpected character '%c'", *p);
-			t->kind = T_END;
-			break;
-		}
-		while (is_ident_char(*p))
-			p++;
-		t->len = p - t->p;
-		t->kind = T_IDENT;
-		for (i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-			if (word_is(t, keywords[i].word))
-				t->kind = keywords[i].kind;
-	}
-	ps->p = t->p + t->len;
+	lex_next(ps->tok.p + ps->tok.len, &ps->tok);
+	if (ps->tok.kind == T_ERROR)
+		syntax(ps, ps->tok.p, "%s", ps->tok.why);
 }
 
 static struct node *
@@ -151,65 +71,135 @@ new_node(enum node_kind kind)
 	struct node *n = xcalloc(1, sizeof *n);
 
 	n->kind = kind;
+	n->height = 1;
+	return n;
+}
+
+/* n, whose children are now in place: its height, checked. */
+static struct node *
+grown(struct parser *ps, struct node *n)
+{
+	int i;
+
+	if (n->a && n->a->height >= n->height)
+		n->height = n->a->height + 1;
+	if (n->b && n->b->height >= n->height)
+		n->height = n->b->height + 1;
+	for (i = 0; i < n->nargs; i++)
+		if (n->args[i]->height >= n->height)
+			n->height = n->args[i]->height + 1;
+	if (n->height > MAX_HEIGHT)
+		syntax(ps, ps->tok.p, "expression too long (more than %d operators deep)", MAX_HEIGHT);
 	return n;
 }
 
 static struct node *
-binary(enum binary_op op, struct node *a, struct node *b)
+binary(struct parser *ps, enum binary_op op, struct node *a, struct node *b)
 {
 	struct node *n = new_node(N_BINARY);
 
 	n->op = op;
 	n->a = a;
 	n->b = b;
+	return grown(ps, n);
+}
+
+static struct node *
+int_literal(int64_t v)
+{
+	struct node *n = new_node(N_LITERAL);
+
+	n->literal.type = CESQL_INT;
+	n->literal.i = (int32_t)v;
 	return n;
 }
 
-/* The text of a string token without quotes, \' and \" unescaped. */
-static char *
-string_text(const struct token *t, size_t *len)
+/* An attribute name: letters and digits, case-insensitive; or, beyond
+   CESQL, data.a.b: fields of the JSON data, case-sensitive. */
+static struct node *
+attribute(struct parser *ps, enum node_kind kind, const struct token *t)
 {
-	char *s = xmalloc(t->len), *o = s;
-	const char *p = t->p + 1, *end = t->p + t->len - 1;
+	struct node *n = new_node(kind);
+	size_t i;
 
-	while (p < end) {
-		if (*p == '\\' && p + 1 < end && (p[1] == '\'' || p[1] == '"'))
-			p++;
-		*o++ = *p++;
+	n->name = xstrndup(t->p, t->len);
+	n->namelen = t->len;
+	if (memchr(t->p, '.', t->len)) {
+		if (t->len < 6 || strncasecmp(t->p, "data.", 5) != 0 || t->p[t->len - 1] == '.' ||
+		    memmem(t->p, t->len, "..", 2))
+			syntax(ps, t->p, "%.*s: only data.field.field... names have dots", (int)t->len, t->p);
+		else
+			memcpy(n->name, "data", 4);
+		return n;
 	}
-	*len = o - s;
-	*o = '\0';
-	return s;
+	if (memchr(t->p, '_', t->len))
+		syntax(ps, t->p, "%.*s: attribute names are letters and digits", (int)t->len, t->p);
+	for (i = 0; i < t->len; i++)
+		if (n->name[i] >= 'A' && n->name[i] <= 'Z')
+			n->name[i] += 'a' - 'A';
+	return n;
 }
 
-static struct node *parse_or(struct parser *ps);
-static struct node *parse_unary_inner(struct parser *ps);
+static struct node *parse_logic(struct parser *ps);
+
+/* ( expr, ... ) after IN or a function name, into n->args. */
+static void
+parse_list(struct parser *ps, struct node *n, int may_be_empty)
+{
+	next(ps);
+	if (ps->tok.kind == T_RPAREN && may_be_empty) {
+		next(ps);
+		return;
+	}
+	for (;;) {
+		n->args = xrealloc(n->args, (n->nargs + 1) * sizeof *n->args);
+		n->args[n->nargs++] = parse_logic(ps);
+		if (ps->tok.kind != T_COMMA)
+			break;
+		next(ps);
+	}
+	if (ps->tok.kind != T_RPAREN)
+		syntax(ps, ps->tok.p, "expected ',' or ')'");
+	next(ps);
+}
+
+static struct node *
+parse_call(struct parser *ps, const struct token *t)
+{
+	struct node *n = new_node(N_CALL);
+	size_t i;
+
+	n->name = xstrndup(t->p, t->len);
+	n->namelen = t->len;
+	n->column = t->p - ps->text + 1;
+	for (i = 0; i < t->len; i++)
+		if (n->name[i] >= 'a' && n->name[i] <= 'z')
+			n->name[i] -= 'a' - 'A';
+	parse_list(ps, n, 1);
+	if (!(n->func = cesql_func_find(n->name, n->nargs)) && !ps->q->missing_function)
+		ps->q->missing_function = n;
+	return grown(ps, n);
+}
 
 static struct node *
 parse_primary(struct parser *ps)
 {
 	struct token t = ps->tok;
 	struct node *n;
-	size_t i;
 
 	switch (t.kind) {
 	case T_INT:
-		if (t.value > 2147483647) {
+		if (t.value > 2147483647)
 			syntax(ps, t.p, "integer out of range");
-			return new_node(N_LITERAL);
-		}
 		next(ps);
-		n = new_node(N_LITERAL);
-		n->literal.type = CESQL_INT;
-		n->literal.i = (int32_t)t.value;
-		return n;
+		return int_literal(t.value);
 	case T_STRING:
 		next(ps);
 		n = new_node(N_LITERAL);
+		n->name = xmalloc(t.len);
 		n->literal.type = CESQL_STRING;
-		n->name = string_text(&t, &n->namelen);
 		n->literal.s = n->name;
-		n->literal.len = n->namelen;
+		n->literal.len = lex_string(&t, n->name);
 		return n;
 	case T_TRUE:
 	case T_FALSE:
@@ -220,61 +210,27 @@ parse_primary(struct parser *ps)
 		return n;
 	case T_LPAREN:
 		next(ps);
-		n = parse_or(ps);
+		n = parse_logic(ps);
 		if (ps->tok.kind != T_RPAREN)
 			syntax(ps, ps->tok.p, "expected ')'");
 		next(ps);
 		return n;
 	case T_EXISTS:
 		next(ps);
-		if (ps->tok.kind != T_IDENT) {
-			syntax(ps, ps->tok.p, "EXISTS needs an attribute name");
+		t = ps->tok;
+		if (t.kind != T_WORD) {
+			syntax(ps, t.p, "EXISTS needs an attribute name");
 			return new_node(N_LITERAL);
 		}
-		t = ps->tok;
 		next(ps);
-		n = new_node(N_EXISTS);
-		goto name;
-	case T_IDENT:
+		return attribute(ps, N_EXISTS, &t);
+	case T_WORD:
 		next(ps);
-		if (ps->tok.kind == T_LPAREN) {
-			n = new_node(N_CALL);
-			n->name = xstrndup(t.p, t.len);
-			n->namelen = t.len;
-			for (i = 0; i < t.len; i++)
-				n->name[i] = n->name[i] >= 'a' && n->name[i] <= 'z' ? n->name[i] - 32 : n->name[i];
-			next(ps);
-			while (ps->tok.kind != T_RPAREN && !ps->failed) {
-				if (n->nargs > 0) {
-					if (ps->tok.kind != T_COMMA) {
-						syntax(ps, ps->tok.p, "expected ',' or ')'");
-						break;
-					}
-					next(ps);
-				}
-				n->args = xrealloc(n->args, (n->nargs + 1) * sizeof *n->args);
-				n->args[n->nargs++] = parse_or(ps);
-			}
-			next(ps);
-			if (!(n->func = cesql_func_find(n->name, n->namelen, n->nargs)) && !ps->q->missing_function)
-				ps->q->missing_function = n->name;
-			return n;
-		}
-		n = new_node(N_IDENT);
-	name:
-		if (t.p[0] == '.' || t.p[t.len - 1] == '.' || memmem(t.p, t.len, "..", 2)) {
-			syntax(ps, t.p, "bad attribute name");
-			return n;
-		}
-		/* attribute names are case-insensitive; the fields of data are not */
-		n->name = xstrndup(t.p, t.len);
-		n->namelen = t.len;
-		for (i = 0; i < t.len && n->name[i] != '.'; i++)
-			n->name[i] = n->name[i] >= 'A' && n->name[i] <= 'Z' ? n->name[i] + 32 : n->name[i];
-		return n;
+		if (ps->tok.kind == T_LPAREN)
+			return parse_call(ps, &t);
+		return attribute(ps, N_ATTR, &t);
 	case T_END:
-		if (!ps->failed)
-			syntax(ps, t.p, "unexpected end of expression");
+		syntax(ps, t.p, "unexpected end of expression");
 		return new_node(N_LITERAL);
 	default:
 		syntax(ps, t.p, "unexpected '%.*s'", (int)t.len, t.p);
@@ -286,188 +242,132 @@ static struct node *
 parse_unary(struct parser *ps)
 {
 	struct node *n;
+	const char *at = ps->tok.p;
 
-	if (++ps->depth > MAX_DEPTH) {
-		syntax(ps, ps->tok.p, "nested too deeply");
-		ps->tok.kind = T_END;
+	if (++ps->nesting > MAX_NESTING) {
+		syntax(ps, at, "nested too deeply (more than %d levels)", MAX_NESTING);
 		return new_node(N_LITERAL);
 	}
-	n = parse_unary_inner(ps);
-	ps->depth--;
-	return n;
-}
-
-static struct node *
-parse_unary_inner(struct parser *ps)
-{
-	struct node *n;
-
-	if (ps->tok.kind == T_NOT) {
+	if (ps->tok.kind == T_NOT || ps->tok.kind == T_MINUS) {
+		n = new_node(ps->tok.kind == T_NOT ? N_NOT : N_NEGATE);
 		next(ps);
-		n = new_node(N_NOT);
-		n->a = parse_unary(ps);
-		return n;
-	}
-	if (ps->tok.kind == T_MINUS) {
-		next(ps);
-		if (ps->tok.kind == T_INT && ps->tok.value <= 2147483648LL) {
-			/* a negative literal, so that -2147483648 is one */
-			n = new_node(N_LITERAL);
-			n->literal.type = CESQL_INT;
-			n->literal.i = (int32_t)-ps->tok.value;
+		/* -2147483648 is a literal, not the negation of one too large */
+		if (n->kind == N_NEGATE && ps->tok.kind == T_INT && ps->tok.value <= 2147483648LL) {
+			free(n);
+			n = int_literal(-ps->tok.value);
 			next(ps);
-			return n;
+		} else {
+			n->a = parse_unary(ps);
+			n = grown(ps, n);
 		}
-		n = new_node(N_NEGATE);
-		n->a = parse_unary(ps);
-		return n;
-	}
-	return parse_primary(ps);
-}
-
-static struct node *
-parse_mul(struct parser *ps)
-{
-	struct node *n = parse_unary(ps);
-	enum token_kind k;
-
-	while ((k = ps->tok.kind) == T_STAR || k == T_SLASH || k == T_PERCENT) {
+	} else if (ps->tok.kind == T_PLUS) {
+		/* a signed integer literal, +5: the sign is part of it */
 		next(ps);
-		n = binary(k == T_STAR ? OP_MUL : k == T_SLASH ? OP_DIV : OP_MOD, n, parse_unary(ps));
-	}
+		if (ps->tok.kind != T_INT || ps->tok.p != at + 1)
+			syntax(ps, at, "'+' is a sign only right before an integer");
+		n = parse_primary(ps);
+	} else
+		n = parse_primary(ps);
+	ps->nesting--;
 	return n;
 }
 
 static struct node *
-parse_add(struct parser *ps)
+parse_postfix(struct parser *ps)
 {
-	struct node *n = parse_mul(ps);
-	enum token_kind k;
-
-	while ((k = ps->tok.kind) == T_PLUS || k == T_MINUS) {
-		next(ps);
-		n = binary(k == T_PLUS ? OP_ADD : OP_SUB, n, parse_mul(ps));
-	}
-	return n;
-}
-
-static struct node *
-parse_compare(struct parser *ps)
-{
-	static const enum binary_op ops[] = {
-		[T_EQ] = OP_EQ, [T_NE] = OP_NE, [T_LT] = OP_LT, [T_LE] = OP_LE, [T_GT] = OP_GT, [T_GE] = OP_GE,
-	};
-	struct node *n = parse_add(ps), *m;
-	enum token_kind k;
+	struct node *n = parse_unary(ps), *m;
+	struct token not;
 	int negated;
 
 	for (;;) {
-		k = ps->tok.kind;
-		if (k >= T_EQ && k <= T_GE) {
-			next(ps);
-			n = binary(ops[k], n, parse_add(ps));
-			continue;
-		}
 		negated = 0;
-		if (k == T_NOT) {
-			/* NOT here only as NOT LIKE or NOT IN */
-			const char *save = ps->p;
-			struct token tok = ps->tok;
-
+		if (ps->tok.kind == T_NOT) {
+			/* after an operand, NOT is only NOT LIKE or NOT IN */
+			not = ps->tok;
 			next(ps);
 			if (ps->tok.kind != T_LIKE && ps->tok.kind != T_IN) {
-				ps->p = save;
-				ps->tok = tok;
+				syntax(ps, not.p, "NOT after an operand: only NOT LIKE or NOT IN");
 				return n;
 			}
 			negated = 1;
-			k = ps->tok.kind;
 		}
-		if (k == T_LIKE) {
+		if (ps->tok.kind == T_LIKE) {
 			next(ps);
 			if (ps->tok.kind != T_STRING) {
 				syntax(ps, ps->tok.p, "LIKE needs a string pattern");
 				return n;
 			}
 			m = new_node(N_LIKE);
-			m->negated = negated;
-			m->a = n;
-			m->pattern = string_text(&ps->tok, &m->patlen);
+			m->pattern = xmalloc(ps->tok.len);
+			m->patlen = lex_string(&ps->tok, m->pattern);
 			next(ps);
-			n = m;
-			continue;
-		}
-		if (k == T_IN) {
+		} else if (ps->tok.kind == T_IN) {
 			next(ps);
 			if (ps->tok.kind != T_LPAREN) {
 				syntax(ps, ps->tok.p, "IN needs a list in parentheses");
 				return n;
 			}
 			m = new_node(N_IN);
-			m->negated = negated;
-			m->a = n;
-			do {
-				next(ps);
-				m->args = xrealloc(m->args, (m->nargs + 1) * sizeof *m->args);
-				m->args[m->nargs++] = parse_or(ps);
-			} while (ps->tok.kind == T_COMMA && !ps->failed);
-			if (ps->tok.kind != T_RPAREN)
-				syntax(ps, ps->tok.p, "expected ',' or ')'");
-			next(ps);
-			n = m;
-			continue;
-		}
-		return n;
+			parse_list(ps, m, 0);
+		} else
+			return n;
+		m->negated = negated;
+		m->a = n;
+		n = grown(ps, m);
 	}
 }
 
+/* One level of left-grouping binary operators: its tokens (first_tok ...
+   last_tok) map in order to operators from first_op. */
 static struct node *
-parse_and(struct parser *ps)
+parse_level(struct parser *ps, struct node *(*operand)(struct parser *), enum token_kind first_tok,
+    enum token_kind last_tok, enum binary_op first_op)
 {
-	struct node *n = parse_compare(ps);
+	struct node *n = operand(ps);
+	enum token_kind k;
 
-	while (ps->tok.kind == T_AND) {
+	while ((k = ps->tok.kind) >= first_tok && k <= last_tok && !ps->failed) {
 		next(ps);
-		n = binary(OP_AND, n, parse_compare(ps));
+		n = binary(ps, first_op + (k - first_tok), n, operand(ps));
 	}
 	return n;
 }
 
 static struct node *
-parse_xor(struct parser *ps)
+parse_product(struct parser *ps)
 {
-	struct node *n = parse_and(ps);
-
-	while (ps->tok.kind == T_XOR) {
-		next(ps);
-		n = binary(OP_XOR, n, parse_and(ps));
-	}
-	return n;
+	return parse_level(ps, parse_postfix, T_STAR, T_PERCENT, OP_MUL);
 }
 
 static struct node *
-parse_or(struct parser *ps)
+parse_sum(struct parser *ps)
 {
-	struct node *n = parse_xor(ps);
-
-	while (ps->tok.kind == T_OR) {
-		next(ps);
-		n = binary(OP_OR, n, parse_xor(ps));
-	}
-	return n;
+	return parse_level(ps, parse_product, T_PLUS, T_MINUS, OP_ADD);
 }
 
-void
-cesql_node_free(struct node *n)
+static struct node *
+parse_compare(struct parser *ps)
+{
+	return parse_level(ps, parse_sum, T_EQ, T_GE, OP_EQ);
+}
+
+static struct node *
+parse_logic(struct parser *ps)
+{
+	return parse_level(ps, parse_compare, T_AND, T_XOR, OP_AND);
+}
+
+static void
+node_free(struct node *n)
 {
 	int i;
 
 	if (!n)
 		return;
-	cesql_node_free(n->a);
-	cesql_node_free(n->b);
+	node_free(n->a);
+	node_free(n->b);
 	for (i = 0; i < n->nargs; i++)
-		cesql_node_free(n->args[i]);
+		node_free(n->args[i]);
 	free(n->args);
 	free(n->name);
 	free(n->pattern);
@@ -478,17 +378,56 @@ struct cesql *
 cesql_compile(const char *expr, struct cesql_parse_error *err)
 {
 	struct cesql *q = xcalloc(1, sizeof *q);
-	struct parser ps = { .text = expr, .p = expr, .q = q, .err = err };
+	struct parser ps = { .text = expr, .q = q, .err = err };
 
+	ps.tok.p = expr;
 	next(&ps);
-	q->root = parse_or(&ps);
-	if (!ps.failed && ps.tok.kind != T_END)
+	q->root = parse_logic(&ps);
+	if (ps.tok.kind != T_END)
 		syntax(&ps, ps.tok.p, "unexpected '%.*s' after the expression", (int)ps.tok.len, ps.tok.p);
 	if (ps.failed) {
 		cesql_free(q);
 		return NULL;
 	}
 	return q;
+}
+
+/* The type an expression yields whatever the event, or CESQL_MISSING when
+   it depends on the event (an attribute alone). */
+static enum cesql_type
+static_type(const struct node *n)
+{
+	switch (n->kind) {
+	case N_LITERAL: return n->literal.type;
+	case N_ATTR: return CESQL_MISSING;
+	case N_NEGATE: return CESQL_INT;
+	case N_BINARY: return n->op >= OP_ADD ? CESQL_INT : CESQL_BOOL;
+	case N_CALL: return n->func ? n->func->ret : CESQL_BOOL;
+	default: return CESQL_BOOL;
+	}
+}
+
+struct cesql *
+cesql_compile_filter(const char *expr, struct cesql_parse_error *err)
+{
+	static const char *const type_names[] = { "", "a boolean", "an integer", "a string" };
+	struct cesql *q = cesql_compile(expr, err);
+	enum cesql_type t;
+
+	if (!q)
+		return NULL;
+	if (q->missing_function) {
+		err->column = q->missing_function->column;
+		snprintf(err->msg, sizeof err->msg, "no function %s with %d argument%s",
+		    q->missing_function->name, q->missing_function->nargs,
+		    q->missing_function->nargs == 1 ? "" : "s");
+	} else if ((t = static_type(q->root)) == CESQL_INT || t == CESQL_STRING) {
+		err->column = 1;
+		snprintf(err->msg, sizeof err->msg, "the expression is %s, not a condition", type_names[t]);
+	} else
+		return q;
+	cesql_free(q);
+	return NULL;
 }
 
 void
@@ -498,7 +437,7 @@ cesql_free(struct cesql *q)
 
 	if (!q)
 		return;
-	cesql_node_free(q->root);
+	node_free(q->root);
 	for (b = q->arena; b; b = next_block) {
 		next_block = b->next;
 		free(b);
@@ -509,5 +448,5 @@ cesql_free(struct cesql *q)
 const char *
 cesql_missing_function(const struct cesql *q)
 {
-	return q->missing_function;
+	return q->missing_function ? q->missing_function->name : NULL;
 }

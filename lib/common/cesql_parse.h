@@ -5,11 +5,13 @@
 #include "cesql.h"
 
 enum node_kind {
-	N_LITERAL, N_IDENT, N_EXISTS, N_NOT, N_NEGATE, N_BINARY, N_LIKE, N_IN, N_CALL,
+	N_LITERAL, N_ATTR, N_EXISTS, N_NOT, N_NEGATE, N_BINARY, N_LIKE, N_IN, N_CALL,
 };
 
+/* In groups, as the evaluator tells them apart: logic, comparison, arithmetic. */
 enum binary_op {
-	OP_AND, OP_OR, OP_XOR, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+	OP_AND, OP_OR, OP_XOR,
+	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
 	OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
 };
 
@@ -17,20 +19,23 @@ struct cesql_func;
 
 struct node {
 	enum node_kind kind;
-	enum binary_op op;
+	enum binary_op op;           /* N_BINARY */
 	int negated;                 /* NOT LIKE, NOT IN */
+	int height;                  /* of the tree below, this node included */
 	struct cesql_value literal;  /* N_LITERAL */
-	char *name;                  /* N_IDENT, N_EXISTS, N_CALL (upper case) */
+	char *name;                  /* N_ATTR, N_EXISTS: lower case (data paths as
+	                                written); N_CALL: upper case */
 	size_t namelen;
+	size_t column;               /* N_CALL: where it is in the expression */
 	struct node *a, *b;          /* operands */
-	struct node **args;          /* N_CALL arguments, N_IN set */
+	struct node **args;          /* N_CALL arguments, N_IN members */
 	int nargs;
 	const struct cesql_func *func;  /* N_CALL: NULL when there is no such function */
-	char *pattern;               /* N_LIKE: the pattern, escapes kept */
+	char *pattern;               /* N_LIKE, escapes kept */
 	size_t patlen;
 };
 
-/* A block of an arena: strings made while evaluating live here. */
+/* A block of the arena where strings made while evaluating live. */
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;
@@ -39,13 +44,9 @@ struct arena_block {
 
 struct cesql {
 	struct node *root;
-	const char *missing_function;
+	const struct node *missing_function;  /* the first call of no such function */
 	struct arena_block *arena;
+	char msg[160];                        /* of the last evaluation's first error */
 };
-
-/* The built-in functions, looked up by upper-case name and arity. */
-const struct cesql_func *cesql_func_find(const char *name, size_t len, int nargs);
-
-void cesql_node_free(struct node *n);
 
 #endif

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,20 +22,29 @@ filter_cond_parse(struct filter_cond *c, enum dialect kind, const char *arg)
 		return -1;
 	c->kind = kind;
 	c->attr = xstrndup(arg, eq - arg);
+	/* attribute names as CloudEvents has them, [a-z0-9], any case */
 	for (i = 0; c->attr[i]; i++) {
 		if (c->attr[i] >= 'A' && c->attr[i] <= 'Z')
-			c->attr[i] += 32;
-		else if (!((c->attr[i] >= 'a' && c->attr[i] <= 'z') || (c->attr[i] >= '0' && c->attr[i] <= '9') ||
-		    c->attr[i] == '_')) {
+			c->attr[i] += 'a' - 'A';
+		if (!((c->attr[i] >= 'a' && c->attr[i] <= 'z') || (c->attr[i] >= '0' && c->attr[i] <= '9'))) {
 			free(c->attr);
 			return -1;
 		}
 	}
 	c->value = xstrdup(eq + 1);
+	c->vlen = strlen(c->value);
 	return 0;
 }
 
-/* The attribute as text: strings decoded, other values as written. */
+void
+filter_cond_free(struct filter_cond *c)
+{
+	free(c->attr);
+	free(c->value);
+}
+
+/* The attribute as text: strings decoded (into scratch when they have
+   escapes), other values as written. NULL when absent. */
 static const char *
 attr_text(const struct ce_event *ev, const char *name, char *scratch, size_t *len)
 {
@@ -48,32 +58,31 @@ attr_text(const struct ce_event *ev, const char *name, char *scratch, size_t *le
 	return v->p;
 }
 
+/* The Subscriptions API's exact, prefix and suffix: case-sensitive string
+   comparisons of the attribute's value. */
 static int
 conds_match(const struct filter_opts *o, const struct ce_event *ev, char *scratch)
 {
+	const struct filter_cond *c;
 	const char *s;
-	size_t len, vlen;
+	size_t len;
 	int i;
 
 	for (i = 0; i < o->nconds; i++) {
-		const struct filter_cond *c = &o->conds[i];
-
-		if (!(s = attr_text(ev, c->attr, scratch, &len)))
-			return 0;
-		vlen = strlen(c->value);
-		if (vlen > len)
+		c = &o->conds[i];
+		if (!(s = attr_text(ev, c->attr, scratch, &len)) || c->vlen > len)
 			return 0;
 		switch (c->kind) {
 		case DIALECT_EXACT:
-			if (len != vlen || memcmp(s, c->value, len) != 0)
+			if (len != c->vlen || memcmp(s, c->value, len) != 0)
 				return 0;
 			break;
 		case DIALECT_PREFIX:
-			if (memcmp(s, c->value, vlen) != 0)
+			if (memcmp(s, c->value, c->vlen) != 0)
 				return 0;
 			break;
 		case DIALECT_SUFFIX:
-			if (memcmp(s + len - vlen, c->value, vlen) != 0)
+			if (memcmp(s + len - c->vlen, c->value, c->vlen) != 0)
 				return 0;
 			break;
 		}
@@ -81,16 +90,27 @@ conds_match(const struct filter_opts *o, const struct ce_event *ev, char *scratc
 	return 1;
 }
 
-/* Already passed on with the same (source, id)? */
+int
+filter_match(const struct filter_opts *o, struct filter_state *st, const struct ce_event *ev)
+{
+	enum cesql_error e;
+	const char *msg;
+
+	if (!st->scratch)
+		st->scratch = xmalloc(2 * (size_t)CE_LINE_MAX);
+	return conds_match(o, ev, st->scratch) && (!o->expr || cesql_match(o->expr, ev, &e, &msg));
+}
+
+/* Passed on already with the same (source, id)? Else remember it. */
 static int
-duplicate(const struct filter_opts *o, const struct ce_event *ev, char *scratch)
+duplicate(const struct filter_opts *o, struct filter_state *st, const struct ce_event *ev)
 {
 	const char *src, *id;
 	size_t slen, idlen;
-	char *scratch2 = scratch + CE_LINE_MAX;
 
-	src = attr_text(ev, "source", scratch, &slen);
-	id = attr_text(ev, "id", scratch2, &idlen);
+	/* both are there: ce_parse checked */
+	src = attr_text(ev, "source", st->scratch, &slen);
+	id = attr_text(ev, "id", st->scratch + CE_LINE_MAX, &idlen);
 	return dedupe_seen(o->dedupe, src, slen, id, idlen);
 }
 
@@ -110,35 +130,54 @@ flush_when_idle(void *ctx)
 	(void)out_flush(ctx);
 }
 
+/* A line to stdout; 0, or 74 on an error other than EPIPE (which ends
+   the run quietly). */
 static int
 emit(struct out *out, struct filter_state *st, const char *p, size_t n)
 {
-	if (out_line(out, p, n) < 0) {
-		if (errno != EPIPE)
-			warnmsg("stdout: %s", strerror(errno));
-		st->gone = 1;
-		return errno == EPIPE ? 0 : EX_FLOW_IOERR;
+	if (out_line(out, p, n) == 0)
+		return 0;
+	st->gone = 1;
+	if (errno == EPIPE)
+		return 0;
+	warnmsg("stdout: %s", strerror(errno));
+	return EX_FLOW_IOERR;
+}
+
+/* --print: the value of the expression, and the error it raised. */
+static int
+print_value(struct out *out, const struct filter_opts *o, struct filter_state *st, const struct ce_event *ev,
+    uint64_t lineno)
+{
+	struct cesql_value v;
+	enum cesql_error e;
+	const char *msg;
+	size_t need;
+
+	if ((e = cesql_eval_event(o->expr, ev, &v, &msg)) != CESQL_OK)
+		warnmsg("event %" PRIu64 ": %s: %s", lineno, cesql_error_name(e), msg);
+	/* a string the expression made may be longer than the line */
+	need = v.type == CESQL_STRING ? 6 * v.len + 16 : 16;
+	if (need > st->jsonsize) {
+		st->json = xrealloc(st->json, need);
+		st->jsonsize = need;
 	}
-	return 0;
+	return emit(out, st, st->json, cesql_value_json(&v, st->json));
 }
 
 int
 filter_stream(int fd, const char *inname, struct out *out, const struct filter_opts *o,
     struct filter_state *st)
 {
-	static char *scratch, *json;
 	struct line_reader *lr = lr_open(fd, CE_LINE_MAX);
 	struct ce_event ev;
 	struct ce_error err;
-	enum cesql_error e;
-	const char *line, *msg;
+	const char *line;
 	size_t len;
-	int r, status = 0, match;
+	int r, status = 0;
 
-	if (!scratch) {
-		scratch = xmalloc(2 * (size_t)CE_LINE_MAX);
-		json = xmalloc(6 * (size_t)CE_LINE_MAX + 16);
-	}
+	if (!st->scratch)
+		st->scratch = xmalloc(2 * (size_t)CE_LINE_MAX);
 	lr_set_long_sink(lr, st->rejectfd);
 	lr_set_intr(lr, &stop_requested);
 	if (!o->count && !o->quiet)
@@ -165,17 +204,11 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 			continue;
 		}
 		if (o->print) {
-			struct cesql_value v;
-
-			e = cesql_eval_event(o->expr, &ev, &v, &msg);
-			if (e != CESQL_OK)
-				warnmsg("event %" PRIu64 ": %s: %s", lr_lineno(lr), cesql_error_name(e), msg);
-			if ((status = emit(out, st, json, cesql_value_json(&v, json))) != 0)
+			if ((status = print_value(out, o, st, &ev, lr_lineno(lr))) != 0)
 				break;
 			continue;
 		}
-		match = conds_match(o, &ev, scratch) && (!o->expr || cesql_match(o->expr, &ev, &e, &msg));
-		if (match == o->invert || (o->dedupe && duplicate(o, &ev, scratch)))
+		if (filter_match(o, st, &ev) == o->invert || (o->dedupe && duplicate(o, st, &ev)))
 			continue;
 		st->matched++;
 		if (!o->count && !o->quiet && (status = emit(out, st, line, len)) != 0)
@@ -185,4 +218,70 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 	}
 	lr_close(lr);
 	return status;
+}
+
+#define OUT_BYTES (256 * 1024)
+
+int
+filter_run(const struct filter_opts *o, char *const *files, int nfiles)
+{
+	struct filter_state st = { .rejectfd = -1 };
+	struct out *out;
+	const char *name;
+	int i, fd, r, status = 0;
+	char count[32];
+
+	if (o->reject_path &&
+	    (st.rejectfd = open(o->reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
+		warnmsg("%s: %s", o->reject_path, strerror(errno));
+		return EX_FLOW_IOERR;
+	}
+	out = out_open(STDOUT_FILENO, OUT_BYTES);
+	for (i = 0; i == 0 || i < nfiles; i++) {
+		name = i < nfiles ? files[i] : "-";
+		if (strcmp(name, "-") == 0) {
+			fd = STDIN_FILENO;
+			name = "stdin";
+		} else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
+			warnmsg("%s: %s", name, strerror(errno));
+			status = EX_FLOW_IOERR;
+			continue;
+		}
+		r = filter_stream(fd, name, out, o, &st);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		if (r && !status)
+			status = r;
+		if (st.done || st.gone || stop_requested)
+			break;
+	}
+	if (o->count && !st.gone &&
+	    (r = emit(out, &st, count, snprintf(count, sizeof count, "%" PRIu64, st.matched))) && !status)
+		status = r;
+	if (out_close(out) < 0 && errno != EPIPE && !st.gone) {
+		warnmsg("stdout: %s", strerror(errno));
+		status = EX_FLOW_IOERR;
+	}
+	if (st.rejectfd >= 0 && close(st.rejectfd) < 0) {
+		warnmsg("%s: %s", o->reject_path, strerror(errno));
+		status = EX_FLOW_IOERR;
+	}
+	filter_state_free(&st);
+	/* like grep -q, a match found is success whatever came before it */
+	if (o->quiet && st.matched)
+		return EX_FLOW_OK;
+	if (status)
+		return status;
+	if (st.rejected)
+		return EX_FLOW_DATAERR;
+	return st.matched || o->print ? EX_FLOW_OK : EX_FLOW_NEGATIVE;
+}
+
+void
+filter_state_free(struct filter_state *st)
+{
+	free(st->scratch);
+	free(st->json);
+	st->scratch = st->json = NULL;
+	st->jsonsize = 0;
 }

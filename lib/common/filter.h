@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "ce.h"
 #include "cesql.h"
 #include "dedupe.h"
 #include "out.h"
@@ -15,6 +16,7 @@ struct filter_cond {
 	enum dialect kind;
 	char *attr;       /* lower case */
 	char *value;
+	size_t vlen;
 };
 
 struct filter_opts {
@@ -27,22 +29,38 @@ struct filter_opts {
 	int print;                   /* --print: the value of expr for each event */
 	uint64_t max;                /* -m: stop after so many matches (0: no limit) */
 	struct dedupe *dedupe;       /* --dedupe, or NULL */
-	const char *reject_path;     /* --reject */
+	const char *reject_path;     /* --reject, for messages */
 };
 
 struct filter_state {
 	uint64_t matched, rejected;
-	int rejectfd;
+	int rejectfd;                /* --reject, or -1 */
 	int done;                    /* -q or -m reached */
 	int gone;                    /* the reader of stdout went away */
+	char *scratch;               /* decoded attribute text */
+	char *json;                  /* a --print value */
+	size_t jsonsize;
 };
 
-/* Parse "ATTR=VALUE" for a dialect option; 0 or -1. */
+/* Parse "ATTR=VALUE" of a dialect option into c; 0, or -1 if malformed. */
 int filter_cond_parse(struct filter_cond *c, enum dialect kind, const char *arg);
+void filter_cond_free(struct filter_cond *c);
 
-/* Filter the lines of fd (named inname) to out. The exit status so far:
-   0, 65 (lines rejected) or 74 (I/O); matches are counted in st. */
+/* Whether the event satisfies the dialect conditions and the expression
+   (an evaluation error is no match), before -v and --dedupe. */
+int filter_match(const struct filter_opts *o, struct filter_state *st, const struct ce_event *ev);
+
+/* Filter the lines of fd (named inname in messages) to out. The status so
+   far: 0, 65 (lines rejected) or 74 (I/O); matches are counted in st. */
 int filter_stream(int fd, const char *inname, struct out *out, const struct filter_opts *o,
     struct filter_state *st);
+
+/* Filter the files named (none, or "-": standard input) to standard output,
+   with --reject and -c; the exit status (DESIGN §3): 0 some event matched
+   (with --print: the input was read), 1 none, 65 lines rejected, 74 I/O. */
+int filter_run(const struct filter_opts *o, char *const *files, int nfiles);
+
+/* Free the buffers of st (the reject file is the caller's). */
+void filter_state_free(struct filter_state *st);
 
 #endif

@@ -23,7 +23,7 @@ teardown() {
 	[ "$status" -eq 64 ]
 	run flow-bridge -w "type =" a b
 	[ "$status" -eq 64 ]
-	assert_match 'where: parse: column' "$output"
+	assert_match 'where: column' "$output"
 }
 
 @test "flow-bridge: file to file with --where, and a group that resumes" {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/fuzz/run.sh TARGET|all [SECONDS]: build a libFuzzer target with
 # AddressSanitizer and UndefinedBehaviorSanitizer (clang) and run it from its
-# seed corpus for SECONDS (default 60). Any crash, leak or sanitizer report
-# fails, and leaves its input in $FUZZ_DIR (default /tmp/flow-fuzz).
+# seed corpus (and TARGET.dict, when there is one) for SECONDS (default 60).
+# Any crash, leak or sanitizer report fails, and leaves its input in
+# $FUZZ_DIR (default /tmp/flow-fuzz).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 lib=$here/../../lib/common
@@ -12,7 +13,8 @@ secs=${2:-60}
 sources() {
 	case $1 in
 	ce) echo "$lib/ce.c $lib/json.c $lib/rfc3339.c $lib/util.c -lsodium" ;;
-	cesql) echo "$lib/cesql_parse.c $lib/cesql_eval.c $lib/cesql_func.c $lib/ce.c $lib/json.c" \
+	cesql) echo "$lib/cesql_lex.c $lib/cesql_parse.c $lib/cesql_eval.c $lib/cesql_func.c" \
+		"$lib/cesql_event.c $lib/ce.c $lib/json.c" \
 		"$lib/rfc3339.c $lib/util.c -lsodium" ;;
 	dns) echo "$lib/resolve.c $lib/dnsname.c $lib/json.c $lib/util.c -lresolv" ;;
 	*) echo "fuzz: no target $1 (ce, cesql, dns)" >&2; exit 64 ;;
@@ -28,8 +30,10 @@ run() {
 		-I"$out" -I"$lib" -DFLOW_VERSION='"fuzz"' "$here/$1-fuzz.c" $(sources "$1") -o "$out/$1-fuzz"
 	echo "fuzz: $1 for $secs s"
 	status=0
+	dict=
+	[ ! -f "$here/$1.dict" ] || dict=-dict=$here/$1.dict
 	(cd "$out/$1" && "$out/$1-fuzz" -max_total_time="$secs" -max_len=4096 -print_final_stats=1 \
-		. "$here/corpus/$1" > "$out/$1.log" 2>&1) || status=$?
+		$dict . "$here/corpus/$1" > "$out/$1.log" 2>&1) || status=$?
 	grep -E '(DONE|stat::number_of_executed_units|==ERROR|SUMMARY|Test unit written)' "$out/$1.log" || true
 	if [ "$status" -ne 0 ]; then
 		tail -n 40 "$out/$1.log"
