@@ -10,17 +10,22 @@
 
 #include <sodium.h>
 
+#include "auth.h"
+#include "fnap_conf.h"
 #include "fnap_serve.h"
 #include "util.h"
 
 #define DEFAULT_CONF "/etc/flow/fnap-serve.conf"
+#define MAX_OVERRIDES 64
 
-static const char usage[] = "usage: fnap-serve [-c FILE] | fnap-serve -p NAME\n";
+static const char usage[] = "usage: fnap-serve [-T] [-c FILE] [-o KEY=VALUE]... | fnap-serve -p NAME\n";
 
 static const char help[] =
     "Serve FNAP on stdin/stdout, one connection per process.\n"
     "\n"
     "  -c, --config FILE   the configuration (default $FNAP_CONFIG, else " DEFAULT_CONF ")\n"
+    "  -o, --set KEY=VALUE a setting of the configuration, over the file's\n"
+    "  -T, --tls           implicit TLS: the handshake before the greeting\n"
     "  -p, --password NAME read a password on stdin, print NAME's users-file line\n"
     "  -h, --help          this help\n"
     "  -V, --version       version\n";
@@ -29,18 +34,18 @@ static const char help[] =
 static int
 hash_password(const char *name)
 {
-	char pass[1024], hash[crypto_pwhash_STRBYTES];
+	char pass[AUTH_PASSWORD_MAX + 2], line[AUTH_NAME_MAX + 256];
+	const char *why;
 
-	if (!name[0] || strpbrk(name, ":\n") || strlen(name) >= 64)
-		die(EX_FLOW_USAGE, "%s: a user name is 1-63 characters, without ':'", name);
 	if (!fgets(pass, sizeof pass, stdin))
 		die(EX_FLOW_USAGE, "no password on stdin");
 	pass[strcspn(pass, "\r\n")] = '\0';
-	if (crypto_pwhash_str(hash, pass, strlen(pass), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		die(EX_FLOW_SOFTWARE, "out of memory hashing the password");
+	if (!pass[0] || strlen(pass) >= AUTH_PASSWORD_MAX)
+		die(EX_FLOW_USAGE, "a password is 1-%d bytes", AUTH_PASSWORD_MAX - 1);
+	if (auth_hash_line(name, pass, line, sizeof line, &why) < 0)
+		die(strstr(why, "memory") ? EX_FLOW_SOFTWARE : EX_FLOW_USAGE, "%s: %s", name, why);
 	sodium_memzero(pass, sizeof pass);
-	printf("%s:%s:\n", name, hash);
+	puts(line);
 	exit_flushed(EX_FLOW_OK);
 }
 
@@ -49,20 +54,29 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 'o' },
+		{ "tls", no_argument, NULL, 'T' },
 		{ "password", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf_path = getenv("FNAP_CONFIG"), *user = NULL;
+	const char *conf_path = getenv("FNAP_CONFIG"), *user = NULL, *why;
+	const char *overrides[MAX_OVERRIDES];
 	struct fnap_conf conf;
-	int c;
+	int c, i, n = 0, implicit_tls = 0, status;
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "c:p:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:Tp:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
+		case 'o':
+			if (n == MAX_OVERRIDES)
+				die(EX_FLOW_USAGE, "more than %d settings with -o", MAX_OVERRIDES);
+			overrides[n++] = optarg;
+			break;
+		case 'T': implicit_tls = 1; break;
 		case 'p': user = optarg; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
@@ -77,7 +91,17 @@ main(int argc, char **argv)
 		die(EX_FLOW_SOFTWARE, "libsodium: cannot initialise");
 	if (user)
 		return hash_password(user);
-	if (fnap_conf_load(conf_path ? conf_path : DEFAULT_CONF, &conf) < 0)
+	fnap_conf_init(&conf);
+	if (fnap_conf_load(&conf, conf_path && *conf_path ? conf_path : DEFAULT_CONF) < 0)
 		exit(EX_FLOW_CONFIG);
-	return fnap_serve(&conf, STDIN_FILENO, STDOUT_FILENO);
+	for (i = 0; i < n; i++)
+		if (fnap_conf_set(&conf, overrides[i], &why) < 0)
+			die(EX_FLOW_USAGE, "-o %s: %s", overrides[i], why);
+	if (implicit_tls)
+		conf.implicit_tls = 1;
+	if (fnap_conf_check(&conf, &why) < 0)
+		die(EX_FLOW_CONFIG, "%s: %s", conf_path ? conf_path : DEFAULT_CONF, why);
+	status = fnap_serve(&conf, STDIN_FILENO, STDOUT_FILENO);
+	fnap_conf_free(&conf);
+	return status;
 }

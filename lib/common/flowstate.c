@@ -7,47 +7,126 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "flowstate.h"
 #include "util.h"
 
-static void
-meta_path(const char *state, const char *flow, char *out, size_t size)
+#define NAME_BYTES (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 32)
+
+/* STATE/sub or STATE/sub/name, the directory made if need be. */
+static int
+state_path(const char *state, const char *sub, const char *name, char out[NAME_BYTES])
 {
-	snprintf(out, size, "%s/flows/%s", state, flow);
+	snprintf(out, NAME_BYTES, "%s/%s", state, sub);
+	if ((mkdir(state, 0700) < 0 && errno != EEXIST) || (mkdir(out, 0700) < 0 && errno != EEXIST))
+		return -1;
+	if (name)
+		snprintf(out, NAME_BYTES, "%s/%s/%s", state, sub, name);
+	return 0;
+}
+
+static int
+lock_file(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
 }
 
 int
-flowstate_create(const char *state, const struct flow_meta *m)
+flowstate_lock(const char *state, const char *flow)
 {
-	char dir[FLOWSTATE_PATH_MAX + 16], tmp[FLOWSTATE_PATH_MAX + 64], path[FLOWSTATE_PATH_MAX + 300];
-	FILE *f;
-	int r, e;
+	char path[NAME_BYTES];
 
-	snprintf(dir, sizeof dir, "%s/flows", state);
-	if (mkdir(state, 0700) < 0 && errno != EEXIST)
+	if (state_path(state, "locks", flow, path) < 0)
 		return -1;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	return lock_file(path);
+}
+
+void
+flowstate_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+struct owner_count {
+	const char *owner;
+	int n;
+};
+
+static void
+count_owned(void *ctx, const struct flow_meta *m)
+{
+	struct owner_count *oc = ctx;
+
+	oc->n += strcmp(m->owner, oc->owner) == 0;
+}
+
+static int
+write_record(FILE *f, const struct flow_meta *m)
+{
+	fprintf(f, "flow=%s\nowner=%s\npublic=%s\ncreated=%" PRId64 "\ntype=%s\n", m->flow, m->owner,
+	    m->public ? "yes" : "no", m->created_ns, m->type);
+	if (m->path[0])
+		fprintf(f, "path=%s\n", m->path);
+	if (m->servers[0])
+		fprintf(f, "servers=%s\ntopic=%s\n", m->servers, m->topic);
+	if (m->source[0])
+		fprintf(f, "source=%s\nsubscriber=%s\n", m->source, m->subscriber);
+	if (fflush(f) == EOF || fsync(fileno(f)) < 0)
 		return -1;
-	snprintf(tmp, sizeof tmp, "%s/.new.%ld", dir, (long)getpid());
-	if (!(f = fopen(tmp, "w")))
+	return 0;
+}
+
+int
+flowstate_create(const char *state, const struct flow_meta *m, int max_per_owner)
+{
+	char tmp[NAME_BYTES], path[NAME_BYTES], lock[NAME_BYTES], name[64];
+	struct owner_count oc = { m->owner, 0 };
+	FILE *f;
+	int r, e, fd = -1;
+
+	snprintf(name, sizeof name, ".new.%ld", (long)getpid());
+	if (state_path(state, "flows", name, tmp) < 0 || !(f = fopen(tmp, "w")))
 		return -1;
-	fprintf(f, "flow=%s\nowner=%s\npublic=%s\ncreated=%" PRId64 "\npath=%s\n", m->flow, m->owner,
-	    m->public ? "yes" : "no", m->created_ns, m->path);
-	if (fflush(f) == EOF || fsync(fileno(f)) < 0) {
-		e = errno;
-		fclose(f);
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	fclose(f);
-	/* link fails if the name is taken: of concurrent creators, one wins */
-	meta_path(state, m->flow, path, sizeof path);
-	r = link(tmp, path);
+	r = write_record(f, m);
 	e = errno;
+	if (fclose(f) == EOF && r == 0) {
+		r = -1;
+		e = errno;
+	}
+	if (r == 0 && max_per_owner > 0) {
+		/* count and add under one lock, or concurrent sessions pass the count together */
+		snprintf(lock, sizeof lock, "%s/lock", state);
+		if ((fd = lock_file(lock)) < 0) {
+			r = -1;
+			e = errno;
+		} else {
+			flowstate_each(state, count_owned, &oc);
+			if (oc.n >= max_per_owner) {
+				r = -1;
+				e = EDQUOT;
+			}
+		}
+	}
+	if (r == 0) {
+		/* link fails if the name is taken: of concurrent creators, one wins */
+		snprintf(path, sizeof path, "%s/flows/%s", state, m->flow);
+		r = link(tmp, path);
+		e = errno;
+	}
+	flowstate_unlock(fd);
 	unlink(tmp);
 	errno = e;
 	return r;
@@ -56,10 +135,10 @@ flowstate_create(const char *state, const struct flow_meta *m)
 int
 flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 {
-	char path[FLOWSTATE_PATH_MAX + 300], line[FLOWSTATE_PATH_MAX + 16], *v;
+	char path[NAME_BYTES], line[FLOWSTATE_PATH_MAX + 16], *v;
 	FILE *f;
 
-	meta_path(state, flow, path, sizeof path);
+	snprintf(path, sizeof path, "%s/flows/%s", state, flow);
 	if (!(f = fopen(path, "r")))
 		return -1;
 	memset(m, 0, sizeof *m);
@@ -76,19 +155,29 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 			m->public = strcmp(v, "yes") == 0;
 		else if (strcmp(line, "created") == 0)
 			m->created_ns = strtoll(v, NULL, 10);
+		else if (strcmp(line, "type") == 0)
+			snprintf(m->type, sizeof m->type, "%s", v);
 		else if (strcmp(line, "path") == 0)
 			snprintf(m->path, sizeof m->path, "%s", v);
+		else if (strcmp(line, "servers") == 0)
+			snprintf(m->servers, sizeof m->servers, "%s", v);
+		else if (strcmp(line, "topic") == 0)
+			snprintf(m->topic, sizeof m->topic, "%s", v);
+		else if (strcmp(line, "source") == 0)
+			snprintf(m->source, sizeof m->source, "%s", v);
+		else if (strcmp(line, "subscriber") == 0)
+			snprintf(m->subscriber, sizeof m->subscriber, "%s", v);
 	}
 	fclose(f);
-	return m->flow[0] ? 0 : -1;
+	return m->flow[0] && m->type[0] ? 0 : -1;
 }
 
 int
 flowstate_delete(const char *state, const char *flow)
 {
-	char path[FLOWSTATE_PATH_MAX + 300];
+	char path[NAME_BYTES];
 
-	meta_path(state, flow, path, sizeof path);
+	snprintf(path, sizeof path, "%s/flows/%s", state, flow);
 	return unlink(path);
 }
 
@@ -101,7 +190,7 @@ cmp_names(const void *a, const void *b)
 int
 flowstate_each(const char *state, void (*fn)(void *ctx, const struct flow_meta *m), void *ctx)
 {
-	char dir[FLOWSTATE_PATH_MAX + 16], **names = NULL;
+	char dir[NAME_BYTES], **names = NULL;
 	struct flow_meta m;
 	struct dirent *de;
 	size_t n = 0, i;

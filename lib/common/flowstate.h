@@ -1,6 +1,9 @@
-/* flowstate: what the agent knows of its flows, one small file each in
-   STATE/flows/, created atomically (link), so that concurrent sessions
-   each create a flow once. */
+/* flowstate: what the agent knows of its flows, one small key=value file
+   each in STATE/flows/, written whole and then linked into place, so that
+   of concurrent sessions creating a flow one wins and no reader sees half
+   a record. Creating and deleting a flow happen under the flow's lock
+   (flock on STATE/locks/FLOW), so that its queue and DNS records are made
+   and removed by one session at a time. */
 #ifndef FLOW_FLOWSTATE_H
 #define FLOW_FLOWSTATE_H
 
@@ -16,11 +19,22 @@ struct flow_meta {
 	char owner[FLOWSTATE_USER_MAX];
 	int public;
 	int64_t created_ns;
-	char path[FLOWSTATE_PATH_MAX];   /* file broker: the flow directory */
+	char type[8];                     /* "file" or "kafka" */
+	char path[FLOWSTATE_PATH_MAX];    /* file: the flow directory */
+	char servers[FLOWSTATE_PATH_MAX]; /* kafka: the bootstrap list */
+	char topic[DNSNAME_MAX + 1];      /* kafka: the topic */
+	/* a subscription flow: the flow it copies, and who may read it */
+	char source[DNSNAME_MAX + 1];
+	char subscriber[FLOWSTATE_USER_MAX];
 };
 
-/* 0; -1 with errno (EEXIST: the flow exists). */
-int flowstate_create(const char *state, const struct flow_meta *m);
+/* The flow's lock, held until flowstate_unlock: a descriptor, or -1 with errno. */
+int flowstate_lock(const char *state, const char *flow);
+void flowstate_unlock(int fd);
+
+/* Record a new flow: 0; -1 with errno (EEXIST: the flow exists; EDQUOT:
+   its owner has max_per_owner flows already, max_per_owner > 0). */
+int flowstate_create(const char *state, const struct flow_meta *m, int max_per_owner);
 /* 0 found; -1 not there (or unreadable). */
 int flowstate_load(const char *state, const char *flow, struct flow_meta *m);
 int flowstate_delete(const char *state, const char *flow);

@@ -6,48 +6,195 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
-#include "ce.h"
 #include "fnap.h"
-#include "out.h"
 #include "util.h"
 
+#define OUT_BYTES (64 * 1024)
+#define READ_BYTES (64 * 1024)
+
 struct fnap_conn {
-	int in;
-	int timeout_ms;
-	struct out *out;
-	char *buf;
+	int in, out;
+	int timeout_ms;            /* reads */
+	int write_timeout_ms;
+	struct tls *tls;
+	char *buf;                 /* input: [start, end) not yet returned */
 	size_t cap, start, end;
-	int eof;
+	int eof, discarding;       /* discarding: the rest of a line too long */
+	char obuf[OUT_BYTES];
+	size_t olen;
+	int werr;                  /* a write failed: the connection is done */
 };
 
+/* Writes to a stuck client must end too: a socket gets a send timeout. */
+static void
+send_timeout(int fd, int timeout_ms)
+{
+	struct timeval tv = { timeout_ms / 1000, timeout_ms % 1000 * 1000 };
+
+	if (timeout_ms > 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
 struct fnap_conn *
-fnap_conn_new(int in, int out, int timeout_s)
+fnap_conn_new(int in, int out, size_t line_max, int timeout_ms)
 {
 	struct fnap_conn *c = xcalloc(1, sizeof *c);
 
 	c->in = in;
-	c->timeout_ms = timeout_s * 1000;
-	c->out = out_open(out, 64 * 1024);
-	c->cap = CE_LINE_MAX + 2 + 64 * 1024;
+	c->out = out;
+	c->cap = line_max + 2 + READ_BYTES;
 	c->buf = xmalloc(c->cap);
+	c->timeout_ms = c->write_timeout_ms = timeout_ms;
+	send_timeout(out, timeout_ms);
 	return c;
+}
+
+void
+fnap_conn_set_timeout(struct fnap_conn *c, int timeout_ms)
+{
+	c->timeout_ms = timeout_ms;
 }
 
 void
 fnap_conn_free(struct fnap_conn *c)
 {
-	if (c) {
-		out_close(c->out);
-		free(c->buf);
-		free(c);
-	}
+	if (!c)
+		return;
+	fnap_flush(c);
+	tls_close(c->tls);
+	free(c->buf);
+	free(c);
 }
 
-/* Read more, waiting at most the idle timeout. */
 static int
-fill(struct fnap_conn *c)
+use_tls(struct fnap_conn *c, struct tls *t)
+{
+	if (!t)
+		return -1;
+	c->tls = t;
+	c->start = c->end = 0;
+	c->discarding = 0;
+	return 0;
+}
+
+int
+fnap_conn_accept_tls(struct fnap_conn *c, struct tls_ctx *x, const char **why)
+{
+	if (fnap_flush(c) < 0) {
+		*why = "cannot write to the client";
+		return -1;
+	}
+	return use_tls(c, tls_accept(x, c->in, c->out, c->write_timeout_ms, why));
+}
+
+int
+fnap_conn_connect_tls(struct fnap_conn *c, struct tls_ctx *x, const char *host, const char **why)
+{
+	if (fnap_flush(c) < 0) {
+		*why = "cannot write to the server";
+		return -1;
+	}
+	return use_tls(c, tls_connect(x, c->in, host, c->write_timeout_ms, why));
+}
+
+int
+fnap_conn_is_tls(const struct fnap_conn *c)
+{
+	return c->tls != NULL;
+}
+
+int
+fnap_flush(struct fnap_conn *c)
+{
+	int r;
+
+	if (c->werr)
+		return -1;
+	if (c->olen == 0)
+		return 0;
+	r = c->tls ? tls_write(c->tls, c->obuf, c->olen, c->write_timeout_ms) :
+	    write_all(c->out, c->obuf, c->olen);
+	c->olen = 0;
+	if (r != 0)
+		c->werr = 1;
+	return r == 0 ? 0 : -1;
+}
+
+static int
+put(struct fnap_conn *c, const char *p, size_t n)
+{
+	if (c->olen + n > sizeof c->obuf && fnap_flush(c) < 0)
+		return -1;
+	if (n > sizeof c->obuf) {
+		if ((c->tls ? tls_write(c->tls, p, n, c->write_timeout_ms) : write_all(c->out, p, n)) != 0) {
+			c->werr = 1;
+			return -1;
+		}
+		return 0;
+	}
+	memcpy(c->obuf + c->olen, p, n);
+	c->olen += n;
+	return 0;
+}
+
+int
+fnap_body(struct fnap_conn *c, const char *line, size_t len)
+{
+	if (c->werr || put(c, line, len) < 0 || put(c, "\r\n", 2) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+vline(struct fnap_conn *c, const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[FNAP_COMMAND_MAX];
+	int n;
+
+	n = snprintf(buf, sizeof buf, "%s", prefix);
+	n += vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+	if (n > (int)sizeof buf - 1)
+		n = sizeof buf - 1;
+	if (fnap_body(c, buf, n) < 0 || fnap_flush(c) < 0)
+		return -1;
+	return 0;
+}
+
+int
+fnap_reply(struct fnap_conn *c, int code, const char *fmt, ...)
+{
+	char prefix[8];
+	va_list ap;
+	int r;
+
+	snprintf(prefix, sizeof prefix, "%03d ", code);
+	va_start(ap, fmt);
+	r = vline(c, prefix, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int
+fnap_send(struct fnap_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vline(c, "", fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Read what comes within timeout_ms (0: only what is there) into the free
+   space: FNAP_LINE when something came or the input ended (c->eof), else
+   FNAP_TIMEOUT or FNAP_ERROR. */
+static int
+fill(struct fnap_conn *c, int timeout_ms)
 {
 	struct pollfd p = { .fd = c->in, .events = POLLIN };
 	ssize_t n;
@@ -58,17 +205,22 @@ fill(struct fnap_conn *c)
 		c->end -= c->start;
 		c->start = 0;
 	}
-	if (c->end == c->cap)
-		c->end = 0;  /* only while discarding an overlong line */
-	fnap_flush(c);
-	while ((r = poll(&p, 1, c->timeout_ms > 0 ? c->timeout_ms : -1)) < 0)
-		if (errno != EINTR)
+	if (c->tls) {
+		n = tls_read(c->tls, c->buf + c->end, c->cap - c->end, timeout_ms);
+		if (n == TLS_TIMEOUT)
+			return FNAP_TIMEOUT;
+		if (n < 0)
 			return FNAP_ERROR;
-	if (r == 0)
-		return FNAP_TIMEOUT;
-	while ((n = read(c->in, c->buf + c->end, c->cap - c->end)) < 0)
-		if (errno != EINTR)
-			return FNAP_ERROR;
+	} else {
+		while ((r = poll(&p, 1, timeout_ms)) < 0)
+			if (errno != EINTR || stop_requested)
+				return FNAP_ERROR;
+		if (r == 0)
+			return FNAP_TIMEOUT;
+		while ((n = read(c->in, c->buf + c->end, c->cap - c->end)) < 0)
+			if (errno != EINTR || stop_requested)
+				return FNAP_ERROR;
+	}
 	if (n == 0)
 		c->eof = 1;
 	c->end += n;
@@ -80,16 +232,17 @@ fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len)
 {
 	char *nl;
 	size_t n;
-	int r, discarding = 0;
+	int r;
 
 	for (;;) {
-		nl = memchr(c->buf + c->start, '\n', c->end - c->start);
-		if (nl) {
+		if ((nl = memchr(c->buf + c->start, '\n', c->end - c->start))) {
 			*line = c->buf + c->start;
 			n = nl - *line;
 			c->start += n + 1;
-			if (discarding)
+			if (c->discarding) {
+				c->discarding = 0;
 				return FNAP_TOO_LONG;
+			}
 			if (n > 0 && (*line)[n - 1] == '\r')
 				n--;
 			if (n > max)
@@ -101,45 +254,61 @@ fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len)
 			return FNAP_LINE;
 		}
 		if (c->end - c->start > max + 1) {
-			/* too long already: drop it as it comes */
-			discarding = 1;
+			/* too long already (a CR may still come): drop it as it comes */
+			c->discarding = 1;
 			c->start = c->end;
 		}
-		if (c->eof)
-			return discarding ? FNAP_TOO_LONG : FNAP_EOF;
-		if ((r = fill(c)) != FNAP_LINE)
+		if (c->eof) {
+			/* a last line without its newline is not a command */
+			c->start = c->end;
+			if (c->discarding) {
+				c->discarding = 0;
+				return FNAP_TOO_LONG;
+			}
+			return FNAP_EOF;
+		}
+		if (fnap_flush(c) < 0)
+			return FNAP_ERROR;
+		if ((r = fill(c, c->timeout_ms)) != FNAP_LINE)
 			return r;
 	}
 }
 
 int
-fnap_body(struct fnap_conn *c, const char *line, size_t len)
+fnap_peer_closed(struct fnap_conn *c)
 {
-	if (out_write(c->out, line, len) < 0 || out_write(c->out, "\r\n", 2) < 0)
-		return -1;
-	return 0;
+	int r;
+
+	if (!c->eof && (c->start > 0 || c->end < c->cap)) {
+		r = fill(c, 0);
+		if (r == FNAP_ERROR)
+			return 1;
+	}
+	return c->eof;
 }
 
 int
-fnap_flush(struct fnap_conn *c)
+fnap_reply_code(const char *line, const char **text)
 {
-	return out_flush(c->out);
+	int code;
+
+	if (line[0] < '1' || line[0] > '5' || line[1] < '0' || line[1] > '9' || line[2] < '0' ||
+	    line[2] > '9' || (line[3] != ' ' && line[3] != '\0'))
+		return -1;
+	code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	*text = line[3] ? line + 4 : line + 3;
+	return code;
 }
 
-int
-fnap_reply(struct fnap_conn *c, int code, const char *fmt, ...)
+char *
+fnap_word(char **p)
 {
-	char buf[FNAP_COMMAND_MAX];
-	va_list ap;
-	int n;
+	char *w = *p + strspn(*p, " ");
 
-	n = snprintf(buf, sizeof buf, "%03d ", code);
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof buf - n, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof buf - 1)
-		n = sizeof buf - 1;
-	if (fnap_body(c, buf, n) < 0 || fnap_flush(c) < 0)
-		return -1;
-	return 0;
+	if (!*w)
+		return NULL;
+	*p = w + strcspn(w, " ");
+	if (**p)
+		*(*p)++ = '\0';
+	return w;
 }

@@ -1,34 +1,63 @@
-/* fnap: FNAP framing on a pair of descriptors (DESIGN §7): lines ending in
-   CRLF (a bare LF accepted) with a length limit and an idle timeout, and
-   replies "NNN text". Shared by the agent and, later, its clients. */
+/* fnap: FNAP framing (DESIGN §7), shared by the agent and its clients: a
+   connection over a pair of descriptors, plain or TLS; lines ending in
+   CR LF (a bare LF accepted) read with a length limit and a timeout;
+   replies "NNN text", written at once; body lines of DATA blocks, buffered. */
 #ifndef FLOW_FNAP_H
 #define FLOW_FNAP_H
 
 #include <stddef.h>
 
-#define FNAP_COMMAND_MAX 4096      /* bytes of a command line */
+#include "tls.h"
+
+#define FNAP_COMMAND_MAX 4096      /* bytes of a command line, by default */
 #define FNAP_PORT 61000
 
 enum {
 	FNAP_LINE = 1, FNAP_EOF = 0, FNAP_ERROR = -1,
 	FNAP_TOO_LONG = -2,   /* the line was longer than allowed: discarded */
-	FNAP_TIMEOUT = -3,    /* nothing came within the idle timeout */
+	FNAP_TIMEOUT = -3,    /* nothing came in time */
 	FNAP_NUL = -4,        /* the line held a NUL byte: discarded */
 };
 
 struct fnap_conn;
 
-struct fnap_conn *fnap_conn_new(int in, int out, int timeout_s);
+/* A connection reading in and writing out, lines of at most line_max bytes,
+   waiting at most timeout_ms for either (-1: forever). */
+struct fnap_conn *fnap_conn_new(int in, int out, size_t line_max, int timeout_ms);
+/* Flush, end TLS, free; the descriptors stay open. */
 void fnap_conn_free(struct fnap_conn *c);
+/* How long reads wait from now on (writes and handshakes keep the first). */
+void fnap_conn_set_timeout(struct fnap_conn *c, int timeout_ms);
+/* The TLS handshake (as the server, or as a client checking host's
+   certificate), within the connection's timeout; from then on everything
+   goes through TLS. Input buffered before is dropped: it must not pass for
+   protected input. 0, or -1 with *why. */
+int fnap_conn_accept_tls(struct fnap_conn *c, struct tls_ctx *x, const char **why);
+int fnap_conn_connect_tls(struct fnap_conn *c, struct tls_ctx *x, const char *host,
+    const char **why);
+int fnap_conn_is_tls(const struct fnap_conn *c);
 
-/* The next line, without its CR LF, at most max bytes (valid until the next call). */
+/* The next line, without its CR LF, of at most max bytes (<= line_max),
+   NUL-terminated in place and valid until the next call: FNAP_LINE, or
+   FNAP_EOF, FNAP_ERROR, FNAP_TIMEOUT, FNAP_TOO_LONG, FNAP_NUL. Output
+   still buffered is written before waiting. */
 int fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len);
+/* Without waiting: 1 once the peer has closed its side (what it sent
+   before stays readable), else 0. */
+int fnap_peer_closed(struct fnap_conn *c);
 
-/* "code text" CR LF, written at once. 0 or -1. */
-int fnap_reply(struct fnap_conn *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* A body line of a DATA block (buffered; fnap_reply and fnap_flush write it). */
+/* "NNN text" CR LF, written with what is buffered. 0 or -1. */
+int fnap_reply(struct fnap_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A line (a command, from a client), written at once. 0 or -1. */
+int fnap_send(struct fnap_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A body line of a DATA block, or an event, buffered. 0 or -1. */
 int fnap_body(struct fnap_conn *c, const char *line, size_t len);
 int fnap_flush(struct fnap_conn *c);
+
+/* A reply line's code (100-599), with *text after it; -1 if line is not one. */
+int fnap_reply_code(const char *line, const char **text);
+/* The next space-separated word of *p, cut off there; NULL at the end. */
+char *fnap_word(char **p);
 
 #endif

@@ -1,170 +1,305 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
+#include "ce.h"
 #include "fnap.h"
 #include "fnap_conf.h"
+#include "dnsupdate.h"
 #include "util.h"
 
-static int
-yes(const char *v)
-{
-	return strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
-}
+enum kind { PATH, TEXT, FLAG, INT, PORT, SIZE };
 
-int
-fnap_conf_load(const char *path, struct fnap_conf *c)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096], *key, *val, *end, *why_s;
-	const char *why;
-	int lineno = 0;
-	int64_t n;
+/* The plain settings: where each goes, and its bounds. */
+static const struct setting {
+	const char *key;
+	enum kind kind;
+	size_t off;
+	int64_t min, max;
+} settings[] = {
+	{ "port", PORT, offsetof(struct fnap_conf, port), 1, 65535 },
+	{ "tls-port", PORT, offsetof(struct fnap_conf, tls_port), 0, 65535 },
+	{ "state", PATH, offsetof(struct fnap_conf, state), 0, 0 },
+	{ "users", PATH, offsetof(struct fnap_conf, users), 0, 0 },
+	{ "dns-update", TEXT, offsetof(struct fnap_conf, dns_update), 0, 0 },
+	{ "dns-server", TEXT, offsetof(struct fnap_conf, dns_server), 0, 0 },
+	{ "dns-zone", TEXT, offsetof(struct fnap_conf, dns_zone), 0, 0 },
+	{ "tls-certificate", PATH, offsetof(struct fnap_conf, tls_cert), 0, 0 },
+	{ "tls-key", PATH, offsetof(struct fnap_conf, tls_key), 0, 0 },
+	{ "implicit-tls", FLAG, offsetof(struct fnap_conf, implicit_tls), 0, 0 },
+	{ "plain-cleartext", FLAG, offsetof(struct fnap_conf, plain_cleartext), 0, 0 },
+	{ "idle-timeout", INT, offsetof(struct fnap_conf, idle_timeout), 1, 86400 },
+	{ "command-line-max", SIZE, offsetof(struct fnap_conf, command_max), 512, 65536 },
+	{ "event-line-max", SIZE, offsetof(struct fnap_conf, event_max), 1024, CE_LINE_MAX },
+	{ "flows-per-user", INT, offsetof(struct fnap_conf, flows_per_user), 0, 1000000000 },
+	{ "supervisor", PATH, offsetof(struct fnap_conf, scan_dir), 0, 0 },
+	{ "peers", PATH, offsetof(struct fnap_conf, peers), 0, 0 },
+};
 
+void
+fnap_conf_init(struct fnap_conf *c)
+{
 	memset(c, 0, sizeof *c);
 	c->port = FNAP_PORT;
 	c->idle_timeout = 300;
+	c->command_max = FNAP_COMMAND_MAX;
+	c->event_max = CE_LINE_MAX;
+}
+
+static int
+set_plain(struct fnap_conf *c, const struct setting *s, const char *val, const char **why)
+{
+	char *p = (char *)c + s->off;
+	int64_t n;
+
+	switch (s->kind) {
+	case PATH:
+	case TEXT:
+		if (!*val || (s->kind == PATH && val[0] != '/')) {
+			*why = s->kind == PATH ? "expected an absolute path" : "a value is missing";
+			return -1;
+		}
+		free(*(char **)p);
+		*(char **)p = xstrdup(val);
+		return 0;
+	case FLAG:
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0) {
+			*why = "expected yes or no";
+			return -1;
+		}
+		*(int *)p = strcmp(val, "yes") == 0;
+		return 0;
+	case INT:
+	case PORT:
+	case SIZE:
+		if (parse_int64(val, s->min, s->max, &n) < 0) {
+			*why = "not a number, or out of range";
+			return -1;
+		}
+		if (s->kind == SIZE)
+			*(size_t *)p = n;
+		else if (s->kind == PORT)
+			*(unsigned *)p = n;
+		else
+			*(int *)p = n;
+		return 0;
+	}
+	return -1;
+}
+
+/* A kafka namespace's options after the bootstrap list, "key=value" words. */
+static int
+kafka_option(struct fnap_namespace *ns, char *opt, const char **why)
+{
+	char *v = strchr(opt, '=');
+	int64_t n;
+
+	*why = "expected partitions=N, replication=N, properties=/FILE, topics=admin|auto or timeout=SECONDS";
+	if (!v)
+		return -1;
+	*v++ = '\0';
+	if (strcmp(opt, "partitions") == 0 && parse_int64(v, 1, 100000, &n) == 0)
+		ns->partitions = n;
+	else if (strcmp(opt, "replication") == 0 && parse_int64(v, 1, 1000, &n) == 0)
+		ns->replication = n;
+	else if (strcmp(opt, "properties") == 0 && v[0] == '/') {
+		free(ns->properties);
+		ns->properties = xstrdup(v);
+	} else if (strcmp(opt, "topics") == 0 && (strcmp(v, "admin") == 0 || strcmp(v, "auto") == 0))
+		ns->topic_admin = strcmp(v, "admin") == 0;
+	else if (strcmp(opt, "timeout") == 0 && parse_int64(v, 1, 3600, &n) == 0)
+		ns->timeout_ms = n * 1000;
+	else
+		return -1;
+	return 0;
+}
+
+/* namespace NAME file DIR | namespace NAME kafka HOST:PORT[,...] [OPTION...] */
+static int
+set_namespace(struct fnap_conf *c, char *val, const char **why)
+{
+	struct fnap_namespace *ns = &c->ns[c->nns];
+	char *name = fnap_word(&val), *kind = fnap_word(&val), *where = fnap_word(&val), *opt;
+	struct srv_target t;
+	char *list, *p, *host;
+	int i;
+
+	if (c->nns == FNAP_MAX_NAMESPACES) {
+		*why = "too many namespaces";
+		return -1;
+	}
+	if (!name || dnsname_check(name, strlen(name), why) < 0)
+		return -1;
+	memset(ns, 0, sizeof *ns);
+	dnsname_normalize(name, strlen(name), ns->name);
+	for (i = 0; i < c->nns; i++)
+		if (strcmp(c->ns[i].name, ns->name) == 0) {
+			*why = "namespace given twice";
+			return -1;
+		}
+	if (kind && strcmp(kind, "file") == 0 && where && where[0] == '/' && !*val) {
+		ns->kind = FNAP_NS_FILE;
+		ns->base = xstrdup(where);
+		c->nns++;
+		return 0;
+	}
+	if (!kind || strcmp(kind, "kafka") != 0 || !where) {
+		*why = "expected NAME file /DIRECTORY or NAME kafka HOST:PORT[,HOST:PORT...] [OPTIONS]";
+		return -1;
+	}
+	/* each bootstrap server must do as an SRV target in DNS */
+	list = xstrdup(where);
+	for (p = list; (host = strsep(&p, ","));)
+		if (dnsupdate_target_parse(host, &t, why) < 0) {
+			free(list);
+			return -1;
+		}
+	free(list);
+	ns->kind = FNAP_NS_KAFKA;
+	ns->servers = xstrdup(where);
+	ns->partitions = 1;
+	ns->replication = -1;
+	ns->topic_admin = 1;
+	ns->timeout_ms = 10000;
+	while ((opt = fnap_word(&val)))
+		if (kafka_option(ns, opt, why) < 0) {
+			free(ns->servers);
+			free(ns->properties);
+			return -1;
+		}
+	c->nns++;
+	return 0;
+}
+
+int
+fnap_conf_set(struct fnap_conf *c, const char *setting, const char **why)
+{
+	char *key = xstrdup(setting), *val, *end;
+	size_t i;
+	int r = -1;
+
+	val = key + strcspn(key, " \t=");
+	if (*val)
+		*val++ = '\0';
+	val += strspn(val, " \t");
+	end = val + strlen(val);
+	while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	for (i = 0; i < sizeof settings / sizeof *settings; i++)
+		if (strcmp(key, settings[i].key) == 0)
+			break;
+	if (i < sizeof settings / sizeof *settings)
+		r = set_plain(c, &settings[i], val, why);
+	else if (strcmp(key, "hostname") == 0) {
+		if ((r = dnsname_check(val, strlen(val), why)) == 0)
+			dnsname_normalize(val, strlen(val), c->hostname);
+	} else if (strcmp(key, "namespace") == 0)
+		r = set_namespace(c, val, why);
+	else
+		*why = "unknown setting";
+	free(key);
+	return r;
+}
+
+int
+fnap_conf_load(struct fnap_conf *c, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096], *s;
+	const char *why;
+	int lineno = 0;
+
 	if (!f) {
 		warnmsg("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof line, f)) {
 		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			warnmsg("%s: line %d: longer than %zu bytes", path, lineno, sizeof line - 2);
+			fclose(f);
+			return -1;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
-		key = line + strspn(line, " \t");
-		if (*key == '\0' || *key == '#')
+		s = line + strspn(line, " \t");
+		if (*s == '\0' || *s == '#')
 			continue;
-		val = key + strcspn(key, " \t");
-		if (*val)
-			*val++ = '\0';
-		val += strspn(val, " \t");
-		end = val + strlen(val);
-		while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		why_s = NULL;
-		if (strcmp(key, "hostname") == 0) {
-			if (dnsname_check(val, strlen(val), &why) < 0)
-				why_s = "not a host name";
-			else
-				dnsname_normalize(val, strlen(val), c->hostname);
-		} else if (strcmp(key, "port") == 0) {
-			if (parse_int64(val, 1, 65535, &n) < 0)
-				why_s = "not a port";
-			c->port = n;
-		} else if (strcmp(key, "state") == 0 && val[0] == '/') {
-			c->state = xstrdup(val);
-		} else if (strcmp(key, "users") == 0 && *val) {
-			c->users = xstrdup(val);
-		} else if (strcmp(key, "dns-update") == 0 && *val) {
-			c->dns_update = xstrdup(val);
-		} else if (strcmp(key, "plain-cleartext") == 0) {
-			c->plain_cleartext = yes(val);
-		} else if (strcmp(key, "idle-timeout") == 0) {
-			if (parse_int64(val, 1, 86400, &n) < 0)
-				why_s = "not a number of seconds (1-86400)";
-			c->idle_timeout = n;
-		} else if (strcmp(key, "namespace") == 0) {
-			/* namespace NAME file DIR */
-			char *name = val, *type, *dir;
-
-			type = name + strcspn(name, " \t");
-			if (*type)
-				*type++ = '\0';
-			type += strspn(type, " \t");
-			dir = type + strcspn(type, " \t");
-			if (*dir)
-				*dir++ = '\0';
-			dir += strspn(dir, " \t");
-			if (c->nns == FNAP_MAX_NAMESPACES)
-				why_s = "too many namespaces";
-			else if (dnsname_check(name, strlen(name), &why) < 0)
-				why_s = "not a DNS name";
-			else if (strcmp(type, "file") != 0 || dir[0] != '/')
-				why_s = "expected: namespace NAME file /DIRECTORY";
-			else {
-				dnsname_normalize(name, strlen(name), c->ns[c->nns].name);
-				c->ns[c->nns++].base = xstrdup(dir);
-			}
-		} else
-			why_s = "unknown setting, or a value missing";
-		if (why_s) {
-			warnmsg("%s: line %d: %s: %s", path, lineno, key, why_s);
+		if (fnap_conf_set(c, s, &why) < 0) {
+			warnmsg("%s: line %d: %.*s: %s", path, lineno, (int)strcspn(s, " \t"), s, why);
 			fclose(f);
 			return -1;
 		}
 	}
 	fclose(f);
-	if (!c->hostname[0] || !c->state || !c->users || c->nns == 0) {
-		warnmsg("%s: hostname, state, users and a namespace are needed", path);
-		return -1;
-	}
 	return 0;
+}
+
+int
+fnap_conf_check(const struct fnap_conf *c, const char **why)
+{
+	*why = NULL;
+	if (!c->hostname[0])
+		*why = "hostname is not set";
+	else if (!c->state)
+		*why = "state is not set";
+	else if (!c->users)
+		*why = "users is not set";
+	else if (c->nns == 0)
+		*why = "no namespace is served";
+	else if (!c->tls_cert != !c->tls_key)
+		*why = "tls-certificate and tls-key go together";
+	else if (c->implicit_tls && !c->tls_cert)
+		*why = "implicit TLS needs tls-certificate and tls-key";
+	else if (c->command_max > c->event_max)
+		*why = "command-line-max is larger than event-line-max";
+	return *why ? -1 : 0;
+}
+
+void
+fnap_conf_free(struct fnap_conf *c)
+{
+	int i;
+
+	free(c->state);
+	free(c->users);
+	free(c->dns_update);
+	free(c->dns_server);
+	free(c->dns_zone);
+	free(c->tls_cert);
+	free(c->tls_key);
+	free(c->scan_dir);
+	free(c->peers);
+	for (i = 0; i < c->nns; i++) {
+		free(c->ns[i].base);
+		free(c->ns[i].servers);
+		free(c->ns[i].properties);
+	}
+	memset(c, 0, sizeof *c);
+}
+
+int
+fnap_in_namespace(const char *name, const char *ns)
+{
+	size_t l = strlen(name), nl = strlen(ns);
+
+	return strcmp(name, ns) == 0 ||
+	    (l > nl + 1 && name[l - nl - 1] == '.' && strcmp(name + l - nl, ns) == 0);
 }
 
 const struct fnap_namespace *
 fnap_conf_namespace(const struct fnap_conf *c, const char *flow)
 {
 	const struct fnap_namespace *best = NULL;
-	size_t fl = strlen(flow), nl;
 	int i;
 
-	for (i = 0; i < c->nns; i++) {
-		nl = strlen(c->ns[i].name);
-		/* a flow is a label or more in front of its namespace */
-		if (fl > nl + 1 && flow[fl - nl - 1] == '.' && strcmp(flow + fl - nl, c->ns[i].name) == 0 &&
-		    (!best || nl > strlen(best->name)))
+	/* a flow is a label or more in front of its namespace */
+	for (i = 0; i < c->nns; i++)
+		if (strcmp(flow, c->ns[i].name) != 0 && fnap_in_namespace(flow, c->ns[i].name) &&
+		    (!best || strlen(c->ns[i].name) > strlen(best->name)))
 			best = &c->ns[i];
-	}
 	return best;
-}
-
-int
-fnap_ns_listed(const char *list, const char *ns)
-{
-	size_t n = strlen(ns);
-	const char *p;
-
-	for (p = list; *p; p += strcspn(p, ",")) {
-		p += *p == ',';
-		if (strncmp(p, ns, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return 1;
-	}
-	return 0;
-}
-
-int
-fnap_user_check(const struct fnap_conf *c, const char *name, const char *password, char *ns,
-    size_t ns_size)
-{
-	FILE *f = fopen(c->users, "r");
-	char line[1024], *hash, *list;
-	int ok = 0;
-
-	if (!f) {
-		warnmsg("%s: %s", c->users, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (!(hash = strchr(line, ':')))
-			continue;
-		*hash++ = '\0';
-		if (!(list = strchr(hash, ':')))
-			continue;
-		*list++ = '\0';
-		if (strcmp(line, name) != 0)
-			continue;
-		if (crypto_pwhash_str_verify(hash, password, strlen(password)) == 0) {
-			snprintf(ns, ns_size, "%s", list);
-			ok = 1;
-		}
-		break;
-	}
-	fclose(f);
-	return ok;
 }

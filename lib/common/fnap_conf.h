@@ -1,42 +1,64 @@
-/* fnap_conf: the agent's configuration file (fnap-serve.conf(5)) and its
-   users file (name:argon2id-hash:namespace,...). */
+/* fnap_conf: the agent's configuration (fnap-serve.conf(5)): "key value"
+   lines, # comments; the same settings from the command line (-o). */
 #ifndef FLOW_FNAP_CONF_H
 #define FLOW_FNAP_CONF_H
+
+#include <stddef.h>
 
 #include "dnsname.h"
 
 #define FNAP_MAX_NAMESPACES 64
 
+enum fnap_ns_kind { FNAP_NS_FILE, FNAP_NS_KAFKA };
+
 struct fnap_namespace {
 	char name[DNSNAME_MAX + 1];
-	char *base;           /* file broker: the directory of its flows */
+	enum fnap_ns_kind kind;
+	char *base;           /* file: the directory of its flows */
+	char *servers;        /* kafka: the bootstrap list host:port,... */
+	char *properties;     /* kafka: a file of librdkafka key=value lines, or NULL */
+	int partitions;       /* kafka: of the topics created */
+	int replication;      /* kafka: -1, the cluster's default */
+	int topic_admin;      /* kafka: create and delete topics (Admin API), else
+	                         leave it to the cluster's auto-creation */
+	int timeout_ms;       /* kafka: for an answer of the cluster */
 };
 
 struct fnap_conf {
 	char hostname[DNSNAME_MAX + 1];
 	unsigned port;        /* advertised in DNS and DESCRIBE */
+	unsigned tls_port;    /* where implicit TLS is served (0: nowhere) */
 	char *state;          /* the state directory */
 	char *users;          /* the users file */
 	char *dns_update;     /* a command that takes an nsupdate script, or NULL */
+	char *dns_server;     /* the script's "server HOST[ PORT]", or NULL */
+	char *dns_zone;       /* the script's "zone ZONE", or NULL */
+	char *tls_cert, *tls_key;
+	int implicit_tls;     /* -T: TLS from the first byte */
 	int plain_cleartext;  /* allow PLAIN without TLS from other hosts */
 	int idle_timeout;     /* seconds */
+	size_t command_max;   /* bytes of a command line */
+	size_t event_max;     /* bytes of an event line */
+	int flows_per_user;   /* 0: no limit */
+	char *scan_dir;       /* the supervisor's scan directory (processors) */
+	char *peers;          /* credentials for other agents (agent as client) */
 	struct fnap_namespace ns[FNAP_MAX_NAMESPACES];
 	int nns;
 };
 
-/* Read path; 0, or -1 after a message naming the line. */
-int fnap_conf_load(const char *path, struct fnap_conf *c);
+/* The defaults. */
+void fnap_conf_init(struct fnap_conf *c);
+/* Read the settings of path; 0, or -1 after a message naming the line. */
+int fnap_conf_load(struct fnap_conf *c, const char *path);
+/* One setting, "key value" or "key=value" (as -o gives it); 0, or -1 with *why. */
+int fnap_conf_set(struct fnap_conf *c, const char *setting, const char **why);
+/* Are the settings complete and consistent? 0, or -1 with *why. */
+int fnap_conf_check(const struct fnap_conf *c, const char **why);
+void fnap_conf_free(struct fnap_conf *c);
 
 /* The namespace a flow name belongs to (the longest suffix), or NULL. */
 const struct fnap_namespace *fnap_conf_namespace(const struct fnap_conf *c, const char *flow);
-
-/* Check name's password against the users file; on success copy the user's
-   namespaces (comma-separated) into ns (ns_size bytes). 1 yes, 0 no, -1 the
-   file cannot be read. */
-int fnap_user_check(const struct fnap_conf *c, const char *name, const char *password, char *ns,
-    size_t ns_size);
-
-/* 1 if namespace ns is in the comma-separated list. */
-int fnap_ns_listed(const char *list, const char *ns);
+/* 1 if name is ns or a name inside it. */
+int fnap_in_namespace(const char *name, const char *ns);
 
 #endif

@@ -307,7 +307,9 @@ teardown() { common_teardown; }
 	local read failed
 	read=$(printf '%s\n' "$stderr" | sed -n 's/.*stopped after line \([0-9]*\);.*/\1/p')
 	failed=$(printf '%s\n' "$stderr" | sed -n 's/.* \([0-9]*\) events not delivered, kept in .*/\1/p')
-	[ -n "$read" ] && [ -n "$failed" ] && [ "$failed" -gt 0 ]
+	[ -n "$read" ]
+	[ -n "$failed" ]
+	[ "$failed" -gt 0 ]
 	echo "# read $read, not delivered $failed" >&3
 	sed -n "$((read - failed + 1)),${read}p" "$TMP/second" | cmp - "$TMP/rej"
 	# the partial block was taken back: the log holds exactly what was acknowledged

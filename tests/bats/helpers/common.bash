@@ -9,6 +9,7 @@ common_setup() {
 }
 
 common_teardown() {
+	[ -n "${FLOW_KEEP_TMP:-}" ] && { echo "kept $TMP" >&3; return 0; }
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
 }
 

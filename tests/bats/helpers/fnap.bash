@@ -1,27 +1,43 @@
-# fnap-serve under a real tcpserver (ucspi-tcp) on a free loopback port.
+# fnap-serve under a real tcpserver (ucspi-tcp) on a free loopback port,
+# and clients: tcpclient for plain sessions, openssl s_client for TLS.
 
-# fnap_start: a configuration in $TMP, users test/test (namespace
-# flows.unix.ar) and other/secret; sets FNAP_PORT
-fnap_start() {
-	mkdir -p "$TMP/flows"
+# fnap_users: users test/test (namespace flows.unix.ar) and other/secret
+# (other.example) in $TMP/users
+fnap_users() {
 	{
 		echo test | fnap-serve -p test | sed 's/:$/:flows.unix.ar/'
 		echo secret | fnap-serve -p other | sed 's/:$/:other.example/'
 	} > "$TMP/users"
+}
+
+# fnap_config: $TMP/fnap.conf, file namespaces flows.unix.ar and
+# other.example in $TMP/flows, then the lines of $FNAP_EXTRA_CONF
+fnap_config() {
+	mkdir -p "$TMP/flows"
+	[ -s "$TMP/users" ] || fnap_users
 	cat > "$TMP/fnap.conf" <<CONF
 # a test agent
 hostname fnaa.unix.ar
 state $TMP/state
 users $TMP/users
-namespace flows.unix.ar file $TMP/flows
+${FNAP_NAMESPACES:-namespace flows.unix.ar file $TMP/flows}
 namespace other.example file $TMP/flows
 idle-timeout ${FNAP_IDLE:-30}
 ${FNAP_EXTRA_CONF:-}
 CONF
+}
+
+# fnap_start [FNAP-SERVE OPTIONS]: the configuration, then tcpserver on a
+# free port running fnap-serve with them; sets FNAP_PORT. FNAP_WRAP is put
+# in front of fnap-serve (e.g. "env TCPREMOTEIP=192.0.2.7").
+fnap_start() {
+	fnap_config
 	local i
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		FNAP_PORT=$((20000 + RANDOM % 20000))
-		tcpserver -q -R -H -c 200 127.0.0.1 "$FNAP_PORT" fnap-serve -c "$TMP/fnap.conf" &
+		# shellcheck disable=SC2086
+		tcpserver -q -R -H -c 200 127.0.0.1 "$FNAP_PORT" ${FNAP_WRAP:-} \
+			fnap-serve -c "$TMP/fnap.conf" "$@" 2> "$TMP/fnap.log" &
 		FNAP_PID=$!
 		sleep 0.2
 		kill -0 "$FNAP_PID" 2>/dev/null && return 0
@@ -31,20 +47,74 @@ CONF
 }
 
 fnap_stop() {
-	[ -n "${FNAP_PID:-}" ] && kill "$FNAP_PID" 2>/dev/null
+	[ -n "${FNAP_PID:-}" ] || return 0
+	kill "$FNAP_PID" 2>/dev/null || true
 	wait "$FNAP_PID" 2>/dev/null || true
 	FNAP_PID=
 }
 
-# fnap_raw: send stdin as it is and print what the agent answers, as it is.
+# fnap_raw: send stdin as it is and print what the agent answers, as it
+# is, until the agent closes (a session ends with QUIT, a timeout...).
 # (fd 7 goes to the agent, fd 6 comes from it; a background job of a
 # non-interactive shell reads /dev/null, so stdin is passed on as fd 3)
 fnap_raw() {
 	tcpclient -R -H 127.0.0.1 "$FNAP_PORT" sh -c 'exec 3<&0; cat <&3 >&7 & cat <&6' 2>/dev/null
 }
 
-# fnap_session: send stdin (LF lines, sent as CRLF) and print the replies,
-# CR removed; the connection is held open a moment for the answers
+# fnap_session: send stdin (LF lines, sent as CRLF, as the thesis's client
+# does) and print the replies, CR removed
 fnap_session() {
-	{ sed 's/$/\r/'; sleep "${FNAP_WAIT:-1}"; } | fnap_raw | tr -d '\r'
+	sed 's/$/\r/' | fnap_raw | tr -d '\r'
+}
+
+# fnap_auth: the PLAIN line of user test
+FNAP_AUTH='AUTHENTICATE PLAIN AHRlc3QAdGVzdA=='
+
+# fnap_tls_files: a throw-away CA and a certificate for localhost and
+# 127.0.0.1 signed by it, in $TMP/tls (ca.pem, cert.pem, key.pem)
+fnap_tls_files() {
+	local d=$TMP/tls
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=flow-test-ca \
+		-keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+		-keyout "$d/key.pem" -out "$d/cert.csr" 2>/dev/null
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$d/ext"
+	openssl x509 -req -in "$d/cert.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 2 -extfile "$d/ext" -out "$d/cert.pem" 2>/dev/null
+}
+
+# fnap_tls_session: as fnap_session, through TLS from the first byte
+# (fnap-serve -T), openssl s_client checking the certificate
+fnap_tls_session() {
+	sed 's/$/\r/' |
+		openssl s_client -quiet -ign_eof -verify_return_error -CAfile "$TMP/tls/ca.pem" \
+			-verify_hostname localhost -connect "127.0.0.1:$FNAP_PORT" 2>"$TMP/s_client.err" |
+		tr -d '\r'
+}
+
+# fnap_starttls_session: the plain greeting and STARTTLS, then the rest
+# of the session through TLS with openssl s_client. s_client knows no
+# FNAP, so a relay (tcpserver on a second port, tcpclient to the agent)
+# does the plain part, writing it to $TMP/plain, then carries the bytes.
+fnap_starttls_session() {
+	local relay_port i pid
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		relay_port=$((20000 + RANDOM % 20000))
+		tcpserver -q -R -H -c 1 127.0.0.1 "$relay_port" \
+			tcpclient -R -H 127.0.0.1 "$FNAP_PORT" sh -c '
+				IFS= read -r greeting <&6; printf "%s\n" "$greeting" > "$1"
+				printf "STARTTLS\r\n" >&7
+				IFS= read -r ready <&6; printf "%s\n" "$ready" >> "$1"
+				exec 3<&0; cat <&3 >&7 & w=$!; cat <&6; kill $w 2>/dev/null' relay "$TMP/plain" &
+		pid=$!
+		sleep 0.2
+		kill -0 "$pid" 2>/dev/null && break
+	done
+	sed 's/$/\r/' |
+		openssl s_client -quiet -ign_eof -verify_return_error -CAfile "$TMP/tls/ca.pem" \
+			-verify_hostname localhost -connect "127.0.0.1:$relay_port" 2>"$TMP/s_client.err" |
+		tr -d '\r'
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 }

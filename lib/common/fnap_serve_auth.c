@@ -1,0 +1,116 @@
+/* AUTHENTICATE: SASL PLAIN (RFC 4616) against the users file, and
+   ANONYMOUS (RFC 4505), which may read public flows only. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "fnap_session.h"
+#include "util.h"
+
+#define AUTH_TRIES 3
+
+/* Who is on the other end, for the log. */
+static const char *
+remote(void)
+{
+	const char *ip = getenv("TCPREMOTEIP");
+
+	return ip ? ip : "a local client";
+}
+
+static void
+failed(struct session *s, const char *user, const char *why)
+{
+	char shown[AUTH_NAME_MAX];
+	size_t i;
+
+	/* the name is the client's: no control characters reach the log */
+	for (i = 0; user[i] && i < sizeof shown - 1; i++)
+		shown[i] = user[i] >= ' ' && user[i] < 127 ? user[i] : '?';
+	shown[i] = '\0';
+	warnmsg("authentication failed for %s from %s: %s", shown, remote(), why);
+	if (++s->failures >= AUTH_TRIES) {
+		fnap_reply(s->c, 421, "too many authentication failures, closing");
+		s->quit = 1;
+	} else
+		fnap_reply(s->c, 535, "authentication failed");
+}
+
+static void
+plain(struct session *s, char *resp)
+{
+	char user[AUTH_NAME_MAX], pass[AUTH_PASSWORD_MAX], ns[AUTH_NAMESPACES_MAX], *line;
+	const char *why;
+	size_t len;
+	int r;
+
+	if (!s->conf->plain_cleartext && !s->local && !fnap_conn_is_tls(s->c)) {
+		fnap_reply(s->c, 538, "encryption required for PLAIN");
+		return;
+	}
+	if (!resp) {
+		fnap_reply(s->c, 220, "OK");
+		r = fnap_read_line(s->c, s->conf->command_max, &line, &len);
+		if (r == FNAP_EOF || r == FNAP_ERROR || r == FNAP_TIMEOUT) {
+			s->quit = 1;
+			return;
+		}
+		if (r != FNAP_LINE) {
+			fnap_reply(s->c, 501, "%s", r == FNAP_NUL ? "NUL byte" : "line too long");
+			return;
+		}
+		/* "*" cancels, as in IMAP */
+		if (strcmp(line, "*") == 0) {
+			fnap_reply(s->c, 501, "authentication cancelled");
+			return;
+		}
+		resp = line;
+	}
+	if (auth_plain_decode(resp, user, pass, &why) < 0) {
+		fnap_reply(s->c, 501, "%s", why);
+		return;
+	}
+	r = auth_user_check(s->conf->users, user, pass, ns);
+	sodium_memzero(pass, sizeof pass);
+	if (r < 0) {
+		fnap_reply(s->c, 450, "users file unavailable, retry");
+		return;
+	}
+	if (r == 0) {
+		failed(s, user, "wrong user or password");
+		return;
+	}
+	s->authed = 1;
+	s->anonymous = 0;
+	memcpy(s->user, user, sizeof s->user);
+	memcpy(s->namespaces, ns, sizeof s->namespaces);
+	fnap_reply(s->c, 220, "Authenticated");
+}
+
+void
+fnap_cmd_authenticate(struct session *s, char *args)
+{
+	char *mech = fnap_word(&args), *resp = fnap_word(&args);
+
+	if (!mech) {
+		fnap_reply(s->c, 501, "usage: AUTHENTICATE PLAIN [<base64>] | AUTHENTICATE ANONYMOUS [<trace>]");
+		return;
+	}
+	if (strcasecmp(mech, "ANONYMOUS") == 0) {
+		/* the trace (an address, say) is the client's business */
+		s->authed = s->anonymous = 1;
+		strcpy(s->user, "anonymous");
+		s->namespaces[0] = '\0';
+		fnap_reply(s->c, 220, "Authenticated");
+	} else if (strcasecmp(mech, "PLAIN") == 0) {
+		if (fnap_word(&args))
+			fnap_reply(s->c, 501, "usage: AUTHENTICATE PLAIN [<base64>]");
+		else
+			plain(s, resp);
+	} else
+		fnap_reply(s->c, 501, "mechanisms: PLAIN ANONYMOUS");
+}
