@@ -7,6 +7,7 @@
 
 #include "broker.h"
 #include "broker_file.h"
+#include "broker_fnap.h"
 #include "broker_kafka.h"
 #include "file_read.h"
 #include "resolve.h"
@@ -98,7 +99,7 @@ broker_prop_file(struct broker_opts *o, const char *path)
 	return r;
 }
 
-/* The brokers served, by URL scheme; NULL: not in this build yet. */
+/* The brokers served, by URL scheme. */
 struct backend {
 	struct producer *(*producer)(const struct flow_url *, const struct broker_opts *, int *);
 	struct consumer *(*consumer)(const struct flow_url *, const struct broker_opts *, int *);
@@ -119,8 +120,8 @@ file_consumer(const struct flow_url *u, const struct broker_opts *o, int *status
 static const struct backend backends[] = {
 	[URL_FILE] = { file_producer, file_consumer },
 	[URL_KAFKA] = { kafka_producer_open, kafka_consumer_open },
-	[URL_FNAP] = { NULL, NULL },
-	[URL_FNAPS] = { NULL, NULL },
+	[URL_FNAP] = { fnap_producer_open, fnap_consumer_open },
+	[URL_FNAPS] = { fnap_producer_open, fnap_consumer_open },
 };
 
 /* Parse url, looking flow:// names up in DNS; the backend, or NULL after a message. */

@@ -1,0 +1,218 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "ce.h"
+#include "fnap_client.h"
+#include "util.h"
+
+/* Split "host[:port]" / "[v6]:port" into host and port text. */
+static int
+split_hostport(const char *hp, char *host, size_t hsize, char port[8])
+{
+	const char *colon, *end;
+	size_t n;
+
+	if (hp[0] == '[') {
+		if (!(end = strchr(hp, ']')) || (end[1] && end[1] != ':'))
+			return -1;
+		n = end - hp - 1;
+		hp++;
+		colon = end[1] ? end + 1 : NULL;
+	} else {
+		colon = strrchr(hp, ':');
+		n = colon ? (size_t)(colon - hp) : strlen(hp);
+	}
+	if (n == 0 || n >= hsize)
+		return -1;
+	memcpy(host, hp, n);
+	host[n] = '\0';
+	snprintf(port, 8, "%s", colon ? colon + 1 : "61000");
+	return colon && (!colon[1] || strlen(colon + 1) > 5) ? -1 : 0;
+}
+
+/* A connected socket, within the timeout; -1 with errno. */
+static int
+connect_within(const struct addrinfo *ai, int timeout_ms)
+{
+	struct pollfd p;
+	socklen_t len = sizeof(int);
+	int fd, err = 0, fl;
+
+	if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol)) < 0)
+		return -1;
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		if (poll(&p, 1, timeout_ms) <= 0) {
+			errno = ETIMEDOUT;
+			goto fail;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
+			errno = err ? err : errno;
+			goto fail;
+		}
+	}
+	fcntl(fd, F_SETFL, fl);
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+struct fnap_client *
+fnap_client_open(const char *hostport, int tls, const char *cafile, int *status)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	struct fnap_client *cl = xcalloc(1, sizeof *cl);
+	const char *why = NULL, *text;
+	char port[8];
+	int e, code;
+
+	cl->fd = -1;
+	*status = EX_FLOW_UNAVAILABLE;
+	if (split_hostport(hostport, cl->host, sizeof cl->host, port) < 0) {
+		warnmsg("%s: expected host[:port]", hostport);
+		*status = EX_FLOW_USAGE;
+		goto fail;
+	}
+	if ((e = getaddrinfo(cl->host, port, &hints, &res)) != 0) {
+		warnmsg("%s: %s", hostport, gai_strerror(e));
+		goto fail;
+	}
+	for (ai = res; ai && cl->fd < 0; ai = ai->ai_next)
+		cl->fd = connect_within(ai, FNAP_CLIENT_TIMEOUT_MS);
+	e = errno;
+	freeaddrinfo(res);
+	if (cl->fd < 0) {
+		warnmsg("%s: %s", hostport, strerror(e));
+		goto fail;
+	}
+	cl->c = fnap_conn_new(cl->fd, cl->fd, CE_LINE_MAX, FNAP_CLIENT_TIMEOUT_MS);
+	if (tls && (!(cl->tls = tls_client_ctx(cafile, &why)) ||
+	    fnap_conn_connect_tls(cl->c, cl->tls, cl->host, &why) < 0)) {
+		warnmsg("%s: TLS: %s", hostport, why);
+		goto fail;
+	}
+	if ((code = fnap_client_reply(cl, &text)) != 220) {
+		if (code > 0)
+			warnmsg("%s: the agent says: %d %s", hostport, code, text);
+		else
+			warnmsg("%s: no greeting from the agent", hostport);
+		*status = code == 421 || code == 450 ? EX_FLOW_TEMPFAIL : EX_FLOW_UNAVAILABLE;
+		goto fail;
+	}
+	return cl;
+fail:
+	fnap_client_close(cl);
+	return NULL;
+}
+
+int
+fnap_client_status(int code)
+{
+	switch (code) {
+	case 421:
+	case 450:
+		return EX_FLOW_TEMPFAIL;
+	case 454:
+		return EX_FLOW_UNAVAILABLE;
+	case 530:
+	case 535:
+	case 538:
+	case 550:
+		return EX_FLOW_NOPERM;
+	case 552:
+	case 553:
+		return EX_FLOW_DATAERR;
+	case 500:
+	case 501:
+	case 502:
+		return EX_FLOW_SOFTWARE;
+	default:
+		return code < 0 ? EX_FLOW_UNAVAILABLE : EX_FLOW_SOFTWARE;
+	}
+}
+
+int
+fnap_client_auth(struct fnap_client *cl, const char *user, const char *password, int *status)
+{
+	char b64[sodium_base64_ENCODED_LEN(AUTH_NAME_MAX + AUTH_PASSWORD_MAX + 2,
+	    sodium_base64_VARIANT_ORIGINAL)];
+	const char *text;
+	int code;
+
+	if (!user)
+		code = fnap_client_command(cl, &text, "AUTHENTICATE ANONYMOUS");
+	else if (auth_plain_encode(user, password ? password : "", b64, sizeof b64) < 0) {
+		warnmsg("%s: the user name or the password is too long", cl->host);
+		*status = EX_FLOW_USAGE;
+		return -1;
+	} else {
+		code = fnap_client_command(cl, &text, "AUTHENTICATE PLAIN %s", b64);
+		sodium_memzero(b64, sizeof b64);
+	}
+	if (code == 220)
+		return 0;
+	if (code > 0)
+		warnmsg("%s: authentication as %s: %d %s", cl->host, user ? user : "anonymous", code, text);
+	else
+		warnmsg("%s: the connection ended", cl->host);
+	*status = fnap_client_status(code);
+	return -1;
+}
+
+int
+fnap_client_reply(struct fnap_client *cl, const char **text)
+{
+	char *line;
+	size_t len;
+
+	if (fnap_read_line(cl->c, CE_LINE_MAX, &line, &len) != FNAP_LINE)
+		return -1;
+	return fnap_reply_code(line, text);
+}
+
+int
+fnap_client_command(struct fnap_client *cl, const char **text, const char *fmt, ...)
+{
+	char buf[FNAP_COMMAND_MAX];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	r = fnap_send(cl->c, "%s", buf);
+	sodium_memzero(buf, sizeof buf);  /* it may have held a password */
+	return r < 0 ? -1 : fnap_client_reply(cl, text);
+}
+
+void
+fnap_client_close(struct fnap_client *cl)
+{
+	if (!cl)
+		return;
+	fnap_conn_free(cl->c);
+	tls_ctx_free(cl->tls);
+	if (cl->fd >= 0)
+		close(cl->fd);
+	free(cl);
+}

@@ -1,0 +1,41 @@
+/* fnap_client: a session with an agent, as its client: a TCP connection
+   (TLS from the first byte for fnaps), the greeting, authentication (PLAIN
+   with a user's credentials, else ANONYMOUS), and commands with their
+   replies. Shared by the fnap:// broker and, later, the fnap program. */
+#ifndef FLOW_FNAP_CLIENT_H
+#define FLOW_FNAP_CLIENT_H
+
+#include "fnap.h"
+
+#define FNAP_CLIENT_TIMEOUT_MS 30000   /* for a reply, a connection, a handshake */
+
+struct fnap_client {
+	struct fnap_conn *c;
+	int fd;
+	struct tls_ctx *tls;
+	char host[256];
+};
+
+/* Connect to "host[:port]" ("[v6addr]:port"; port 61000 when absent),
+   with TLS when tls is set (trusting the PEM file cafile, else the
+   system's CAs), and read the greeting. NULL after a message
+   "progname: host: reason", with *status (64 bad address, 69
+   unreachable or no greeting, 75 the agent is busy). */
+struct fnap_client *fnap_client_open(const char *hostport, int tls, const char *cafile,
+    int *status);
+/* AUTHENTICATE PLAIN (user, password), or ANONYMOUS when user is NULL. 0, or
+   -1 after a message, with *status (77 refused, 69 connection lost). */
+int fnap_client_auth(struct fnap_client *cl, const char *user, const char *password, int *status);
+/* Send a command (fmt, ...) and read its reply: the code, *text after it
+   (valid until the next read); -1 when the connection failed or closed. */
+int fnap_client_command(struct fnap_client *cl, const char **text, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Read one reply line: its code and *text; -1 for no reply (closed, timed
+   out, not a reply line). */
+int fnap_client_reply(struct fnap_client *cl, const char **text);
+/* The exit status for a failure reply code (450 -> 75, 550 -> 77, ...). */
+int fnap_client_status(int code);
+/* Close the connection (without QUIT: the caller says it when it may). */
+void fnap_client_close(struct fnap_client *cl);
+
+#endif
