@@ -83,7 +83,13 @@ write_record(FILE *f, const struct flow_meta *m)
 	if (m->servers[0])
 		fprintf(f, "servers=%s\ntopic=%s\n", m->servers, m->topic);
 	if (m->source[0])
-		fprintf(f, "source=%s\nsubscriber=%s\n", m->source, m->subscriber);
+		fprintf(f, "source=%s\n", m->source);
+	if (m->subscriber[0])
+		fprintf(f, "subscriber=%s\n", m->subscriber);
+	if (m->feed[0])
+		fprintf(f, "feed=%s\n", m->feed);
+	if (m->agent[0])
+		fprintf(f, "agent=%s\nagent-tls=%s\n", m->agent, m->agent_tls ? "yes" : "no");
 	if (fflush(f) == EOF || fsync(fileno(f)) < 0)
 		return -1;
 	return 0;
@@ -167,9 +173,38 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 			snprintf(m->source, sizeof m->source, "%s", v);
 		else if (strcmp(line, "subscriber") == 0)
 			snprintf(m->subscriber, sizeof m->subscriber, "%s", v);
+		else if (strcmp(line, "feed") == 0)
+			snprintf(m->feed, sizeof m->feed, "%s", v);
+		else if (strcmp(line, "agent") == 0)
+			snprintf(m->agent, sizeof m->agent, "%s", v);
+		else if (strcmp(line, "agent-tls") == 0)
+			m->agent_tls = strcmp(v, "yes") == 0;
 	}
 	fclose(f);
 	return m->flow[0] && m->type[0] ? 0 : -1;
+}
+
+int
+flowstate_update(const char *state, const struct flow_meta *m)
+{
+	char tmp[NAME_BYTES], path[NAME_BYTES], name[64];
+	FILE *f;
+	int r, e;
+
+	snprintf(name, sizeof name, ".new.%ld", (long)getpid());
+	if (state_path(state, "flows", name, tmp) < 0 || !(f = fopen(tmp, "w")))
+		return -1;
+	r = write_record(f, m);
+	if (fclose(f) == EOF)
+		r = -1;
+	snprintf(path, sizeof path, "%s/flows/%s", state, m->flow);
+	if (r == 0)
+		r = rename(tmp, path);
+	e = errno;
+	if (r < 0)
+		unlink(tmp);
+	errno = e;
+	return r;
 }
 
 int

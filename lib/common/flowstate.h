@@ -23,9 +23,13 @@ struct flow_meta {
 	char path[FLOWSTATE_PATH_MAX];    /* file: the flow directory */
 	char servers[FLOWSTATE_PATH_MAX]; /* kafka: the bootstrap list */
 	char topic[DNSNAME_MAX + 1];      /* kafka: the topic */
-	/* a subscription flow: the flow it copies, and who may read it */
+	/* a subscription flow: the flow it copies, and who may read it; a
+	   local flow of SUBSCRIBE ... LOCAL: the subscription flow it copies */
 	char source[DNSNAME_MAX + 1];
 	char subscriber[FLOWSTATE_USER_MAX];
+	char feed[8];                     /* its processor: "", "running", "paused" */
+	char agent[DNSNAME_MAX + 8];      /* a local flow: the source's agent host:port */
+	int agent_tls;
 };
 
 /* The flow's lock, held until flowstate_unlock: a descriptor, or -1 with errno. */
@@ -38,6 +42,8 @@ int flowstate_create(const char *state, const struct flow_meta *m, int max_per_o
 /* 0 found; -1 not there (or unreadable). */
 int flowstate_load(const char *state, const char *flow, struct flow_meta *m);
 int flowstate_delete(const char *state, const char *flow);
+/* Replace the record of an existing flow (under its lock): 0, or -1 with errno. */
+int flowstate_update(const char *state, const struct flow_meta *m);
 /* Call fn for every flow, in name order; the number of flows, or -1. */
 int flowstate_each(const char *state, void (*fn)(void *ctx, const struct flow_meta *m), void *ctx);
 

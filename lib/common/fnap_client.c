@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "auth.h"
 #include "ce.h"
 #include "fnap_client.h"
+#include "resolve.h"
 #include "util.h"
 
 /* Split "host[:port]" / "[v6]:port" into host and port text. */
@@ -83,7 +85,9 @@ fnap_client_open(const char *hostport, int tls, const char *cafile, int *status)
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
 	struct fnap_client *cl = xcalloc(1, sizeof *cl);
 	const char *why = NULL, *text;
-	char port[8];
+	char port[8], addr[INET_ADDRSTRLEN];
+	const char *name = addr;
+	struct in_addr a4;
 	int e, code;
 
 	cl->fd = -1;
@@ -93,7 +97,12 @@ fnap_client_open(const char *hostport, int tls, const char *cafile, int *status)
 		*status = EX_FLOW_USAGE;
 		goto fail;
 	}
-	if ((e = getaddrinfo(cl->host, port, &hints, &res)) != 0) {
+	/* a name the flow's records gave is asked of the same name server
+	   first (FLOW_NAMESERVER), then of the system's */
+	if (inet_pton(AF_INET, cl->host, &a4) == 1 || strchr(cl->host, ':') ||
+	    resolve_host_address(cl->host, addr, &why) != EX_FLOW_OK)
+		name = cl->host;
+	if ((e = getaddrinfo(name, port, &hints, &res)) != 0) {
 		warnmsg("%s: %s", hostport, gai_strerror(e));
 		goto fail;
 	}

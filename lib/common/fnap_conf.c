@@ -38,6 +38,7 @@ static const struct setting {
 	{ "flows-per-user", INT, offsetof(struct fnap_conf, flows_per_user), 0, 1000000000 },
 	{ "supervisor", PATH, offsetof(struct fnap_conf, scan_dir), 0, 0 },
 	{ "peers", PATH, offsetof(struct fnap_conf, peers), 0, 0 },
+	{ "tls-ca", PATH, offsetof(struct fnap_conf, tls_ca), 0, 0 },
 };
 
 void
@@ -273,6 +274,7 @@ fnap_conf_free(struct fnap_conf *c)
 	free(c->tls_key);
 	free(c->scan_dir);
 	free(c->peers);
+	free(c->tls_ca);
 	for (i = 0; i < c->nns; i++) {
 		free(c->ns[i].base);
 		free(c->ns[i].servers);

@@ -42,6 +42,7 @@ struct fnap_conf {
 	int flows_per_user;   /* 0: no limit */
 	char *scan_dir;       /* the supervisor's scan directory (processors) */
 	char *peers;          /* credentials for other agents (agent as client) */
+	char *tls_ca;         /* CAs trusted as a client of other agents, or NULL */
 	struct fnap_namespace ns[FNAP_MAX_NAMESPACES];
 	int nns;
 };

@@ -11,7 +11,7 @@
 #include "fnap_session.h"
 #include "util.h"
 
-static fnap_handler cmd_capabilities, cmd_starttls, cmd_noop, cmd_help, cmd_quit, cmd_later;
+static fnap_handler cmd_capabilities, cmd_starttls, cmd_noop, cmd_help, cmd_quit;
 
 static const struct command {
 	const char *verb;
@@ -28,16 +28,17 @@ static const struct command {
 	{ "QUIT", 0, cmd_quit, "QUIT" },
 	{ "CREATE", 1, fnap_cmd_create, "CREATE FLOW <fqdn> [PUBLIC]" },
 	{ "DESCRIBE", 1, fnap_cmd_describe, "DESCRIBE FLOW <fqdn>" },
-	{ "LIST", 1, fnap_cmd_list, "LIST FLOWS [<namespace>] | LIST NAMESPACES" },
+	{ "LIST", 1, fnap_cmd_list,
+	    "LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]" },
 	{ "DELETE", 1, fnap_cmd_delete, "DELETE FLOW <fqdn>" },
 	{ "STREAM", 1, fnap_cmd_stream,
 	    "STREAM <flow> [FROM <offset>|BEGINNING|END] [COUNT <n>] [TO END]" },
 	{ "PUBLISH", 1, fnap_cmd_publish, "PUBLISH <flow>" },
-	{ "SUBSCRIBE", 1, cmd_later, NULL },
-	{ "UNSUBSCRIBE", 1, cmd_later, NULL },
-	{ "REVOKE", 1, cmd_later, NULL },
-	{ "PAUSE", 1, cmd_later, NULL },
-	{ "RESUME", 1, cmd_later, NULL },
+	{ "SUBSCRIBE", 1, fnap_cmd_subscribe, "SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]" },
+	{ "UNSUBSCRIBE", 1, fnap_cmd_unsubscribe, "UNSUBSCRIBE <local>" },
+	{ "REVOKE", 1, fnap_cmd_revoke, "REVOKE <subscription-flow>" },
+	{ "PAUSE", 1, fnap_cmd_pause, "PAUSE <flow>" },
+	{ "RESUME", 1, fnap_cmd_resume, "RESUME <flow>" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof *commands)
@@ -61,6 +62,10 @@ cmd_capabilities(struct session *s, char *args)
 	if (s->tls && !fnap_conn_is_tls(s->c))
 		fnap_body(s->c, "STARTTLS", 8);
 	fnap_body(s->c, brokers, strlen(brokers));
+	if (conf->scan_dir) {
+		fnap_body(s->c, "PROCESSORS bridge", 17);
+		fnap_body(s->c, "FILTER cesql", 12);
+	}
 	fnap_reply(s->c, 220, "OK");
 }
 
@@ -125,13 +130,6 @@ cmd_quit(struct session *s, char *args)
 {
 	fnap_reply(s->c, 221, "Bye");
 	s->quit = 1;
-}
-
-/* The processors (subscriptions) are not served by this version. */
-static void
-cmd_later(struct session *s, char *args)
-{
-	fnap_reply(s->c, 502, "not available yet: this agent runs no processors");
 }
 
 static void

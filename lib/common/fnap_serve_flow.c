@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,17 +61,24 @@ fnap_flow_broker(struct session *s, const struct flow_meta *m, char *url, size_t
 	const struct fnap_namespace *ns = fnap_conf_namespace(s->conf, m->flow);
 
 	memset(o, 0, sizeof *o);
-	if (strcmp(m->type, "file") == 0) {
-		snprintf(url, size, "file://%s", m->path);
+	fnap_flow_url(m, url, size);
+	if (strcmp(m->type, "file") == 0)
 		return 0;
-	}
 	if (!ns || (ns->properties && broker_prop_file(o, ns->properties) < 0)) {
 		broker_opts_free(o);
 		fnap_reply(s->c, 450, "the flow's broker is not configured, retry later");
 		return -1;
 	}
-	snprintf(url, size, "kafka://%s/%s", m->servers, m->topic);
 	return 0;
+}
+
+void
+fnap_flow_url(const struct flow_meta *m, char *url, size_t size)
+{
+	if (strcmp(m->type, "file") == 0)
+		snprintf(url, size, "file://%s", m->path);
+	else
+		snprintf(url, size, "kafka://%s/%s", m->servers, m->topic);
 }
 
 /* Where the flow's events are served for other hosts: the agent itself for
@@ -163,12 +169,6 @@ dns_update(struct session *s, enum dnsupdate_op op, const struct flow_meta *m)
 	return r;
 }
 
-static int
-remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void
 topic_spec(const struct fnap_namespace *ns, const struct flow_meta *m, struct kafka_topic_spec *k)
 {
@@ -215,7 +215,7 @@ queue_delete(struct session *s, const struct flow_meta *m)
 	const char *why;
 
 	if (strcmp(m->type, "file") == 0) {
-		if (nftw(m->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT)
+		if (remove_tree(m->path) == 0)
 			return 0;
 		warnmsg("%s: %s", m->path, strerror(errno));
 		return -1;
@@ -231,13 +231,57 @@ queue_delete(struct session *s, const struct flow_meta *m)
 	return -1;
 }
 
+int
+fnap_flow_new(struct session *s, struct flow_meta *m)
+{
+	const struct fnap_namespace *ns = fnap_conf_namespace(s->conf, m->flow);
+	int lock, r = -1;
+
+	if (ns->kind == FNAP_NS_KAFKA && strlen(m->flow) > KAFKA_TOPIC_MAX) {
+		fnap_reply(s->c, 553, "flow name not allowed: longer than a Kafka topic may be");
+		return -1;
+	}
+	m->created_ns = clock_real_ns();
+	if (ns->kind == FNAP_NS_FILE) {
+		strcpy(m->type, "file");
+		snprintf(m->path, sizeof m->path, "%s/%s", ns->base, m->flow);
+	} else {
+		strcpy(m->type, "kafka");
+		snprintf(m->servers, sizeof m->servers, "%s", ns->servers);
+		snprintf(m->topic, sizeof m->topic, "%s", m->flow);
+	}
+	if ((lock = flowstate_lock(s->conf->state, m->flow)) < 0) {
+		warnmsg("%s: %s", s->conf->state, strerror(errno));
+		fnap_reply(s->c, 450, "cannot create the flow, retry");
+		return -1;
+	}
+	if (flowstate_create(s->conf->state, m, s->conf->flows_per_user) < 0) {
+		if (errno == EEXIST)
+			fnap_reply(s->c, 553, "flow name not allowed: %s exists", m->flow);
+		else if (errno == EDQUOT)
+			fnap_reply(s->c, 552, "quota exceeded: %d flows", s->conf->flows_per_user);
+		else {
+			warnmsg("%s: %s", s->conf->state, strerror(errno));
+			fnap_reply(s->c, 450, "cannot create the flow, retry");
+		}
+	} else if (queue_create(s, ns, m) < 0) {
+		flowstate_delete(s->conf->state, m->flow);
+	} else if (dns_update(s, DNSUPDATE_ADD, m) < 0) {
+		queue_delete(s, m);
+		flowstate_delete(s->conf->state, m->flow);
+		fnap_reply(s->c, 450, "cannot register the flow in DNS, retry");
+	} else
+		r = 0;
+	flowstate_unlock(lock);
+	return r;
+}
+
 static void
 create(struct session *s, char *args)
 {
 	const struct fnap_namespace *ns;
 	struct flow_meta m = { 0 };
 	char *name = fnap_word(&args), *opt = fnap_word(&args);
-	int lock;
 
 	if (fnap_flow_arg(s, name, m.flow) < 0)
 		return;
@@ -250,70 +294,53 @@ create(struct session *s, char *args)
 		fnap_reply(s->c, 550, "no such flow or access denied");
 		return;
 	}
-	if (ns->kind == FNAP_NS_KAFKA && strlen(m.flow) > KAFKA_TOPIC_MAX) {
-		fnap_reply(s->c, 553, "flow name not allowed: longer than a Kafka topic may be");
-		return;
-	}
 	snprintf(m.owner, sizeof m.owner, "%s", s->user);
 	m.public = opt != NULL;
-	m.created_ns = clock_real_ns();
-	if (ns->kind == FNAP_NS_FILE) {
-		strcpy(m.type, "file");
-		snprintf(m.path, sizeof m.path, "%s/%s", ns->base, m.flow);
-	} else {
-		strcpy(m.type, "kafka");
-		snprintf(m.servers, sizeof m.servers, "%s", ns->servers);
-		snprintf(m.topic, sizeof m.topic, "%s", m.flow);
-	}
-	if ((lock = flowstate_lock(s->conf->state, m.flow)) < 0) {
-		warnmsg("%s: %s", s->conf->state, strerror(errno));
-		fnap_reply(s->c, 450, "cannot create the flow, retry");
-		return;
-	}
-	if (flowstate_create(s->conf->state, &m, s->conf->flows_per_user) < 0) {
-		if (errno == EEXIST)
-			fnap_reply(s->c, 553, "flow name not allowed: %s exists", m.flow);
-		else if (errno == EDQUOT)
-			fnap_reply(s->c, 552, "quota exceeded: %d flows", s->conf->flows_per_user);
-		else {
-			warnmsg("%s: %s", s->conf->state, strerror(errno));
-			fnap_reply(s->c, 450, "cannot create the flow, retry");
-		}
-	} else if (queue_create(s, ns, &m) < 0) {
-		flowstate_delete(s->conf->state, m.flow);
-	} else if (dns_update(s, DNSUPDATE_ADD, &m) < 0) {
-		queue_delete(s, &m);
-		flowstate_delete(s->conf->state, m.flow);
-		fnap_reply(s->c, 450, "cannot register the flow in DNS, retry");
-	} else
+	if (fnap_flow_new(s, &m) == 0)
 		fnap_reply(s->c, 220, "OK %s", m.flow);
+}
+
+int
+fnap_flow_destroy(struct session *s, const char *flow, const char **why)
+{
+	struct flow_meta m;
+	int lock, code = 450;
+
+	*why = "cannot delete the flow, retry";
+	if ((lock = flowstate_lock(s->conf->state, flow)) < 0)
+		return code;
+	/* another session may have deleted it while this one waited */
+	if (flowstate_load(s->conf->state, flow, &m) < 0) {
+		*why = "no such flow or access denied";
+		code = 550;
+	} else if (dns_update(s, DNSUPDATE_DELETE, &m) < 0)
+		*why = "cannot remove the DNS records, retry";
+	else if (queue_delete(s, &m) < 0)
+		*why = "cannot remove the flow's queue, retry";
+	else {
+		flowstate_delete(s->conf->state, m.flow);
+		code = 0;
+	}
 	flowstate_unlock(lock);
+	return code;
 }
 
 static void
 delete(struct session *s, char *args)
 {
 	struct flow_meta m;
-	int lock;
+	const char *why;
+	int code;
 
 	if (fnap_find_flow(s, fnap_word(&args), 1, &m) < 0)
 		return;
-	if ((lock = flowstate_lock(s->conf->state, m.flow)) < 0) {
-		fnap_reply(s->c, 450, "cannot delete the flow, retry");
-		return;
-	}
-	/* another session may have deleted it while this one waited */
-	if (flowstate_load(s->conf->state, m.flow, &m) < 0)
-		fnap_reply(s->c, 550, "no such flow or access denied");
-	else if (dns_update(s, DNSUPDATE_DELETE, &m) < 0)
-		fnap_reply(s->c, 450, "cannot remove the DNS records, retry");
-	else if (queue_delete(s, &m) < 0)
-		fnap_reply(s->c, 450, "cannot remove the flow's queue, retry");
-	else {
-		flowstate_delete(s->conf->state, m.flow);
+	/* what feeds the flow, and the subscriptions that copy it, go first */
+	if ((code = fnap_sub_detach(s, &m, &why)) == 0)
+		code = fnap_flow_destroy(s, m.flow, &why);
+	if (code)
+		fnap_reply(s->c, code, "%s", why);
+	else
 		fnap_reply(s->c, 220, "OK %s", m.flow);
-	}
-	flowstate_unlock(lock);
 }
 
 static void
@@ -357,10 +384,15 @@ describe(struct session *s, char *args)
 	body(s, "owner", m.owner);
 	body(s, "public", m.public ? "yes" : "no");
 	body(s, "created", created);
-	if (m.source[0]) {
+	/* what feeds it: the flow it copies, for whom, and how it runs */
+	if (m.source[0])
 		body(s, "source", m.source);
+	if (m.agent[0])
+		body(s, "source-agent", m.agent);
+	if (m.subscriber[0])
 		body(s, "subscriber", m.subscriber);
-	}
+	if (m.feed[0])
+		body(s, "feed", m.feed);
 	fnap_reply(s->c, 220, "OK");
 }
 
@@ -393,12 +425,13 @@ fnap_cmd_list(struct session *s, char *args)
 		fnap_reply(s->c, 220, "OK");
 		return;
 	}
-	if (what && strcasecmp(what, "SUBSCRIPTIONS") == 0) {
-		fnap_reply(s->c, 502, "not available yet: this agent runs no processors");
+	if (what && strcasecmp(what, "SUBSCRIPTIONS") == 0 && !fnap_word(&args)) {
+		fnap_list_subscriptions(s, ns);
 		return;
 	}
 	if (!what || strcasecmp(what, "FLOWS") != 0 || fnap_word(&args)) {
-		fnap_reply(s->c, 501, "usage: LIST FLOWS [<namespace>] | LIST NAMESPACES");
+		fnap_reply(s->c, 501,
+		    "usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]");
 		return;
 	}
 	if (ns) {

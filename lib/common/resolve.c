@@ -3,6 +3,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <errno.h>
 #include <netdb.h>
@@ -163,7 +164,8 @@ join_name(struct resolver *r, char *out, const char *prefix, const char *name, c
 static int
 query(struct resolver *r, const char *name, int type, ns_msg *m, const char **why)
 {
-	const char *tname = type == ns_t_ptr ? "PTR" : type == ns_t_srv ? "SRV" : "TXT";
+	const char *tname = type == ns_t_ptr ? "PTR" : type == ns_t_srv ? "SRV" :
+	    type == ns_t_a ? "A" : "TXT";
 	int64_t start = clock_ms();
 	int n;
 
@@ -651,6 +653,41 @@ flow_info_url(const struct flow_info *fi, const char **why)
 		sprintf(p, "/%s", fi->topic);
 		return url;
 	}
+}
+
+int
+resolve_host_address(const char *host, char addr[INET_ADDRSTRLEN], const char **why)
+{
+	struct resolver_opts o = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
+	    RESOLVE_DEFAULT_RETRIES };
+	struct resolver *r;
+	ns_msg m;
+	ns_rr rr;
+	int i = 0, st;
+
+	if (!o.nameserver || !*o.nameserver)
+		return 1;
+	if (dnsname_check(host, strlen(host), why) < 0)
+		return EX_FLOW_USAGE;
+	if (!(r = resolver_open(&o, why)))
+		return EX_FLOW_CONFIG;
+	if ((st = query(r, host, ns_t_a, &m, why)) == EX_FLOW_OK) {
+		if (next_record(&m, &i, ns_t_a, &rr) && ns_rr_rdlen(rr) == 4)
+			inet_ntop(AF_INET, ns_rr_rdata(rr), addr, INET_ADDRSTRLEN);
+		else {
+			*why = fail(r, "%s: no A record", host);
+			st = EX_FLOW_NEGATIVE;
+		}
+	}
+	/* the message lives in the resolver: copy it out before closing */
+	if (st != EX_FLOW_OK) {
+		static char msg[DNSNAME_MAX + 128];
+
+		snprintf(msg, sizeof msg, "%s", *why);
+		*why = msg;
+	}
+	resolver_close(r);
+	return st;
 }
 
 char *

@@ -11,6 +11,7 @@
 #ifndef FLOW_RESOLVE_H
 #define FLOW_RESOLVE_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 
 #include "dnsname.h"
@@ -108,5 +109,11 @@ char *flow_info_url(const struct flow_info *fi, const char **why);
    EX_FLOW_CONFIG (FLOW_NAMESERVER unusable) or EX_FLOW_USAGE (fqdn is not
    a DNS name). */
 char *resolve_broker_url(const char *fqdn, int *status);
+
+/* The IPv4 address of host from the name server of FLOW_NAMESERVER, for
+   the host names that records name and only that server knows: EX_FLOW_OK
+   with addr filled in, 1 when FLOW_NAMESERVER is not set (ask the
+   system), else an exit status with *why. */
+int resolve_host_address(const char *host, char addr[INET_ADDRSTRLEN], const char **why);
 
 #endif

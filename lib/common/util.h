@@ -46,6 +46,9 @@ int write_all(int fd, const void *p, size_t n);
 
 /* mkdir -p path (mode 0777 less the umask); 0 or -1 with errno. */
 int mkdir_p(const char *path);
+/* rm -rf path, symbolic links not followed; 0 (also when it was not
+   there) or -1 with errno. */
+int remove_tree(const char *path);
 
 /* Parse a whole decimal number in [min, max]; 0 on success, -1 otherwise. */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);

@@ -28,22 +28,30 @@ CONF
 }
 
 # fnap_start [FNAP-SERVE OPTIONS]: the configuration, then tcpserver on a
-# free port running fnap-serve with them; sets FNAP_PORT. FNAP_WRAP is put
-# in front of fnap-serve (e.g. "env TCPREMOTEIP=192.0.2.7").
+# free port (it binds port 0 and prints the one it got: -1) running
+# fnap-serve with them; sets FNAP_PORT. FNAP_WRAP is put in front of
+# fnap-serve (e.g. "env TCPREMOTEIP=192.0.2.7").
 fnap_start() {
 	fnap_config
-	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		FNAP_PORT=$((20000 + RANDOM % 20000))
-		# shellcheck disable=SC2086
-		tcpserver -q -R -H -c 200 127.0.0.1 "$FNAP_PORT" ${FNAP_WRAP:-} \
-			fnap-serve -c "$TMP/fnap.conf" "$@" 2> "$TMP/fnap.log" &
-		FNAP_PID=$!
-		sleep 0.2
-		kill -0 "$FNAP_PID" 2>/dev/null && return 0
+	tcp_start "$TMP/fnap.port" ${FNAP_WRAP:-} fnap-serve -c "$TMP/fnap.conf" "$@" 2> "$TMP/fnap.log"
+	FNAP_PID=$TCP_PID
+	FNAP_PORT=$TCP_PORT
+}
+
+# tcp_start PORTFILE PROGRAM...: tcpserver on a free loopback port running
+# PROGRAM; sets TCP_PID and TCP_PORT (also written to PORTFILE)
+tcp_start() {
+	local portfile=$1 i
+	shift
+	: > "$portfile"
+	tcpserver -1 -q -R -H -c 200 127.0.0.1 0 "$@" > "$portfile" &
+	TCP_PID=$!
+	for i in $(seq 1 500); do
+		[ -s "$portfile" ] && break
+		sleep 0.01
 	done
-	echo "tcpserver did not start" >&2
-	return 1
+	TCP_PORT=$(cat "$portfile")
+	[ -n "$TCP_PORT" ] || { echo "tcpserver did not start" >&2; return 1; }
 }
 
 fnap_stop() {
@@ -98,19 +106,14 @@ fnap_tls_session() {
 # FNAP, so a relay (tcpserver on a second port, tcpclient to the agent)
 # does the plain part, writing it to $TMP/plain, then carries the bytes.
 fnap_starttls_session() {
-	local relay_port i pid
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		relay_port=$((20000 + RANDOM % 20000))
-		tcpserver -q -R -H -c 1 127.0.0.1 "$relay_port" \
-			tcpclient -R -H 127.0.0.1 "$FNAP_PORT" sh -c '
-				IFS= read -r greeting <&6; printf "%s\n" "$greeting" > "$1"
-				printf "STARTTLS\r\n" >&7
-				IFS= read -r ready <&6; printf "%s\n" "$ready" >> "$1"
-				exec 3<&0; cat <&3 >&7 & w=$!; cat <&6; kill $w 2>/dev/null' relay "$TMP/plain" &
-		pid=$!
-		sleep 0.2
-		kill -0 "$pid" 2>/dev/null && break
-	done
+	local relay_port pid
+	tcp_start "$TMP/relay.port" tcpclient -R -H 127.0.0.1 "$FNAP_PORT" sh -c '
+		IFS= read -r greeting <&6; printf "%s\n" "$greeting" > "$1"
+		printf "STARTTLS\r\n" >&7
+		IFS= read -r ready <&6; printf "%s\n" "$ready" >> "$1"
+		exec 3<&0; cat <&3 >&7 & w=$!; cat <&6; kill $w 2>/dev/null' relay "$TMP/plain"
+	pid=$TCP_PID
+	relay_port=$TCP_PORT
 	sed 's/$/\r/' |
 		openssl s_client -quiet -ign_eof -verify_return_error -CAfile "$TMP/tls/ca.pem" \
 			-verify_hostname localhost -connect "127.0.0.1:$relay_port" 2>"$TMP/s_client.err" |

@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# fnap-serve's subscriptions: processors (flow-bridge) as service
+# directories under a real s6-svscan; two agents, named and TLS for
+# SUBSCRIBE ... LOCAL across organisations.
+
+load helpers/common
+load helpers/fnap
+load helpers/named
+load helpers/s6
+
+setup() { common_setup; }
+teardown() {
+	fnap_stop
+	for pid in ${ORANGE_PID:-} ${BLUE_PID:-}; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	s6_stop
+	named_stop
+	common_teardown
+}
+
+# count FLOW-DIR: the events in a file flow now
+count() {
+	[ -d "$1" ] || { echo 0; return; }
+	flow-sub -o beginning -e "$1" | wc -l
+}
+
+# wait_count FLOW-DIR N [SECONDS]: until the flow holds N events (at most
+# SECONDS, 20 by default); says what it saw when it gives up
+wait_count() {
+	local i n
+	for i in $(seq 1 $(( ${3:-20} * 10 ))); do
+		n=$(count "$1")
+		[ "$n" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1: $n events, expected $2" >&2
+	return 1
+}
+
+# the random subscription id of a transcript made constant
+no_id() {
+	sed -E 's/(SUBSCRIBED TO |^)[a-z0-9]{7}\.(time|arrivals)\./\1ID.\2./'
+}
+
+@test "fnap-serve: the thesis transcript with SUBSCRIBE ... LOCAL, byte for byte; events reach the local flow" {
+	s6_start
+	FNAP_EXTRA_CONF="supervisor $S6_SCAN" fnap_start
+	printf '%s\r\n' 'AUTHENTICATE PLAIN' 'AHRlc3QAdGVzdA==' 'CREATE FLOW time.flows.unix.ar' \
+		'SUBSCRIBE time.flows.unix.ar LOCAL emiliano.ar-time.flows.unix.ar' 'QUIT' | fnap_raw > "$TMP/raw"
+	no_id < "$TMP/raw" | cmp - <(printf '%s\r\n' '220 fnaa.unix.ar FNAA' '220 OK' '220 Authenticated' \
+		'220 OK time.flows.unix.ar' '220 DATA' 'emiliano.ar-time.flows.unix.ar SUBSCRIBED TO ID.time.flows.unix.ar' \
+		'220 OK' '221 Bye')
+	sub=$(grep -a 'SUBSCRIBED TO' "$TMP/raw" | tr -d '\r' | sed 's/.* //')
+	# the subscription flow and the local flow, each fed by its processor
+	[ -x "$TMP/state/service/$sub/run" ]
+	[ -x "$TMP/state/service/emiliano.ar-time.flows.unix.ar/run" ]
+	[ -L "$S6_SCAN/$sub" ]
+	grep -q "^exec s6-envdir ./env 'flow-bridge' '-g' 'fnap-[0-9a-f]\{16\}' '-o' 'stored' 'file://$TMP/flows/time.flows.unix.ar' 'file://$TMP/flows/$sub'\$" \
+		"$TMP/state/service/$sub/run"
+	gen-events 300 > "$TMP/in"
+	flow-pub "$TMP/flows/time.flows.unix.ar" < "$TMP/in"
+	wait_count "$TMP/flows/emiliano.ar-time.flows.unix.ar" 300
+	flow-sub -o beginning -e "$TMP/flows/emiliano.ar-time.flows.unix.ar" | cmp - "$TMP/in"
+	# the user sees the subscription, and ends it; the local flow keeps its events
+	printf '%s\n' "$FNAP_AUTH" 'LIST SUBSCRIPTIONS' 'LIST SUBSCRIPTIONS time.flows.unix.ar' \
+		'DESCRIBE FLOW emiliano.ar-time.flows.unix.ar' 'UNSUBSCRIBE emiliano.ar-time.flows.unix.ar' \
+		'LIST SUBSCRIPTIONS' 'QUIT' | fnap_session > "$TMP/out"
+	cmp <(sed -n '3,8p' "$TMP/out") - <<OUT
+220 DATA
+$sub test running
+220 OK
+220 DATA
+$sub test running
+220 OK
+OUT
+	# DESCRIBE says what feeds the flow, then UNSUBSCRIBE is done
+	assert_eq "$(printf 'source=%s\nfeed=running\n220 OK\n220 OK' "$sub")" \
+		"$(sed -n '/^created=/,$p' "$TMP/out" | sed -n 2,5p)"
+	assert_eq "$(printf '220 DATA\n220 OK\n221 Bye')" "$(tail -n 3 "$TMP/out")" "the last listing"
+	[ ! -e "$TMP/state/flows/$sub" ]
+	[ ! -e "$TMP/flows/$sub" ]
+	[ ! -e "$TMP/state/service/$sub" ]
+	[ ! -e "$TMP/state/service/emiliano.ar-time.flows.unix.ar" ]
+	[ -z "$(ls "$S6_SCAN")" ]
+	[ "$(count "$TMP/flows/emiliano.ar-time.flows.unix.ar")" -eq 300 ]
+	! grep -q '^source=' "$TMP/state/flows/emiliano.ar-time.flows.unix.ar"
+	# and nothing more arrives
+	flow-pub "$TMP/flows/time.flows.unix.ar" < "$TMP/in"
+	sleep 1
+	[ "$(count "$TMP/flows/emiliano.ar-time.flows.unix.ar")" -eq 300 ]
+}
+
+@test "fnap-serve: SUBSCRIBE WHERE filters at the source; PAUSE, RESUME, REVOKE; DELETE revokes" {
+	s6_start
+	FNAP_EXTRA_CONF="supervisor $S6_SCAN" fnap_start
+	other='AUTHENTICATE PLAIN AG90aGVyAHNlY3JldA=='
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW arrivals.flows.unix.ar PUBLIC' 'QUIT' | fnap_session > /dev/null
+	for i in $(seq 1 100); do event "$i" ",\"delay\":$(( i % 2 ? 10 : 40 ))"; done > "$TMP/in"
+	flow-pub "$TMP/flows/arrivals.flows.unix.ar" < "$TMP/in"
+	printf '%s\n' "$other" 'SUBSCRIBE arrivals.flows.unix.ar WHERE delay > 30' 'QUIT' |
+		fnap_session > "$TMP/sub"
+	assert_eq "$(printf '220 DATA\nID.arrivals.flows.unix.ar\n220 OK')" "$(sed -n 3,5p "$TMP/sub" | no_id)"
+	sub=$(sed -n 4p "$TMP/sub")
+	# the flow's events from the first on, those with delay > 30
+	wait_count "$TMP/flows/$sub" 50
+	flow-sub -o beginning -e "$TMP/flows/$sub" | cmp - <(grep '"delay":40' "$TMP/in")
+	# the subscriber and the flow's owner see it; nobody else
+	printf '%s\n' "$other" "DESCRIBE FLOW $sub" 'LIST SUBSCRIPTIONS' 'QUIT' | fnap_session > "$TMP/o"
+	grep -qx 'owner=test' "$TMP/o"
+	grep -qx 'subscriber=other' "$TMP/o"
+	grep -qx "$sub other running" "$TMP/o"
+	printf '%s\n' "$FNAP_AUTH" 'LIST SUBSCRIPTIONS arrivals.flows.unix.ar' 'QUIT' | fnap_session > "$TMP/t"
+	grep -qx "$sub other running" "$TMP/t"
+	printf '%s\n' 'AUTHENTICATE ANONYMOUS' "DESCRIBE FLOW $sub" "PAUSE $sub" "REVOKE $sub" \
+		'LIST SUBSCRIPTIONS' 'QUIT' | fnap_session > "$TMP/a"
+	assert_eq "$(printf '%s\n' '550 no such flow or access denied' \
+		'550 no such subscription or access denied' '550 no such subscription or access denied' \
+		'220 DATA' '220 OK')" "$(sed -n 3,7p "$TMP/a")" "anonymous"
+	# paused, nothing arrives; resumed, everything does
+	printf '%s\n' "$other" "PAUSE $sub" 'LIST SUBSCRIPTIONS' 'QUIT' | fnap_session > "$TMP/p"
+	assert_eq "$(printf '220 OK\n220 DATA\n%s other paused\n220 OK' "$sub")" "$(sed -n 3,6p "$TMP/p")"
+	flow-pub "$TMP/flows/arrivals.flows.unix.ar" < "$TMP/in"
+	sleep 1.5
+	[ "$(count "$TMP/flows/$sub")" -eq 50 ]
+	printf '%s\n' "$other" "RESUME $sub" 'QUIT' | fnap_session > "$TMP/r"
+	[ "$(sed -n 3p "$TMP/r")" = '220 OK' ]
+	wait_count "$TMP/flows/$sub" 100
+	# the flow's owner revokes: the processor and the copy are gone
+	printf '%s\n' "$FNAP_AUTH" "REVOKE $sub" "REVOKE $sub" 'QUIT' | fnap_session > "$TMP/v"
+	assert_eq "$(printf '220 OK\n550 no such subscription or access denied')" "$(sed -n 3,4p "$TMP/v")"
+	[ ! -e "$TMP/flows/$sub" ]
+	[ ! -e "$TMP/state/service/$sub" ]
+	[ -z "$(ls "$S6_SCAN")" ]
+	# a subscription goes with its flow
+	printf '%s\n' "$other" 'SUBSCRIBE arrivals.flows.unix.ar' 'QUIT' | fnap_session > "$TMP/sub2"
+	sub2=$(sed -n 4p "$TMP/sub2")
+	wait_count "$TMP/flows/$sub2" 200
+	printf '%s\n' "$FNAP_AUTH" 'DELETE FLOW arrivals.flows.unix.ar' 'QUIT' | fnap_session > "$TMP/d"
+	[ "$(sed -n 3p "$TMP/d")" = '220 OK arrivals.flows.unix.ar' ]
+	[ ! -e "$TMP/state/flows/$sub2" ]
+	[ ! -e "$TMP/flows/$sub2" ]
+	[ -z "$(ls -A "$TMP/state/service")" ]
+	[ -z "$(ls "$S6_SCAN")" ]
+}
+
+@test "fnap-serve: subscription commands with bad arguments, and without a supervisor" {
+	s6_start
+	FNAP_EXTRA_CONF="supervisor $S6_SCAN" fnap_start
+	printf '%s\n' 'SUBSCRIBE a.flows.unix.ar' "$FNAP_AUTH" 'CREATE FLOW a.flows.unix.ar' \
+		'SUBSCRIBE' 'SUBSCRIBE a.flows.unix.ar LOCAL' 'SUBSCRIBE a.flows.unix.ar WHERE' \
+		'SUBSCRIBE a.flows.unix.ar NOW' 'SUBSCRIBE a.flows.unix.ar WHERE delay >' \
+		"SUBSCRIBE a.flows.unix.ar WHERE type = 'x" 'SUBSCRIBE ../etc.flows.unix.ar' \
+		'SUBSCRIBE nosuch.flows.unix.ar' 'SUBSCRIBE a.flows.unix.ar LOCAL $(id)' \
+		'SUBSCRIBE a.flows.unix.ar LOCAL a.flows.unix.ar' 'UNSUBSCRIBE' 'UNSUBSCRIBE a.flows.unix.ar' \
+		'REVOKE a.flows.unix.ar x' 'PAUSE nosuch.flows.unix.ar' 'RESUME' 'LIST SUBSCRIPTIONS a b' \
+		'QUIT' | fnap_session > "$TMP/out"
+	cmp "$TMP/out" - <<'OUT'
+220 fnaa.unix.ar FNAA
+530 authentication required
+220 Authenticated
+220 OK a.flows.unix.ar
+501 usage: SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]
+501 WHERE: column 8: unexpected end of expression
+501 WHERE: column 8: unterminated string
+553 flow name not allowed: empty label
+550 no such flow or access denied
+553 flow name not allowed: characters other than a-z, 0-9, '-' and '.'
+553 flow name not allowed: a.flows.unix.ar exists
+501 usage: UNSUBSCRIBE <local>
+550 no such subscription or access denied
+501 usage: REVOKE <subscription-flow>
+550 no such subscription or access denied
+501 usage: RESUME <flow>
+501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]
+221 Bye
+OUT
+	# nothing was made by them
+	[ "$(ls "$TMP/state/flows")" = a.flows.unix.ar ]
+	[ ! -e "$TMP/state/service" ] || [ -z "$(ls -A "$TMP/state/service")" ]
+	fnap_stop
+	# an agent without a supervisor runs no processors, and says so
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'SUBSCRIBE a.flows.unix.ar' 'PAUSE a.flows.unix.ar' 'CAPABILITIES' 'QUIT' |
+		fnap_session > "$TMP/none"
+	assert_eq "$(printf '%s\n' '502 no processors here: the agent has no supervisor configured' \
+		'502 no processors here: the agent has no supervisor configured')" "$(sed -n 3,4p "$TMP/none")"
+	! grep -q PROCESSORS "$TMP/none"
+}
