@@ -88,13 +88,12 @@ fnap_client_open(const char *hostport, int tls, const char *cafile, int *status)
 	char port[8], addr[INET_ADDRSTRLEN];
 	const char *name = addr;
 	struct in_addr a4;
-	int e, code;
+	int e, code, fail_status = EX_FLOW_UNAVAILABLE;
 
 	cl->fd = -1;
-	*status = EX_FLOW_UNAVAILABLE;
 	if (split_hostport(hostport, cl->host, sizeof cl->host, port) < 0) {
 		warnmsg("%s: expected host[:port]", hostport);
-		*status = EX_FLOW_USAGE;
+		fail_status = EX_FLOW_USAGE;
 		goto fail;
 	}
 	/* a name the flow's records gave is asked of the same name server
@@ -125,11 +124,13 @@ fnap_client_open(const char *hostport, int tls, const char *cafile, int *status)
 			warnmsg("%s: the agent says: %d %s", hostport, code, text);
 		else
 			warnmsg("%s: no greeting from the agent", hostport);
-		*status = code == 421 || code == 450 ? EX_FLOW_TEMPFAIL : EX_FLOW_UNAVAILABLE;
+		fail_status = code == 421 || code == 450 ? EX_FLOW_TEMPFAIL : EX_FLOW_UNAVAILABLE;
 		goto fail;
 	}
 	return cl;
 fail:
+	/* *status is the caller's running status: set only on failure */
+	*status = fail_status;
 	fnap_client_close(cl);
 	return NULL;
 }

@@ -57,11 +57,11 @@ fnap_cmd_stream(struct session *s, char *args)
 {
 	struct broker_opts o;
 	char url[URL_MAX], *name = fnap_word(&args);
-	struct flow_meta m;
+	struct flow_meta m, now;
 	struct consumer *cons;
 	struct record rec;
 	int64_t count = 0, n = 0;
-	int status, r, unflushed = 0, done = 0;
+	int status, r, unflushed = 0, done = 0, waited;
 
 	if (fnap_find_flow(s, name, 0, &m) < 0 || fnap_flow_broker(s, &m, url, sizeof url, &o) < 0)
 		return;
@@ -76,7 +76,8 @@ fnap_cmd_stream(struct session *s, char *args)
 	}
 	fnap_reply(s->c, 220, "DATA");
 	while (!done) {
-		r = cons->ops->next(cons, &rec, unflushed ? 0 : IDLE_WAIT_MS);
+		waited = !unflushed;
+		r = cons->ops->next(cons, &rec, waited ? IDLE_WAIT_MS : 0);
 		if (r == 1) {
 			unflushed = 1;
 			if (fnap_body(s->c, rec.line, rec.len) < 0)
@@ -90,6 +91,12 @@ fnap_cmd_stream(struct session *s, char *args)
 			unflushed = 0;
 			if (fnap_flush(s->c) < 0 || fnap_peer_closed(s->c) || stop_requested)
 				done = s->quit = 1;
+			else if (waited && (flowstate_load(s->conf->state, m.flow, &now) < 0 ||
+			    now.created_ns != m.created_ns)) {
+				/* deleted (a subscription revoked): its readers are told */
+				fnap_reply(s->c, 550, "no such flow or access denied");
+				done = 1;
+			}
 		} else if (r == CONSUMER_END) {
 			fnap_reply(s->c, 220, "OK");
 			done = 1;

@@ -115,9 +115,12 @@ dns_update(struct session *s, enum dnsupdate_op op, const struct flow_meta *m)
 {
 	const struct fnap_conf *conf = s->conf;
 	const struct fnap_namespace *ns = fnap_conf_namespace(conf, m->flow);
-	struct srv_target agent = { 0, 0, conf->port, "" }, brokers[RESOLVE_MAX_TARGETS];
+	/* other agents and clients are sent to TLS wherever it is served */
+	struct srv_target agent = { 0, 0, conf->tls_port ? conf->tls_port : conf->port, "" },
+	    brokers[RESOLVE_MAX_TARGETS];
 	struct dnsupdate_flow d = {
 		.flow = m->flow, .ns = ns ? ns->name : NULL, .agents = &agent, .nagents = 1,
+		.agent_tls = conf->tls_port || conf->implicit_tls,
 		.brokers = brokers, .public = m->public, .ttl = DNSUPDATE_DEFAULT_TTL,
 		.server = conf->dns_server, .zone = conf->dns_zone,
 	};

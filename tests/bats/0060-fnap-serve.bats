@@ -488,6 +488,9 @@ EOF
 		cmp - "$TMP/in"
 	FNAP_USER=test FNAP_PASSWORD=test flow-sub -o 15 -c 3 "fnap://127.0.0.1:$FNAP_PORT/ev.flows.unix.ar" |
 		cmp - <(sed -n 16,18p "$TMP/in")
+	FNAP_USER=test FNAP_PASSWORD=test flow-bridge -o beginning -e "fnap://127.0.0.1:$FNAP_PORT/ev.flows.unix.ar" \
+		"$TMP/copy"
+	flow-sub -o beginning -e "$TMP/copy" | cmp - "$TMP/in"
 	# without credentials: anonymous, public flows only
 	run flow-sub -e "fnap://127.0.0.1:$FNAP_PORT/ev.flows.unix.ar"
 	[ "$status" -eq 77 ]

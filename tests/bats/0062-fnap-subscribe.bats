@@ -35,7 +35,9 @@ wait_count() {
 		[ "$n" -ge "$2" ] && return 0
 		sleep 0.1
 	done
-	echo "$1: $n events, expected $2" >&2
+	echo "$1: $n events, expected $2; the processors:" >&2
+	cat "$TMP/s6.log" >&2
+	for s in "$TMP/scan"/*; do echo "$s: $(s6-svstat "$s")" >&2; done
 	return 1
 }
 
@@ -190,4 +192,109 @@ OUT
 	assert_eq "$(printf '%s\n' '502 no processors here: the agent has no supervisor configured' \
 		'502 no processors here: the agent has no supervisor configured')" "$(sed -n 3,4p "$TMP/none")"
 	! grep -q PROCESSORS "$TMP/none"
+}
+
+# agent_start ORG: the agent fnaa.ORG.example of namespace flows.ORG.example
+# in $TMP/ORG (users from $TMP/ORG/users), under tcpserver with implicit TLS,
+# registering its flows in named, its processors under the one s6-svscan;
+# sets ORG_PORT and ORG_PID (upper case)
+agent_start() {
+	local org=$1 dir=$TMP/$1 tls=$TMP/tls up
+	up=$(printf '%s' "$org" | tr a-z A-Z)
+	TMP=$dir FNAP_NAMESPACES="namespace flows.$org.example file $dir/flows" FNAP_EXTRA_CONF="hostname fnaa.$org.example
+supervisor $S6_SCAN
+tls-certificate $tls/cert.pem
+tls-key $tls/key.pem
+tls-ca $tls/ca.pem
+peers $dir/peers
+dns-update nsupdate -k $NAMED_KEY
+dns-server 127.0.0.1:$NAMED_PORT
+dns-zone example" fnap_start -T
+	# the port is known once tcpserver has it; sessions read the file each
+	echo "port $FNAP_PORT" >> "$dir/fnap.conf"
+	eval "${up}_PORT=\$FNAP_PORT ${up}_PID=\$FNAP_PID"
+	FNAP_PID=
+}
+
+# at ORG USER PASSWORD COMMAND...: a session over TLS with ORG's agent
+at() {
+	local port
+	port=$(tail -n 1 "$TMP/$1/fnap.conf" | cut -d' ' -f2)
+	{ printf 'AUTHENTICATE PLAIN %s\n' "$(printf '\0%s\0%s' "$2" "$3" | base64)"; shift 3
+	  printf '%s\n' "$@" QUIT; } | FNAP_PORT=$port fnap_tls_session
+}
+
+@test "fnap-serve: two organisations: blue subscribes to orange's flow through DNS and TLS, filtered; pause, resume, revoke" {
+	printf '%s\n' 'fnaa.orange IN A 127.0.0.1' 'fnaa.blue IN A 127.0.0.1' > "$TMP/records"
+	named_start example "$TMP/records"
+	s6_start
+	fnap_tls_files fnaa.orange.example fnaa.blue.example
+	mkdir -p "$TMP/orange" "$TMP/blue"
+	{ echo apw | fnap-serve -p alice | sed 's/:$/:flows.orange.example/'
+	  echo bpw | fnap-serve -p blue-agent; } > "$TMP/orange/users"
+	echo bobpw | fnap-serve -p bob | sed 's/:$/:flows.blue.example/' > "$TMP/blue/users"
+	: > "$TMP/orange/peers"
+	echo 'fnaa.orange.example blue-agent bpw' > "$TMP/blue/peers"
+	chmod 600 "$TMP/blue/peers"
+	agent_start orange
+	agent_start blue
+	at orange alice apw 'CREATE FLOW arrivals.flows.orange.example PUBLIC' > "$TMP/c"
+	[ "$(sed -n 3p "$TMP/c")" = '220 OK arrivals.flows.orange.example' ]
+	# blue finds orange's agent in DNS, subscribes there as blue-agent, over TLS
+	at blue bob bobpw 'SUBSCRIBE arrivals.flows.orange.example LOCAL late WHERE delay > 30' > "$TMP/s"
+	assert_eq "$(printf '220 DATA\nlate.flows.blue.example SUBSCRIBED TO ID.arrivals.flows.orange.example\n220 OK')" \
+		"$(sed -n 3,5p "$TMP/s" | no_id)"
+	sub=$(sed -n 4p "$TMP/s" | sed 's/.* //')
+	[ -d "$TMP/orange/flows/$sub" ]
+	grep -qx 'subscriber=blue-agent' "$TMP/orange/state/flows/$sub"
+	# the password is in the processor's env/, not in its run script
+	svc=$TMP/blue/state/service/late.flows.blue.example
+	grep -q "'fnaps://fnaa.orange.example:$ORANGE_PORT/$sub' 'file://$TMP/blue/flows/late.flows.blue.example'" "$svc/run"
+	! grep -q bpw "$svc/run"
+	[ "$(stat -c %a "$svc/env/FNAP_PASSWORD")" = 600 ]
+	[ "$(cat "$svc/env/FNAP_USER")" = blue-agent ]
+	# events published at orange (through its agent) arrive at blue, filtered
+	for i in $(seq 1 100); do event "$i" ",\"delay\":$(( i % 2 ? 10 : 40 ))"; done > "$TMP/in"
+	FNAP_CA=$TMP/tls/ca.pem FNAP_USER=alice FNAP_PASSWORD=apw \
+		flow-pub "fnaps://fnaa.orange.example:$ORANGE_PORT/arrivals.flows.orange.example" < "$TMP/in"
+	wait_count "$TMP/blue/flows/late.flows.blue.example" 50
+	flow-sub -o beginning -e "$TMP/blue/flows/late.flows.blue.example" | cmp - <(grep '"delay":40' "$TMP/in")
+	# each side lists it
+	at orange alice apw 'LIST SUBSCRIPTIONS' > "$TMP/lo"
+	grep -qx "$sub blue-agent running" "$TMP/lo"
+	at blue bob bobpw 'LIST SUBSCRIPTIONS' 'DESCRIBE FLOW late.flows.blue.example' > "$TMP/lb"
+	grep -qx "$sub bob running" "$TMP/lb"
+	grep -qx "source-agent=fnaa.orange.example:$ORANGE_PORT" "$TMP/lb"
+	# paused at blue, nothing arrives; resumed, the rest does
+	at blue bob bobpw 'PAUSE late.flows.blue.example' > "$TMP/p"
+	[ "$(sed -n 3p "$TMP/p")" = '220 OK' ]
+	flow-pub "$TMP/orange/flows/arrivals.flows.orange.example" < "$TMP/in"
+	sleep 1.5
+	[ "$(count "$TMP/blue/flows/late.flows.blue.example")" -eq 50 ]
+	at blue bob bobpw 'RESUME late.flows.blue.example' > "$TMP/r"
+	[ "$(sed -n 3p "$TMP/r")" = '220 OK' ]
+	wait_count "$TMP/blue/flows/late.flows.blue.example" 100
+	# orange revokes: the copy is gone there, and events stop at blue
+	at orange alice apw "REVOKE $sub" > "$TMP/v"
+	[ "$(sed -n 3p "$TMP/v")" = '220 OK' ]
+	[ ! -e "$TMP/orange/flows/$sub" ]
+	flow-pub "$TMP/orange/flows/arrivals.flows.orange.example" < "$TMP/in"
+	sleep 1.5
+	[ "$(count "$TMP/blue/flows/late.flows.blue.example")" -eq 100 ]
+	# blue's processor, refused (77), is not restarted for ever
+	s6-svwait -D -t 5000 "$svc"
+	# a second subscription, ended by blue: orange's copy goes too
+	at blue bob bobpw 'UNSUBSCRIBE late.flows.blue.example' \
+		'SUBSCRIBE arrivals.flows.orange.example LOCAL all.flows.blue.example' > "$TMP/s2"
+	[ "$(sed -n 3p "$TMP/s2")" = '220 OK' ]
+	sub2=$(sed -n 5p "$TMP/s2" | sed 's/.* //')
+	[ -d "$TMP/orange/flows/$sub2" ]
+	wait_count "$TMP/blue/flows/all.flows.blue.example" 300
+	at blue bob bobpw 'UNSUBSCRIBE all.flows.blue.example' 'LIST SUBSCRIPTIONS' > "$TMP/u"
+	assert_eq "$(printf '220 OK\n220 DATA\n220 OK')" "$(sed -n 3,5p "$TMP/u")"
+	[ ! -e "$TMP/orange/flows/$sub2" ]
+	[ ! -e "$TMP/orange/state/flows/$sub2" ]
+	[ -z "$(ls "$S6_SCAN")" ]
+	# blue's flows keep what they received
+	[ "$(count "$TMP/blue/flows/all.flows.blue.example")" -eq 300 ]
 }

@@ -78,8 +78,8 @@ fnap_session() {
 # fnap_auth: the PLAIN line of user test
 FNAP_AUTH='AUTHENTICATE PLAIN AHRlc3QAdGVzdA=='
 
-# fnap_tls_files: a throw-away CA and a certificate for localhost and
-# 127.0.0.1 signed by it, in $TMP/tls (ca.pem, cert.pem, key.pem)
+# fnap_tls_files [HOST...]: a throw-away CA and a certificate for localhost,
+# 127.0.0.1 and the HOSTs signed by it, in $TMP/tls (ca.pem, cert.pem, key.pem)
 fnap_tls_files() {
 	local d=$TMP/tls
 	mkdir -p "$d"
@@ -87,7 +87,7 @@ fnap_tls_files() {
 		-keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
 	openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
 		-keyout "$d/key.pem" -out "$d/cert.csr" 2>/dev/null
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$d/ext"
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1%s\n' "${1:+$(printf ',DNS:%s' "$@")}" > "$d/ext"
 	openssl x509 -req -in "$d/cert.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
 		-days 2 -extfile "$d/ext" -out "$d/cert.pem" 2>/dev/null
 }
