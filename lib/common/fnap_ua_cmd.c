@@ -1,0 +1,332 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ce.h"
+#include "dnsname.h"
+#include "fnap_ua_cmd.h"
+#include "fnap_ua_shell.h"
+#include "json.h"
+#include "util.h"
+
+/* What an answer holds, and how it is printed. */
+enum reply {
+	R_NAME,       /* 220 OK [NAME]: key=NAME */
+	R_STATE,      /* 220 OK: id=ID state=key */
+	R_FIELDS,     /* DATA of key=value lines: one record of them */
+	R_LIST,       /* DATA of names: key=NAME each */
+	R_SUBS,       /* DATA of "subscription subscriber state" lines */
+	R_SUBSCRIBE,  /* DATA: "LOCAL SUBSCRIBED TO SUBSCRIPTION", or "SUBSCRIPTION" */
+	R_SHELL,      /* no command: the user's own session */
+};
+
+enum { O_PUBLIC = 1, O_SUBSCRIBE = 2 };
+
+struct command {
+	const char *word1, *word2;   /* as typed; word2 NULL for one word */
+	int minargs, maxargs;        /* 0 or 1 name after the words */
+	const char *args;            /* for the usage message */
+	const char *verb;            /* FNAP */
+	enum ua_target target;       /* whose agent, given a name */
+	enum reply reply;
+	const char *key;
+	int options;                 /* O_*: the options it takes */
+};
+
+static const struct command commands[] = {
+	{ "create", "flow", 1, 1, "FQDN [--public]", "CREATE FLOW", UA_FLOW, R_NAME, "flow", O_PUBLIC },
+	{ "describe", "flow", 1, 1, "FQDN", "DESCRIBE FLOW", UA_FLOW, R_FIELDS, NULL, 0 },
+	{ "delete", "flow", 1, 1, "FQDN", "DELETE FLOW", UA_FLOW, R_NAME, "flow", 0 },
+	{ "list", "flows", 0, 1, "[NAMESPACE]", "LIST FLOWS", UA_NAMESPACE, R_LIST, "flow", 0 },
+	{ "list", "namespaces", 0, 0, "", "LIST NAMESPACES", UA_DEFAULT, R_LIST, "namespace", 0 },
+	{ "list", "subscriptions", 0, 1, "[FLOW]", "LIST SUBSCRIPTIONS", UA_FLOW, R_SUBS, NULL, 0 },
+	{ "subscribe", NULL, 1, 1, "FLOW [--local NAME] [--where EXPR]", "SUBSCRIBE", UA_FLOW,
+	  R_SUBSCRIBE, NULL, O_SUBSCRIBE },
+	{ "unsubscribe", NULL, 1, 1, "LOCAL", "UNSUBSCRIBE", UA_FLOW, R_NAME, "local", 0 },
+	{ "revoke", NULL, 1, 1, "SUBSCRIPTION", "REVOKE", UA_FLOW, R_NAME, "subscription", 0 },
+	{ "pause", NULL, 1, 1, "ID", "PAUSE", UA_FLOW, R_STATE, "paused", 0 },
+	{ "resume", NULL, 1, 1, "ID", "RESUME", UA_FLOW, R_STATE, "running", 0 },
+	{ "caps", NULL, 0, 0, "", "CAPABILITIES", UA_DEFAULT, R_LIST, "capability", 0 },
+	{ "shell", NULL, 0, 0, "", NULL, UA_DEFAULT, R_SHELL, NULL, 0 },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+/* room left in a command line for --where after the verb and two names */
+#define WHERE_MAX (FNAP_COMMAND_MAX - 2 * DNSNAME_MAX - 64)
+
+static char why_buf[256];
+
+static const struct command *
+find(int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (argc > 0 && strcmp(argv[0], commands[i].word1) == 0 &&
+		    (!commands[i].word2 || (argc > 1 && strcmp(argv[1], commands[i].word2) == 0)))
+			return &commands[i];
+	return NULL;
+}
+
+/* A checked, normalized name; -1 with *why. */
+static int
+name_arg(const char *what, const char *arg, char out[DNSNAME_MAX + 1], const char **why)
+{
+	const char *bad;
+
+	if (dnsname_check(arg, strlen(arg), &bad) < 0) {
+		snprintf(why_buf, sizeof why_buf, "%s %.64s: %s", what, arg, bad);
+		*why = why_buf;
+		return -1;
+	}
+	dnsname_normalize(arg, strlen(arg), out);
+	return 0;
+}
+
+static void
+json_string(const char *s)
+{
+	size_t n = strlen(s);
+	char *q = xmalloc(6 * n + 2);
+
+	fwrite(q, 1, json_quote(q, s, n), stdout);
+	free(q);
+}
+
+/* One record on one line: "k=v k=v", or {"k":"v","k":"v"} (null for a
+   value that is not there). */
+static void
+print_record(int json, size_t n, const char *const *keys, const char *const *values)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!json) {
+			printf("%s%s=%s", i ? " " : "", keys[i], values[i] ? values[i] : "");
+			continue;
+		}
+		fputs(i ? "," : "{", stdout);
+		json_string(keys[i]);
+		putchar(':');
+		if (values[i])
+			json_string(values[i]);
+		else
+			fputs("null", stdout);
+	}
+	fputs(!json ? "\n" : n ? "}\n" : "{}\n", stdout);
+}
+
+struct body {
+	char **lines;
+	size_t n;
+};
+
+static void
+body_free(struct body *b)
+{
+	while (b->n > 0)
+		free(b->lines[--b->n]);
+	free(b->lines);
+}
+
+/* The lines of a DATA block, up to the reply that closes it: its code
+   (-1 when none came) and *text. */
+static int
+read_body(struct fnap_client *cl, struct body *b, const char **text)
+{
+	char *line;
+	size_t len;
+	int code;
+
+	for (;;) {
+		if (fnap_read_line(cl->c, CE_LINE_MAX, &line, &len) != FNAP_LINE)
+			return -1;
+		if ((code = fnap_reply_code(line, text)) > 0)
+			return code;
+		b->lines = xrealloc(b->lines, (b->n + 1) * sizeof *b->lines);
+		b->lines[b->n++] = xstrndup(line, len);
+	}
+}
+
+/* A description: its lines as they are, or one JSON object. */
+static void
+print_fields(int json, struct body *b)
+{
+	const char **keys, **values;
+	char *eq;
+	size_t i;
+
+	if (!json) {
+		for (i = 0; i < b->n; i++)
+			puts(b->lines[i]);
+		return;
+	}
+	keys = xcalloc(b->n + 1, sizeof *keys);
+	values = xcalloc(b->n + 1, sizeof *values);
+	for (i = 0; i < b->n; i++) {
+		keys[i] = b->lines[i];
+		if ((eq = strchr(b->lines[i], '='))) {
+			*eq = '\0';
+			values[i] = eq + 1;
+		}
+	}
+	print_record(json, b->n, keys, values);
+	free(keys);
+	free(values);
+}
+
+/* The records of a DATA block: key=NAME for each name, the three words of
+   each subscription, or what SUBSCRIBE answers; 0, or -1 when SUBSCRIBE's
+   answer is empty. */
+static int
+print_lines(int json, enum reply reply, const char *key, struct body *b)
+{
+	static const char *const sub_keys[] = { "subscription", "subscriber", "state" };
+	static const char *const local_keys[] = { "local", "subscription" };
+	const char *words[3], *const *keys = &key;
+	char *p, *to;
+	size_t i, n;
+
+	if (reply == R_SUBSCRIBE && b->n == 0)
+		return -1;
+	for (i = 0; i < b->n; i++) {
+		p = b->lines[i];
+		n = 1;
+		words[0] = p;
+		if (reply == R_SUBS) {
+			keys = sub_keys;
+			for (n = 0; n < 3 && (words[n] = fnap_word(&p)); n++)
+				;
+		} else if (reply == R_SUBSCRIBE && (to = strstr(p, " SUBSCRIBED TO "))) {
+			*to = '\0';
+			words[1] = to + strlen(" SUBSCRIBED TO ");
+			keys = local_keys;
+			n = 2;
+		} else if (reply == R_SUBSCRIBE)
+			keys = local_keys + 1;
+		print_record(json, n, keys, words);
+	}
+	return 0;
+}
+
+/* Send the command, print what it answers; 0 or an exit status. */
+static int
+run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const char *label,
+    const char *name, const char *extra)
+{
+	static const char *const state_keys[] = { "id", "state" };
+	const char *text, *values[2] = { name, cmd->key };
+	struct body b = { NULL, 0 };
+	int code, bad = 0;
+
+	code = fnap_client_command(cl, &text, "%s%s%s%s", cmd->verb, *name ? " " : "", name, extra);
+	if (code == 220 && cmd->reply != R_NAME && cmd->reply != R_STATE && strcmp(text, "DATA") == 0)
+		code = read_body(cl, &b, &text);
+	if (code == 220 && cmd->reply == R_NAME) {
+		if (strncmp(text, "OK ", 3) == 0 && text[3])
+			values[0] = text + 3;  /* the agent's spelling */
+		print_record(u->json, 1, &cmd->key, values);
+	} else if (code == 220 && cmd->reply == R_STATE)
+		print_record(u->json, 2, state_keys, values);
+	else if (code == 220 && cmd->reply == R_FIELDS)
+		print_fields(u->json, &b);
+	else if (code == 220)
+		bad = print_lines(u->json, cmd->reply, cmd->key, &b);
+	body_free(&b);
+	if (code == 220 && !bad)
+		return EX_FLOW_OK;
+	if (code > 0 && !bad)
+		warnmsg("%s%s%s: %d %s", label, *name ? " " : "", name, code, text);
+	else
+		warnmsg("%s: %s", cl->host, bad ? "the agent's answer has no subscription in it" :
+		    "no complete answer from the agent");
+	return bad ? EX_FLOW_SOFTWARE : fnap_client_status(code);
+}
+
+/* --local NAME as it goes to the agent: without a dot, after the prefix
+   the configuration gives that agent; -1 after a message. */
+static int
+local_name(const char *local, const struct flowyml_agent *agent, char out[DNSNAME_MAX + 1])
+{
+	const char *prefix = agent && agent->prefix && !strchr(local, '.') ? agent->prefix : "";
+	const char *bad;
+	char name[2 * DNSNAME_MAX];
+
+	snprintf(name, sizeof name, "%s%s", prefix, local);
+	if (dnsname_check(name, strlen(name), &bad) < 0) {
+		warnmsg("--local %s: %s", name, bad);
+		return -1;
+	}
+	dnsname_normalize(name, strlen(name), out);
+	return 0;
+}
+
+/* Whether the options given fit cmd; -1 with *why if not. */
+static int
+check_options(const struct ua *u, const struct ua_args *a, const struct command *cmd,
+    char local[DNSNAME_MAX + 1], const char **why)
+{
+	if (a->public && !(cmd->options & O_PUBLIC))
+		*why = "--public is for create flow";
+	else if ((a->local || a->where) && !(cmd->options & O_SUBSCRIBE))
+		*why = "--local and --where are for subscribe";
+	else if (u->json && cmd->reply == R_SHELL)
+		*why = "-j: the shell prints the agent's answers as they are";
+	else if (a->where && (strpbrk(a->where, "\r\n") || !a->where[strspn(a->where, " ")]))
+		*why = "--where: one line, not empty";
+	else if (a->where && strlen(a->where) > WHERE_MAX)
+		*why = "--where: too long";
+	else
+		return a->local ? name_arg("--local", a->local, local, why) : 0;
+	return -1;
+}
+
+int
+ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const char **why)
+{
+	const struct command *cmd = find(argc, argv);
+	const struct flowyml_agent *agent;
+	char name[DNSNAME_MAX + 1] = "", local[DNSNAME_MAX + 1], extra[FNAP_COMMAND_MAX], label[32];
+	struct fnap_client *cl;
+	enum ua_target t;
+	int nargs, st;
+
+	if (!cmd) {
+		*why = argc ? "unknown command" : "no command";
+		return EX_FLOW_USAGE;
+	}
+	nargs = argc - (cmd->word2 ? 2 : 1);
+	snprintf(label, sizeof label, "%s%s%s", cmd->word1, cmd->word2 ? " " : "",
+	    cmd->word2 ? cmd->word2 : "");
+	if (nargs < cmd->minargs || nargs > cmd->maxargs) {
+		snprintf(why_buf, sizeof why_buf, "usage: fnap %s %s", label, cmd->args);
+		*why = why_buf;
+		return EX_FLOW_USAGE;
+	}
+	if ((nargs && name_arg(label, argv[argc - 1], name, why) < 0) ||
+	    check_options(u, a, cmd, local, why) < 0)
+		return EX_FLOW_USAGE;
+	/* a subscription with a local flow is made by the agent that will
+	   hold it: the one of its namespace, or without a dot the user's own */
+	t = a->local ? (strchr(local, '.') ? UA_FLOW : UA_DEFAULT) : nargs ? cmd->target : UA_DEFAULT;
+	if (!(cl = ua_connect(u, t, a->local ? local : name, &agent, &st)))
+		return st;
+	if (cmd->reply == R_SHELL) {
+		st = ua_shell(cl, STDIN_FILENO);
+		fnap_client_close(cl);
+		return st;
+	}
+	if (a->local && local_name(a->local, agent, local) < 0)
+		st = EX_FLOW_USAGE;
+	else {
+		snprintf(extra, sizeof extra, "%s%s%s%s%s", a->public ? " PUBLIC" : "",
+		    a->local ? " LOCAL " : "", a->local ? local : "", a->where ? " WHERE " : "",
+		    a->where ? a->where : "");
+		st = run(u, cl, cmd, label, name, extra);
+	}
+	ua_quit(cl);
+	return st;
+}

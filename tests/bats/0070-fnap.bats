@@ -1,0 +1,433 @@
+#!/usr/bin/env bats
+# fnap, the user agent: against fnap-serve under tcpserver (plain and
+# TLS), a scripted agent that records what fnap sends, named for the
+# agents found through DNS, and s6 for subscriptions.
+
+load helpers/common
+load helpers/fnap
+load helpers/fnapua
+load helpers/named
+load helpers/s6
+
+setup() {
+	common_setup
+	HOME=$TMP/home
+	export HOME
+	unset FLOW_NAMESERVER
+}
+
+teardown() {
+	fnap_stop
+	fnapua_fake_stop
+	s6_stop
+	named_stop
+	common_teardown
+}
+
+# body: the body of the DATA block of a session's output on stdin
+body() {
+	sed -n '/^220 DATA$/,/^220 OK$/p' | sed '1d;$d'
+}
+
+@test "fnap: -h, -V and usage errors (64)" {
+	run fnap -h
+	[ "$status" -eq 0 ]
+	assert_match '^usage: fnap ' "${lines[0]}"
+	assert_match 'subscribe FLOW \[--local NAME\] \[--where EXPR\]' "$output"
+	run fnap -V
+	[ "$status" -eq 0 ]
+	assert_match '^fnap [0-9]+\.[0-9]+' "$output"
+	local args
+	for args in '' frobnicate create 'create flow' 'create flow a.b c.d' 'list' 'list things' \
+		'caps now' 'describe flow a..b' 'describe flow x.flows.unix.ar --public' \
+		'create flow x.flows.unix.ar --local y' 'subscribe x.flows.unix.ar --local a_b' \
+		'-j shell' '-x caps' '--agent'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr fnap $args
+		[ "$status" -eq 64 ] || { echo "fnap $args: status $status" >&2; false; }
+		assert_match '^usage: fnap ' "${stderr_lines[${#stderr_lines[@]} - 1]}"
+	done
+	run --separate-stderr fnap create flow
+	assert_eq 'fnap: usage: fnap create flow FQDN [--public]' "${stderr_lines[0]}"
+	run --separate-stderr fnap describe flow a..b
+	assert_eq 'fnap: describe flow a..b: empty label' "${stderr_lines[0]}"
+	run --separate-stderr fnap subscribe x.flows.unix.ar --where $'delay > 1\nQUIT'
+	[ "$status" -eq 64 ]
+	assert_eq 'fnap: --where: one line, not empty' "${stderr_lines[0]}"
+	run --separate-stderr fnap -s 'bad host' caps
+	[ "$status" -eq 64 ]
+	# nothing was printed on stdout
+	[ -z "$output" ]
+}
+
+@test "fnap: ~/.flow.yml errors name their line (78); no ~/.flow.yml is an empty configuration" {
+	# bad REASON: the configuration on stdin is refused with REASON
+	bad() {
+		cat > "$TMP/bad.yml"
+		run --separate-stderr fnap -c "$TMP/bad.yml" list namespaces
+		[ "$status" -eq 78 ] || { echo "status $status: $stderr" >&2; return 1; }
+		assert_eq "fnap: $TMP/bad.yml: $1" "$stderr"
+	}
+	bad 'line 6: agent: unknown key passwd' <<'YML'
+agents:
+  - name: fnaa-unix
+    fqdn: localhost
+    username: test
+    # a typo must not fall back on ANONYMOUS
+    passwd: test
+YML
+	bad 'line 5: namespace flows.unix.ar: no agent named fnaa' <<'YML'
+agents:
+  - name: fnaa-unix
+    fqdn: localhost
+namespaces:
+  - name: flows.unix.ar
+    agent: fnaa
+YML
+	bad 'line 1: unknown key agent: expected agents: and namespaces:' <<< 'agent: []'
+	bad 'line 2: did not find expected node content' <<< 'agents: ['
+	bad 'line 4: port: expected 1-65535' <<< $'agents:\n  - name: a\n    fqdn: localhost\n    port: 70000'
+	bad 'line 3: tls: expected true or false' <<< $'agents:\n  - name: a\n    tls: maybe'
+	bad 'line 2: an agent needs a name and an fqdn' <<< $'agents:\n  - name: a'
+	bad 'line 2: agent a: a username needs a password, and a password a username' \
+		<<< $'agents:\n  - name: a\n    fqdn: localhost\n    username: test'
+	bad "line 3: fqdn: characters other than a-z, 0-9, '-' and '.'" \
+		<<< $'agents:\n  - name: a\n    fqdn: local_host'
+	bad 'line 4: agent a listed twice' <<< $'agents:\n  - {name: a, fqdn: h1}\n\n  - {name: a, fqdn: h2}'
+	bad 'line 1: agents: expected a list' <<< 'agents: fnaa'
+	bad 'line 3: aliases are not supported' <<< $'agents:\n  - &a {name: a, fqdn: h}\n  - *a'
+	bad 'line 2: more than one document' <<< $'agents: []\n---\nagents: []'
+	run --separate-stderr fnap -c "$TMP/none.yml" list namespaces
+	[ "$status" -eq 78 ]
+	assert_eq "fnap: $TMP/none.yml: No such file or directory" "$stderr"
+	# no ~/.flow.yml, or one with comments only: no agent to ask by default
+	run --separate-stderr fnap list namespaces
+	[ "$status" -eq 78 ]
+	assert_eq 'fnap: no agent: name one with --agent, or list one in the configuration' "$stderr"
+	mkdir -p "$HOME"
+	printf '# nothing yet\n' > "$HOME/.flow.yml"
+	run --separate-stderr fnap caps
+	[ "$status" -eq 78 ]
+	assert_match 'no agent' "$stderr"
+	# and ~/.flow.yml is read: its errors show
+	printf 'agents:\n  - name: a\n    fqdn: h\n    color: blue\n' > "$HOME/.flow.yml"
+	run --separate-stderr fnap caps
+	[ "$status" -eq 78 ]
+	assert_eq "fnap: $HOME/.flow.yml: line 4: agent: unknown key color" "$stderr"
+}
+
+@test "fnap: create, describe, list and delete flows with ~/.flow.yml's credentials (PLAIN)" {
+	fnap_start
+	fnapua_config
+	run --separate-stderr fnap create flow Time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "$output" = "flow=time.flows.unix.ar" ]
+	[ -d "$TMP/flows/time.flows.unix.ar" ]
+	run --separate-stderr fnap create flow pub.flows.unix.ar --public
+	[ "$output" = "flow=pub.flows.unix.ar" ]
+	# DESCRIBE's body as it is, the owner the user of ~/.flow.yml
+	run --separate-stderr fnap describe flow time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$FNAP_AUTH" 'DESCRIBE FLOW time.flows.unix.ar' 'QUIT' | fnap_session | body > "$TMP/expected"
+	cmp <(printf '%s\n' "$output") "$TMP/expected"
+	grep -qx 'owner=test' "$TMP/expected"
+	grep -qx 'public=no' "$TMP/expected"
+	run --separate-stderr fnap list flows
+	assert_eq "$(printf 'flow=pub.flows.unix.ar\nflow=time.flows.unix.ar')" "$output"
+	run --separate-stderr fnap list flows flows.unix.ar
+	assert_eq "$(printf 'flow=pub.flows.unix.ar\nflow=time.flows.unix.ar')" "$output"
+	run --separate-stderr fnap list namespaces
+	[ "$output" = "namespace=flows.unix.ar" ]
+	run --separate-stderr fnap caps
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "capability=FNAP 1" ]
+	grep -qx 'capability=AUTH PLAIN ANONYMOUS' <<< "$output"
+	# the agent named on the command line, by name, or as host:port with
+	# the credentials of the configuration for that host
+	run --separate-stderr fnap --agent fnaa-unix list flows
+	[ "${#lines[@]}" -eq 2 ]
+	run --separate-stderr fnap -a "localhost:$FNAP_PORT" list flows
+	[ "${#lines[@]}" -eq 2 ]
+	run --separate-stderr fnap delete flow time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "$output" = "flow=time.flows.unix.ar" ]
+	[ ! -e "$TMP/flows/time.flows.unix.ar" ]
+	run --separate-stderr fnap list flows
+	[ "$output" = "flow=pub.flows.unix.ar" ]
+}
+
+@test "fnap: ANONYMOUS without credentials: public flows only; refusals are 77" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW pub.flows.unix.ar PUBLIC' 'CREATE FLOW priv.flows.unix.ar' \
+		'QUIT' | fnap_session > /dev/null
+	FNAPUA_ANONYMOUS=1 fnapua_config
+	run --separate-stderr fnap list flows
+	[ "$status" -eq 0 ]
+	[ "$output" = "flow=pub.flows.unix.ar" ]
+	run --separate-stderr fnap describe flow pub.flows.unix.ar
+	grep -qx 'public=yes' <<< "$output"
+	run --separate-stderr fnap describe flow priv.flows.unix.ar
+	[ "$status" -eq 77 ]
+	assert_eq 'fnap: describe flow priv.flows.unix.ar: 550 no such flow or access denied' "$stderr"
+	run --separate-stderr fnap create flow anon.flows.unix.ar
+	[ "$status" -eq 77 ]
+	[ ! -e "$TMP/flows/anon.flows.unix.ar" ]
+	# a host that is not in the configuration: ANONYMOUS too, even without ~/.flow.yml
+	rm "$HOME/.flow.yml"
+	run --separate-stderr fnap --agent "127.0.0.1:$FNAP_PORT" list flows
+	[ "$status" -eq 0 ]
+	[ "$output" = "flow=pub.flows.unix.ar" ]
+	# a wrong password is refused, not turned into ANONYMOUS
+	FNAPUA_ANONYMOUS=1 FNAPUA_AGENT_EXTRA=$'    username: test\n    password: wrong' fnapua_config
+	run --separate-stderr fnap list flows
+	[ "$status" -eq 77 ]
+	[ -z "$output" ]
+	assert_eq 'fnap: localhost: authentication as test: 535 authentication failed' "$stderr"
+}
+
+@test "fnap: -j prints one JSON object per record (jq reads them)" {
+	fnap_start
+	fnapua_config
+	run --separate-stderr fnap -j create flow time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .flow <<< "$output")" = time.flows.unix.ar ]
+	fnap create flow a.flows.unix.ar --public -j > /dev/null
+	run --separate-stderr fnap -j describe flow time.flows.unix.ar
+	[ "${#lines[@]}" -eq 1 ]
+	jq -e '.flow == "time.flows.unix.ar" and .owner == "test" and .public == "no" and .type == "file"' \
+		<<< "$output"
+	[ "$(jq -r .path <<< "$output")" = "$TMP/flows/time.flows.unix.ar" ]
+	run --separate-stderr fnap -j list flows
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -sc 'map(.flow)' <<< "$output")" = '["a.flows.unix.ar","time.flows.unix.ar"]' ]
+	run --separate-stderr fnap -j list namespaces
+	[ "$(jq -c . <<< "$output")" = '{"namespace":"flows.unix.ar"}' ]
+	run --separate-stderr fnap -j caps
+	jq -se 'map(.capability) | index("FNAP 1") == 0' <<< "$output"
+	# a failure prints nothing on stdout
+	run --separate-stderr fnap -j describe flow nosuch.flows.unix.ar
+	[ "$status" -eq 77 ]
+	[ -z "$output" ]
+}
+
+@test "fnap: agents found through DNS: _fnap._tcp SRV in order, then the flow's _flow._tcp SRV" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW time.flows.unix.ar' 'QUIT' | fnap_session > /dev/null
+	cat > "$TMP/records" <<EOF
+fnaa	IN A 127.0.0.1
+dead	IN A 127.0.0.1
+_fnap._tcp.flows	IN SRV 0 0 1 dead.unix.ar.
+_fnap._tcp.flows	IN SRV 10 0 $FNAP_PORT fnaa.unix.ar.
+time.flows	IN PTR _flow._tcp.time.flows.unix.ar.
+_flow._tcp.time.flows	IN SRV 0 0 $FNAP_PORT fnaa.unix.ar.
+EOF
+	named_start unix.ar "$TMP/records"
+	# no namespaces: the credentials of the host the records name
+	mkdir -p "$HOME"
+	printf 'agents:\n  - name: unix\n    fqdn: fnaa.unix.ar\n    username: test\n    password: test\n' \
+		> "$HOME/.flow.yml"
+	run --separate-stderr fnap describe flow time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "flow=time.flows.unix.ar" ]
+	grep -qx 'owner=test' <<< "$output"
+	# the first target (priority 0) refused the connection, the next answered
+	assert_match '^fnap: dead\.unix\.ar:1: Connection refused' "$stderr"
+	# -s over FLOW_NAMESERVER
+	run --separate-stderr env FLOW_NAMESERVER=127.0.0.1:1 fnap -s "127.0.0.1:$NAMED_PORT" \
+		list flows flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "$output" = "flow=time.flows.unix.ar" ]
+	# without the namespace's record, the flow's own
+	printf 'server 127.0.0.1 %s\nupdate delete _fnap._tcp.flows.unix.ar. SRV\nsend\n' "$NAMED_PORT" |
+		named_update
+	run --separate-stderr fnap describe flow time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "flow=time.flows.unix.ar" ]
+	[ -z "$stderr" ]
+	run --separate-stderr fnap list flows flows.unix.ar
+	[ "$status" -eq 1 ]
+	assert_match '^fnap: flows\.unix\.ar: no agent in the configuration, nor in DNS: ' "$stderr"
+	run --separate-stderr fnap describe flow x.nowhere.unix.ar
+	[ "$status" -eq 1 ]
+	# no name server: 69
+	run --separate-stderr env FLOW_NAMESERVER=127.0.0.1:1 fnap describe flow time.flows.unix.ar
+	[ "$status" -eq 69 ]
+}
+
+@test "fnap: TLS from the first byte with tls: true (or --tls), the certificate checked against ca:" {
+	fnap_tls_files
+	# as from another host: PLAIN goes through only on TLS
+	FNAP_EXTRA_CONF="tls-certificate $TMP/tls/cert.pem
+tls-key $TMP/tls/key.pem" FNAP_WRAP="env TCPREMOTEIP=192.0.2.7" fnap_start -T
+	FNAPUA_AGENT_EXTRA=$'    tls: true\n    ca: '"$TMP/tls/ca.pem" fnapua_config
+	run --separate-stderr fnap create flow time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "$output" = "flow=time.flows.unix.ar" ]
+	run --separate-stderr fnap describe flow time.flows.unix.ar
+	grep -qx 'owner=test' <<< "$output"
+	run --separate-stderr fnap shell <<< 'LIST FLOWS'
+	[ "$status" -eq 0 ]
+	assert_eq "$(printf '220 DATA\ntime.flows.unix.ar\n220 OK\n221 Bye')" "$output"
+	# --tls when the configuration does not say so
+	FNAPUA_AGENT_EXTRA="    ca: $TMP/tls/ca.pem" fnapua_config
+	run --separate-stderr fnap --tls list flows
+	[ "$status" -eq 0 ]
+	[ "$output" = "flow=time.flows.unix.ar" ]
+	# a certificate that cannot be checked: no session
+	FNAPUA_AGENT_EXTRA='    tls: yes' fnapua_config
+	run --separate-stderr fnap list flows
+	[ "$status" -eq 69 ]
+	assert_match '^fnap: localhost:[0-9]+: TLS: .*certificate' "$stderr"
+}
+
+@test "fnap: shell sends the lines and prints the answers as they come (PUBLISH, STREAM); QUIT at the end" {
+	fnap_start
+	fnapua_config
+	{
+		echo 'CREATE FLOW ev.flows.unix.ar'
+		echo 'PUBLISH ev.flows.unix.ar'
+		event 1
+		event 2
+		echo .
+		echo 'STREAM ev.flows.unix.ar FROM BEGINNING COUNT 2'
+		echo 'starttls'
+		echo 'LIST FLOWS'
+	} > "$TMP/in"
+	run --separate-stderr fnap shell < "$TMP/in"
+	[ "$status" -eq 0 ]
+	cmp <(printf '%s\n' "$output") - <<OUT
+220 OK ev.flows.unix.ar
+220 OK send events
+220 OK 2 events
+220 DATA
+$(event 1)
+$(event 2)
+220 OK
+220 DATA
+ev.flows.unix.ar
+220 OK
+221 Bye
+OUT
+	assert_eq 'fnap: STARTTLS: not in the shell: use --tls, or tls: true in the configuration' "$stderr"
+	flow-sub -o beginning -e "$TMP/flows/ev.flows.unix.ar" | cmp - <(event 1; event 2)
+	# QUIT typed ends the session: what follows is not sent
+	run --separate-stderr fnap shell <<< $'NOOP\nquit\nDELETE FLOW ev.flows.unix.ar'
+	[ "$status" -eq 0 ]
+	assert_eq "$(printf '220 OK\n221 Bye')" "$output"
+	[ -d "$TMP/flows/ev.flows.unix.ar" ]
+	# the agent ends the session (three failed authentications): its status
+	run --separate-stderr fnap shell <<< $'AUTHENTICATE PLAIN AHRlc3QAd3Jvbmc=\nAUTHENTICATE PLAIN AHRlc3QAd3Jvbmc=\nAUTHENTICATE PLAIN AHRlc3QAd3Jvbmc='
+	[ "$status" -eq 75 ]
+	[ "${lines[${#lines[@]} - 1]}" = '421 too many authentication failures, closing' ]
+	assert_match 'the connection ended' "$stderr"
+}
+
+@test "fnap: failures have their exit status: unreachable 69, taken name 65, someone else's namespace 77" {
+	fnap_start
+	fnapua_config
+	fnap create flow time.flows.unix.ar > /dev/null
+	run --separate-stderr fnap create flow time.flows.unix.ar
+	[ "$status" -eq 65 ]
+	assert_eq 'fnap: create flow time.flows.unix.ar: 553 flow name not allowed: time.flows.unix.ar exists' \
+		"$stderr"
+	run --separate-stderr fnap --agent fnaa-unix create flow a.other.example
+	[ "$status" -eq 77 ]
+	[ ! -e "$TMP/flows/a.other.example" ]
+	run --separate-stderr fnap delete flow nosuch.flows.unix.ar
+	[ "$status" -eq 77 ]
+	assert_eq 'fnap: delete flow nosuch.flows.unix.ar: 550 no such flow or access denied' "$stderr"
+	fnap_stop
+	run --separate-stderr fnap list flows
+	[ "$status" -eq 69 ]
+	assert_match '^fnap: localhost:[0-9]+: Connection refused' "$stderr"
+}
+
+@test "fnap: subscribe and its kin send the thesis's commands; the answers become records (a scripted agent)" {
+	fnapua_fake_start
+	mkdir -p "$HOME"
+	cat > "$HOME/.flow.yml" <<YML
+agents:
+  - name: fnaa-unix
+    fqdn: 127.0.0.1
+    port: $FAKE_PORT
+    username: test
+    password: test
+    prefix: emiliano.ar-
+namespaces:
+  - name: flows.unix.ar
+    agent: fnaa-unix
+YML
+	printf '%s\n' '220 DATA' 'emiliano.ar-time.flows.unix.ar SUBSCRIBED TO ksdj898.time.flows.unix.ar' \
+		'220 OK' > "$TMP/replies"
+	run --separate-stderr fnap subscribe time.flows.unix.ar --local emiliano.ar-time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "$output" = "local=emiliano.ar-time.flows.unix.ar subscription=ksdj898.time.flows.unix.ar" ]
+	cmp "$TMP/sent" <(printf '%s\n' "$FNAP_AUTH" \
+		'SUBSCRIBE time.flows.unix.ar LOCAL emiliano.ar-time.flows.unix.ar' QUIT)
+	# a local name without a dot gets the agent's prefix
+	: > "$TMP/sent"
+	run --separate-stderr fnap -j subscribe time.flows.unix.ar --local Time --where "delay > 30 AND type = 'x'"
+	[ "$(jq -c . <<< "$output")" = \
+		'{"local":"emiliano.ar-time.flows.unix.ar","subscription":"ksdj898.time.flows.unix.ar"}' ]
+	[ "$(sed -n 2p "$TMP/sent")" = "SUBSCRIBE time.flows.unix.ar LOCAL emiliano.ar-time WHERE delay > 30 AND type = 'x'" ]
+	printf '%s\n' '220 DATA' 'ksdj898.time.flows.unix.ar' '220 OK' > "$TMP/replies"
+	run --separate-stderr fnap subscribe time.flows.unix.ar
+	[ "$output" = "subscription=ksdj898.time.flows.unix.ar" ]
+	printf '%s\n' '220 DATA' 'ksdj898.time.flows.unix.ar bob running' 'x1.time.flows.unix.ar test paused' \
+		'220 OK' > "$TMP/replies"
+	run --separate-stderr fnap list subscriptions time.flows.unix.ar
+	assert_eq "$(printf '%s\n' 'subscription=ksdj898.time.flows.unix.ar subscriber=bob state=running' \
+		'subscription=x1.time.flows.unix.ar subscriber=test state=paused')" "$output"
+	printf '220 OK\n' > "$TMP/replies"
+	: > "$TMP/sent"
+	run --separate-stderr fnap pause ksdj898.time.flows.unix.ar
+	[ "$output" = "id=ksdj898.time.flows.unix.ar state=paused" ]
+	run --separate-stderr fnap resume ksdj898.time.flows.unix.ar
+	[ "$output" = "id=ksdj898.time.flows.unix.ar state=running" ]
+	run --separate-stderr fnap revoke ksdj898.time.flows.unix.ar
+	[ "$output" = "subscription=ksdj898.time.flows.unix.ar" ]
+	run --separate-stderr fnap unsubscribe emiliano.ar-time.flows.unix.ar
+	[ "$output" = "local=emiliano.ar-time.flows.unix.ar" ]
+	grep -v '^AUTHENTICATE\|^QUIT' "$TMP/sent" | cmp - <(printf '%s\n' 'PAUSE ksdj898.time.flows.unix.ar' \
+		'RESUME ksdj898.time.flows.unix.ar' 'REVOKE ksdj898.time.flows.unix.ar' \
+		'UNSUBSCRIBE emiliano.ar-time.flows.unix.ar')
+	# an answer without the subscription in it
+	printf '%s\n' '220 DATA' '220 OK' > "$TMP/replies"
+	run --separate-stderr fnap subscribe time.flows.unix.ar
+	[ "$status" -eq 70 ]
+	assert_match "the agent's answer has no subscription in it" "$stderr"
+}
+
+@test "fnap: subscribe through fnap-serve: 502 without a supervisor; with s6, the whole cycle" {
+	fnap_start
+	fnapua_config
+	fnap create flow time.flows.unix.ar --public > /dev/null
+	run --separate-stderr fnap subscribe time.flows.unix.ar --local time
+	[ "$status" -eq 70 ]
+	assert_eq 'fnap: subscribe time.flows.unix.ar: 502 no processors here: the agent has no supervisor configured' \
+		"$stderr"
+	fnap_stop
+	s6_start
+	FNAP_EXTRA_CONF="supervisor $S6_SCAN" fnap_start
+	fnapua_config
+	# the local name: the prefix, then the agent puts it in the user's namespace
+	run --separate-stderr fnap subscribe time.flows.unix.ar --local time
+	[ "$status" -eq 0 ]
+	assert_match '^local=unix\.ar-time\.flows\.unix\.ar subscription=[a-z0-9]{7}\.time\.flows\.unix\.ar$' "$output"
+	local sub=${output##*=}
+	run --separate-stderr fnap list subscriptions time.flows.unix.ar
+	[ "$output" = "subscription=$sub subscriber=test state=running" ]
+	run --separate-stderr fnap pause "$sub"
+	[ "$status" -eq 0 ]
+	run --separate-stderr fnap -j list subscriptions
+	[ "$(jq -r .state <<< "$output")" = paused ]
+	run --separate-stderr fnap resume "$sub"
+	[ "$status" -eq 0 ]
+	run --separate-stderr fnap unsubscribe unix.ar-time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "$output" = "local=unix.ar-time.flows.unix.ar" ]
+	run --separate-stderr fnap list subscriptions
+	[ -z "$output" ]
+	run --separate-stderr fnap revoke "$sub"
+	[ "$status" -eq 77 ]
+}

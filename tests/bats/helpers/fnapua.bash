@@ -1,0 +1,57 @@
+# The user agent fnap's side of the tests: its ~/.flow.yml, and a scripted
+# agent that records what fnap sends. Needs helpers/fnap.bash (tcp_start).
+
+# fnapua_config [PORT]: $HOME/.flow.yml in the thesis's format: agent
+# fnaa-unix at localhost:PORT (default $FNAP_PORT), user test, password
+# test (none when FNAPUA_ANONYMOUS is set), prefix unix.ar-, then the
+# lines of $FNAPUA_AGENT_EXTRA; it serves namespace flows.unix.ar
+fnapua_config() {
+	mkdir -p "$HOME"
+	{
+		cat <<YML
+# the user agent's agents, and which namespace each one serves
+agents:
+  - name: fnaa-unix
+    fqdn: localhost
+    port: ${1:-$FNAP_PORT}
+YML
+		[ -n "${FNAPUA_ANONYMOUS:-}" ] || printf '    username: test\n    password: test\n'
+		echo '    prefix: unix.ar-'
+		[ -z "${FNAPUA_AGENT_EXTRA:-}" ] || printf '%s\n' "$FNAPUA_AGENT_EXTRA"
+		cat <<YML
+namespaces:
+  - name: flows.unix.ar
+    agent: fnaa-unix
+YML
+	} > "$HOME/.flow.yml"
+}
+
+# fnapua_fake_start: a scripted agent under tcpserver; sets FAKE_PID and
+# FAKE_PORT. It greets, accepts any AUTHENTICATE, answers QUIT with 221
+# and every other command with the lines of $TMP/replies (empty at
+# first); each line it reads goes to $TMP/sent, without its CR.
+fnapua_fake_start() {
+	: > "$TMP/sent"
+	: > "$TMP/replies"
+	# shellcheck disable=SC2016
+	tcp_start "$TMP/fake.port" sh -c '
+		printf "220 fake.unix.ar FNAA\r\n"
+		while IFS= read -r line; do
+			line=$(printf "%s" "$line" | tr -d "\r")
+			printf "%s\n" "$line" >> "$1/sent"
+			case $line in
+			AUTHENTICATE*) printf "220 Authenticated\r\n" ;;
+			QUIT) printf "221 Bye\r\n"; exit 0 ;;
+			*) sed "s/\$/\r/" "$1/replies" ;;
+			esac
+		done' fake "$TMP"
+	FAKE_PID=$TCP_PID
+	FAKE_PORT=$TCP_PORT
+}
+
+fnapua_fake_stop() {
+	[ -n "${FAKE_PID:-}" ] || return 0
+	kill "$FAKE_PID" 2>/dev/null || true
+	wait "$FAKE_PID" 2>/dev/null || true
+	FAKE_PID=
+}
