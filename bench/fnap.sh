@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# bench/fnap.sh [EVENTS] [SESSIONS]: the agent, fnap-serve, under tcpserver on
+# loopback, same run:
+#  (a) sessions a second: parallel clients, each session a connection, the
+#      greeting, AUTHENTICATE ANONYMOUS, DESCRIBE FLOW of a public flow and
+#      QUIT, every reply waited for; the clients are bash loops on
+#      /dev/tcp, which start no process per session. The peer is the floor
+#      of one process per connection on this host: tcpserver starting
+#      /bin/true for the same clients; and fnap-serve -V, the agent's start
+#      alone.
+#  (b) events a second through the agent: flow-sub -o beginning -e on
+#      fnaps:// (STREAM in implicit TLS, a throw-away CA, FNAP_CA for the
+#      client) and fnap:// against flow-sub on the flow's directory.
+#  (c) the peak RSS of the agent's process during the fnaps:// STREAM.
+# Targets: >= 500 sessions/s; fnaps:// within 2x the time of the file;
+# the agent's RSS < 64 MB. FNAP_BENCH_CLIENTS: clients at once (8);
+# FNAP_BENCH_KEEP: keep the work directory.
+set -eu
+. "$(dirname "$0")/common.sh"
+n=${1:-1000000}
+sessions=${2:-4000}
+clients=${FNAP_BENCH_CLIENTS:-8}
+in=$(events "$n")
+run=$(mktemp -d "$work/fnap.XXXXXX")
+servers=
+trap 'for p in $servers; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${FNAP_BENCH_KEEP:-}" ] || rm -rf "$run"' EXIT
+
+# serve PORT-VARIABLE PROGRAM...: tcpserver on a free loopback port (it
+# binds port 0 and says which it got) running PROGRAM; -D (unless
+# NODELAY is empty): replies are not held back by Nagle's algorithm
+# (fnap-serve writes the "220 DATA" of a block on its own)
+serve() {
+	local var=$1 i
+	shift
+	# shellcheck disable=SC2086
+	tcpserver -1 -q ${NODELAY--D} -R -H -l 0 -c 200 -b 200 127.0.0.1 0 "$@" > "$run/$var" &
+	servers="$servers $!"
+	for i in $(seq 1 500); do
+		[ -s "$run/$var" ] && break
+		sleep 0.01
+	done
+	[ -s "$run/$var" ] || { echo "fnap.sh: tcpserver did not start" >&2; exit 1; }
+	printf -v "$var" '%s' "$(cat "$run/$var")"
+}
+
+# the agent: one user, a file namespace, a throw-away CA and certificate
+echo bench | fnap-serve -p bench | sed 's/:$/:flows.bench.example/' > "$run/users"
+mkdir "$run/flows"
+cat > "$run/fnap.conf" <<CONF
+hostname fnaa.bench.example
+state $run/state
+users $run/users
+namespace flows.bench.example file $run/flows
+CONF
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=bench-ca \
+	-keyout "$run/ca.key" -out "$run/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+	-keyout "$run/key.pem" -out "$run/cert.csr" 2>/dev/null
+echo 'subjectAltName=DNS:localhost,IP:127.0.0.1' > "$run/ext"
+openssl x509 -req -in "$run/cert.csr" -CA "$run/ca.pem" -CAkey "$run/ca.key" -CAcreateserial \
+	-days 1 -extfile "$run/ext" -out "$run/cert.pem" 2>/dev/null
+sed "\$a tls-certificate $run/cert.pem\ntls-key $run/key.pem" "$run/fnap.conf" > "$run/fnaps.conf"
+
+serve plain fnap-serve -c "$run/fnap.conf"
+# the TLS agent reports the peak RSS of each session's process
+serve tls /usr/bin/time -a -o "$run/agent-rss" -f %M fnap-serve -T -c "$run/fnaps.conf"
+
+# session PORT: send stdin, print the replies (the agent closes after QUIT)
+session() {
+	local line
+	exec 3<>"/dev/tcp/127.0.0.1/$1"
+	sed 's/$/\r/' >&3
+	while IFS= read -r line <&3; do printf '%s\n' "${line%$'\r'}"; done
+	exec 3<&-
+}
+flow=arrivals.flows.bench.example
+printf '%s\n' 'AUTHENTICATE PLAIN AGJlbmNoAGJlbmNo' "CREATE FLOW $flow PUBLIC" QUIT |
+	session "$plain" > "$run/create"
+grep -qx "220 OK $flow" "$run/create" || { cat "$run/create" >&2; exit 1; }
+flow-pub "$run/flows/$flow" < "$in"
+
+# -- (a) sessions a second --
+# client.bash PORT FLOW N: N sessions one after the other, each waiting for
+# every reply; prints how many went as they should. With FLOW "-", only
+# connect and read to the end (the peer).
+cat > "$run/client.bash" <<'CLIENT'
+port=$1 flow=$2 n=$3 ok=0
+for ((i = 0; i < n; i++)); do
+	exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+	if [ "$flow" = - ]; then
+		IFS= read -r line <&3 || ok=$((ok + 1))
+		exec 3<&-
+		continue
+	fi
+	IFS= read -r line <&3
+	printf 'AUTHENTICATE ANONYMOUS bench\r\n' >&3
+	IFS= read -r line <&3
+	printf 'DESCRIBE FLOW %s\r\n' "$flow" >&3
+	good=0
+	while IFS= read -r line <&3; do
+		case ${line%$'\r'} in
+		"220 DATA") ;;
+		"flow=$flow") good=1 ;;
+		[0-9][0-9][0-9]\ *) break ;;
+		esac
+	done
+	printf 'QUIT\r\n' >&3
+	IFS= read -r line <&3
+	[ "$line" != $'221 Bye\r' ] || ok=$((ok + good))
+	exec 3<&-
+done
+echo "$ok"
+CLIENT
+# clients PORT FLOW: $sessions sessions from $clients clients at once
+clients() {
+	local c per=$((sessions / clients))
+	for c in $(seq 1 "$clients"); do
+		echo "bash '$run/client.bash' $1 $2 $per > '$run/ok.$c' &"
+	done
+	echo wait
+}
+sessions=$(( sessions / clients * clients ))
+printf '%-44s %8s %12s\n' "sessions ($clients clients at once)" seconds sessions/s
+measure "$(clients "$plain" "$flow")"
+got=$(cat "$run"/ok.* | awk '{ s += $1 } END { print s }')
+[ "$got" -eq "$sessions" ] || { echo "fnap.sh: $got of $sessions sessions went right" >&2; exit 1; }
+s_secs=$secs
+printf '%-44s %8s %12s\n' "fnap-serve: ANONYMOUS, DESCRIBE, QUIT" "$secs" "$(rate "$sessions" "$secs")"
+serve floor /bin/true
+measure "$(clients "$floor" -)"
+f_secs=$secs
+printf '%-44s %8s %12s\n' "/bin/true, connect and close (peer)" "$secs" "$(rate "$sessions" "$secs")"
+# what of a session is the agent's start alone: the program loaded, linked
+# and run (-V) per connection
+serve start fnap-serve -V
+measure "$(clients "$start" -)"
+printf '%-44s %8s %12s\n' "fnap-serve -V, connect and close" "$secs" "$(rate "$sessions" "$secs")"
+# the same agent without -D: what Nagle's algorithm costs the clients
+NODELAY= serve nagle fnap-serve -c "$run/fnap.conf"
+measure "$(clients "$nagle" "$flow")"
+printf '%-44s %8s %12s\n' "fnap-serve, tcpserver without -D" "$secs" "$(rate "$sessions" "$secs")"
+echo
+
+# -- (b) and (c): events through the agent --
+printf '%-44s %8s %12s %9s %10s\n' "flow-sub -o beginning -e ($n events)" seconds events/s peak-KB "vs peer"
+row() { printf '%-44s %8s %12s %9s %10s\n' "$1" "$2" "$(rate "$n" "$2")" "$3" "$4"; }
+# counted WHAT: every event came out
+counted() {
+	[ "$(cat "$run/count")" -eq "$n" ] || { echo "fnap.sh: $1 read $(cat "$run/count") of $n events" >&2; exit 1; }
+}
+measure "flow-sub -o beginning -e 'file://$run/flows/$flow' | wc -l > '$run/count'"
+counted file://
+file=$secs
+row "file:// (peer)" "$secs" "$rss" 1.00
+measure "flow-sub -o beginning -e 'fnap://127.0.0.1:$plain/$flow' | wc -l > '$run/count'"
+counted fnap://
+row "fnap:// (STREAM)" "$secs" "$rss" "$(ratio "$secs" "$file")x"
+: > "$run/agent-rss"
+measure "FNAP_CA='$run/ca.pem' flow-sub -o beginning -e 'fnaps://127.0.0.1:$tls/$flow' | wc -l > '$run/count'"
+counted fnaps://
+fnaps=$secs fnaps_rss=$rss
+row "fnaps:// (STREAM in TLS)" "$secs" "$rss" "$(ratio "$secs" "$file")x"
+# the agent's process has ended with the connection; time(1) says its peak
+for _ in $(seq 1 200); do
+	[ -s "$run/agent-rss" ] && break
+	sleep 0.01
+done
+agent_rss=$(awk '$1 ~ /^[0-9]+$/ && $1 > m { m = $1 } END { print m + 0 }' "$run/agent-rss")
+echo
+echo "fnap-serve sessions/s: $(rate "$sessions" "$s_secs") (target >= 500);" \
+	"$(ratio "$f_secs" "$s_secs") of the /bin/true floor"
+echo "fnaps:// / file:// time: $(ratio "$fnaps" "$file") (target <= 2)"
+echo "fnap-serve peak RSS during the fnaps:// STREAM: $agent_rss KB (target < 65536)"
+summary_row "fnap-serve (sessions)" "$(rate "$sessions" "$s_secs") sessions/s" \
+	"tcpserver + true $(rate "$sessions" "$f_secs") conn/s" "$(ratio "$f_secs" "$s_secs") of floor" ">= 500/s"
+summary_row "flow-sub (fnaps://)" "$(rate "$n" "$fnaps") ev/s, $fnaps_rss KB" \
+	"file:// $(rate "$n" "$file") ev/s" "$(ratio "$fnaps" "$file")x time" "<= 2x"
+summary_row "fnap-serve (STREAM)" "$agent_rss KB peak" - - "< 64 MB"
