@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 PACKAGES="build-essential autoconf automake pkg-config
 	libssl-dev librdkafka-dev libsodium-dev libyaml-dev
 	bats jq kcat bind9 bind9-dnsutils ucspi-tcp s6 openssl mandoc time
+	openbsd-inetd systemd
 	clang libclang-rt-14-dev"
 
 usage() { echo "usage: ./setup.sh demo|check|build" >&2; exit 64; }
@@ -59,7 +60,7 @@ case $1 in
 build) ;;
 demo)
 	PATH="$bins/flow-pub:$bins/flow-sub:$bins/flow-filter:$bins/flow-resolve:$bins/flow-bridge:$bins/fnap-serve:$bins/fnap:$PATH" \
-		exec examples/pipelines/quickstart.sh ;;
+		exec examples/pipelines/two-orgs.sh ;;
 check)
 	status=0
 	echo "== make check"

@@ -240,7 +240,8 @@ flowstate_each(const char *state, void (*fn)(void *ctx, const struct flow_meta *
 			names[n++] = xstrdup(de->d_name);
 		}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_names);
 	for (i = 0; i < n; i++) {
 		if (flowstate_load(state, names[i], &m) == 0)
 			fn(ctx, &m);

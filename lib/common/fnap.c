@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -29,14 +31,19 @@ struct fnap_conn {
 	int werr;                  /* a write failed: the connection is done */
 };
 
-/* Writes to a stuck client must end too: a socket gets a send timeout. */
+/* Writes to a stuck client must end too: a socket gets a send timeout.
+   And no Nagle: a reply is written when it is whole, and a DATA block's
+   first line must not wait for the peer's delayed acknowledgement of it
+   (some 40 ms) before the rest goes. Neither applies to a pipe. */
 static void
-send_timeout(int fd, int timeout_ms)
+socket_options(int fd, int timeout_ms)
 {
 	struct timeval tv = { timeout_ms / 1000, timeout_ms % 1000 * 1000 };
+	int on = 1;
 
 	if (timeout_ms > 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
 struct fnap_conn *
@@ -49,7 +56,7 @@ fnap_conn_new(int in, int out, size_t line_max, int timeout_ms)
 	c->cap = line_max + 2 + READ_BYTES;
 	c->buf = xmalloc(c->cap);
 	c->timeout_ms = c->write_timeout_ms = timeout_ms;
-	send_timeout(out, timeout_ms);
+	socket_options(out, timeout_ms);
 	return c;
 }
 

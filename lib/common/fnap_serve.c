@@ -120,7 +120,7 @@ cmd_help(struct session *s, char *args)
 
 	fnap_reply(s->c, 220, "DATA");
 	for (i = 0; i < NCOMMANDS; i++)
-		if (commands[i].usage)
+		if (commands[i].usage && (commands[i].run != cmd_starttls || s->tls))
 			fnap_body(s->c, commands[i].usage, strlen(commands[i].usage));
 	fnap_reply(s->c, 220, "OK");
 }

@@ -81,6 +81,13 @@ fnap_flow_url(const struct flow_meta *m, char *url, size_t size)
 		snprintf(url, size, "kafka://%s/%s", m->servers, m->topic);
 }
 
+/* Is the port published (tls-port, else port) one of implicit TLS? */
+static int
+served_with_tls(const struct fnap_conf *conf)
+{
+	return conf->tls_port || conf->implicit_tls;
+}
+
 /* Where the flow's events are served for other hosts: the agent itself for
    the file broker (implicit TLS when it has a port for it), Kafka's
    bootstrap servers. */
@@ -120,7 +127,7 @@ dns_update(struct session *s, enum dnsupdate_op op, const struct flow_meta *m)
 	    brokers[RESOLVE_MAX_TARGETS];
 	struct dnsupdate_flow d = {
 		.flow = m->flow, .ns = ns ? ns->name : NULL, .agents = &agent, .nagents = 1,
-		.agent_tls = conf->tls_port || conf->implicit_tls,
+		.agent_tls = served_with_tls(conf),
 		.brokers = brokers, .public = m->public, .ttl = DNSUPDATE_DEFAULT_TTL,
 		.server = conf->dns_server, .zone = conf->dns_zone,
 	};
@@ -137,7 +144,7 @@ dns_update(struct session *s, enum dnsupdate_op op, const struct flow_meta *m)
 		d.topic = m->topic;
 	} else {
 		d.broker_type = BROKER_FNAP;
-		d.broker_tls = conf->tls_port != 0;
+		d.broker_tls = served_with_tls(conf);
 	}
 	if (brokers_of(conf, m, brokers, &d.nbrokers) < 0 || pipe(fds) < 0) {
 		warnmsg("dns-update: %s: cannot prepare the update", m->flow);
@@ -363,13 +370,17 @@ describe(struct session *s, char *args)
 	char created[RFC3339_MAX], url[FLOWSTATE_PATH_MAX + DNSNAME_MAX + 16], server[DNSNAME_MAX + 8];
 	unsigned port = conf->tls_port ? conf->tls_port : conf->port;
 
+	int owner;
+
 	if (fnap_find_flow(s, fnap_word(&args), 0, &m) < 0)
 		return;
 	rfc3339_format(m.created_ns, created);
+	/* a file flow is on this host: to others it is served over FNAP */
+	owner = !s->anonymous && strcmp(m.owner, s->user) == 0;
 	/* the thesis's four lines first, in its order */
 	fnap_reply(s->c, 220, "DATA");
 	body(s, "flow", m.flow);
-	body(s, "type", m.type);
+	body(s, "type", owner || strcmp(m.type, "file") != 0 ? m.type : "fnap");
 	if (strcmp(m.type, "kafka") == 0) {
 		body(s, "topic", m.topic);
 		body(s, "server", m.servers);
@@ -378,11 +389,11 @@ describe(struct session *s, char *args)
 		body(s, "topic", m.flow);
 		snprintf(server, sizeof server, "%s:%u", conf->hostname, port);
 		body(s, "server", server);
-		snprintf(url, sizeof url, "fnap%s://%s:%u/%s", conf->tls_port ? "s" : "", conf->hostname,
+		snprintf(url, sizeof url, "fnap%s://%s:%u/%s", served_with_tls(conf) ? "s" : "", conf->hostname,
 		    port, m.flow);
 	}
 	body(s, "url", url);
-	if (m.path[0])
+	if (m.path[0] && owner)
 		body(s, "path", m.path);
 	body(s, "owner", m.owner);
 	body(s, "public", m.public ? "yes" : "no");

@@ -9,10 +9,12 @@ load helpers/named
 
 setup() { common_setup; }
 teardown() {
-	fnap_stop
+	local clean=0
+	fnap_stop || clean=1
 	kafka_stop
 	named_stop
 	common_teardown
+	return $clean
 }
 
 TLS_CONF='tls-certificate $TMP/tls/cert.pem

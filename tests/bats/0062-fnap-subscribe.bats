@@ -10,14 +10,17 @@ load helpers/s6
 
 setup() { common_setup; }
 teardown() {
-	fnap_stop
+	local clean=0
+	fnap_stop || clean=1
 	for pid in ${ORANGE_PID:-} ${BLUE_PID:-}; do
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
 	s6_stop
 	named_stop
+	no_sanitizer_reports "$TMP"/*/fnap.log "$TMP/s6.log" || clean=1
 	common_teardown
+	return $clean
 }
 
 # count FLOW-DIR: the events in a file flow now
@@ -297,4 +300,16 @@ at() {
 	[ -z "$(ls "$S6_SCAN")" ]
 	# blue's flows keep what they received
 	[ "$(count "$TMP/blue/flows/all.flows.blue.example")" -eq 300 ]
+}
+
+@test "examples: two-orgs.sh, orange's late arrivals reach blue until orange revokes" {
+	run --separate-stderr "$FLOW_SRCDIR/examples/pipelines/two-orgs.sh"
+	[ "$status" -eq 0 ] || { echo "$output $stderr" >&2; false; }
+	# blue's flow holds a2 and a4 (delay > 30); still only them after the
+	# revocation and a5
+	ids() { printf '%s\n' "$output" | sed -n "$1" | grep '^{' | grep -o '"id":"a[0-9]"' | tr '\n' ' '; }
+	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== at blue/,/^== alice revokes/p')" "arrived"
+	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== alice revokes/,/^== done/p')" "after the revocation"
+	assert_match 'SUBSCRIBED|subscription=[a-z0-9]{7}\.arrivals\.flows\.orange\.example' "$output"
+	assert_match '== done' "$output"
 }

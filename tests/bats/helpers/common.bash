@@ -13,6 +13,21 @@ common_teardown() {
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
 }
 
+# no_sanitizer_reports FILE...: fail, showing it, when the log of a
+# program run in the background (an agent, a processor) holds a report
+# of AddressSanitizer or UndefinedBehaviorSanitizer
+no_sanitizer_reports() {
+	local f
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		if grep -qE 'Sanitizer|runtime error' "$f"; then
+			echo "$f:" >&2
+			cat "$f" >&2
+			return 1
+		fi
+	done
+}
+
 # assert_eq EXPECTED ACTUAL [WHAT]
 assert_eq() {
 	if [ "$1" != "$2" ]; then

@@ -55,10 +55,12 @@ tcp_start() {
 }
 
 fnap_stop() {
-	[ -n "${FNAP_PID:-}" ] || return 0
-	kill "$FNAP_PID" 2>/dev/null || true
-	wait "$FNAP_PID" 2>/dev/null || true
-	FNAP_PID=
+	if [ -n "${FNAP_PID:-}" ]; then
+		kill "$FNAP_PID" 2>/dev/null || true
+		wait "$FNAP_PID" 2>/dev/null || true
+		FNAP_PID=
+	fi
+	no_sanitizer_reports "$TMP/fnap.log"
 }
 
 # fnap_raw: send stdin as it is and print what the agent answers, as it

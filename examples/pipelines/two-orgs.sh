@@ -1,0 +1,153 @@
+#!/bin/bash
+# two-orgs.sh: two organisations exchange events the way they exchange mail.
+#
+# An airport ("orange", namespace flows.orange.example) publishes arrivals;
+# an airline ("blue", flows.blue.example) subscribes to the late ones. Each
+# has its agent (fnap-serve under tcpserver, TLS from a throw-away CA) that
+# registers its flows in DNS (BIND named, a dynamic zone) and runs its
+# processors under s6-svscan. Everything runs on loopback in a temporary
+# directory and is stopped at the end.
+#
+# Needs the flow programs on PATH (./setup.sh demo arranges that), named,
+# nsupdate, tcpserver, s6 and openssl.
+set -eu
+
+src=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/flow-two-orgs.XXXXXX")
+pids= supervisor=
+cleanup() {
+	# the processors down first, then the agents, then the name server
+	if [ -n "$supervisor" ]; then
+		s6-svscanctl -t "$dir/scan" 2>/dev/null || kill "$supervisor" 2>/dev/null || true
+		wait "$supervisor" 2>/dev/null || true
+	fi
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	for p in $pids; do wait "$p" 2>/dev/null || true; done
+	named_stop
+	rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+step() { printf '\n== %s\n' "$*"; }
+show() { printf '$ %s\n' "$*"; "$@"; }
+
+# shellcheck source=../../tests/bats/helpers/named.bash
+. "$src/tests/bats/helpers/named.bash"
+
+step "a name server for example. (BIND named, dynamic updates with a TSIG key)"
+printf '%s\n' 'fnaa.orange IN A 127.0.0.1' 'fnaa.blue IN A 127.0.0.1' > "$dir/hosts"
+named_start example "$dir/hosts"
+echo "named on 127.0.0.1:$NAMED_PORT; the flow programs ask it (FLOW_NAMESERVER=$FLOW_NAMESERVER)"
+
+step "a throw-away CA, and a certificate for both agents"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=two-orgs-ca \
+	-keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=fnaa.orange.example \
+	-keyout "$dir/key.pem" -out "$dir/cert.csr" 2>/dev/null
+printf 'subjectAltName=DNS:fnaa.orange.example,DNS:fnaa.blue.example\n' > "$dir/san"
+openssl x509 -req -in "$dir/cert.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+	-days 1 -extfile "$dir/san" -out "$dir/cert.pem" 2>/dev/null
+ls "$dir"/*.pem
+
+step "s6-svscan, the supervisor of both agents' processors"
+mkdir -p "$dir/scan"
+s6-svscan "$dir/scan" > "$dir/processors.log" 2>&1 &
+supervisor=$!
+
+# agent ORG USERS-LINES...: the agent's users, configuration and tcpserver
+agent() {
+	local org=$1 a=$dir/$1 port
+	shift
+	mkdir -p "$a"
+	printf '%s\n' "$@" > "$a/users"
+	cat > "$a/fnap-serve.conf" <<-CONF
+		hostname fnaa.$org.example
+		state $a/state
+		users $a/users
+		namespace flows.$org.example file $a/flows
+		supervisor $dir/scan
+		tls-certificate $dir/cert.pem
+		tls-key $dir/key.pem
+		tls-ca $dir/ca.pem
+		peers $a/peers
+		dns-update nsupdate -k $NAMED_KEY
+		dns-server 127.0.0.1:$NAMED_PORT
+		dns-zone example
+	CONF
+	: > "$a/peers"
+	chmod 600 "$a/peers"
+	# port 0: tcpserver picks a free one and prints it (-1)
+	tcpserver -1 -q -R -H 127.0.0.1 0 fnap-serve -T -c "$a/fnap-serve.conf" \
+		> "$a/port" 2> "$a/agent.log" &
+	pids="$pids $!"
+	while [ ! -s "$a/port" ]; do sleep 0.05; done
+	port=$(cat "$a/port")
+	echo "port $port" >> "$a/fnap-serve.conf"
+	echo "fnaa.$org.example: fnap-serve -T under tcpserver on 127.0.0.1:$port"
+}
+
+# user ORG NAME PASSWORD: ~/.flow.yml of a user of ORG's agent, for fnap
+user() {
+	cat > "$dir/$2.yml" <<-YML
+		agents:
+		  - name: $1
+		    fqdn: fnaa.$1.example
+		    port: $(cat "$dir/$1/port")
+		    tls: true
+		    ca: $dir/ca.pem
+		    username: $2
+		    password: $3
+		namespaces:
+		  - name: flows.$1.example
+		    agent: $1
+	YML
+}
+
+step "the agents: orange (user alice; blue's agent logs in as blue-agent) and blue (user bob)"
+agent orange "$(echo apw | fnap-serve -p alice)flows.orange.example" "$(echo bpw | fnap-serve -p blue-agent)"
+agent blue "$(echo bobpw | fnap-serve -p bob)flows.blue.example"
+echo 'fnaa.orange.example blue-agent bpw' > "$dir/blue/peers"
+user orange alice apw
+user blue bob bobpw
+echo "blue's agent has credentials for orange's in $dir/blue/peers"
+
+step "alice creates a public flow at orange; it is registered in DNS"
+show fnap -c "$dir/alice.yml" create flow arrivals.flows.orange.example --public
+show flow-resolve arrivals.flows.orange.example
+
+step "bob subscribes to it from blue, only the late arrivals (CESQL, applied at orange)"
+show fnap -c "$dir/bob.yml" subscribe arrivals.flows.orange.example --local late \
+	--where "type = 'com.example.arrival' AND delay > 30" | tee "$dir/subscription"
+sub=$(sed -n 's/.*subscription=//p' "$dir/subscription")
+echo "blue's agent found orange's in DNS and subscribed there: orange copies the flow into $sub,"
+echo "a processor at blue copies that into late.flows.blue.example"
+show fnap -c "$dir/alice.yml" list subscriptions
+
+step "alice publishes four arrivals at orange, through its agent (fnaps://)"
+cat > "$dir/arrivals" <<'EVENTS'
+{"specversion":"1.0","id":"a1","source":"/airport/gate/12","type":"com.example.arrival","delay":5,"data":{"flight":"AR1234"}}
+{"specversion":"1.0","id":"a2","source":"/airport/gate/3","type":"com.example.arrival","delay":42,"data":{"flight":"IB6841"}}
+{"specversion":"1.0","id":"a3","source":"/airport/gate/7","type":"com.example.arrival","delay":0,"data":{"flight":"KL1672"}}
+{"specversion":"1.0","id":"a4","source":"/airport/gate/1","type":"com.example.arrival","delay":95,"data":{"flight":"AF1100"}}
+EVENTS
+orange_url=fnaps://fnaa.orange.example:$(cat "$dir/orange/port")/arrivals.flows.orange.example
+FNAP_CA=$dir/ca.pem FNAP_USER=alice FNAP_PASSWORD=apw show flow-pub -v "$orange_url" < "$dir/arrivals"
+
+step "at blue, the late ones arrive (a2 and a4)"
+late=$dir/blue/flows/late.flows.blue.example
+for _ in $(seq 1 100); do
+	[ "$(flow-sub -o beginning -e "$late" | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
+show flow-sub -o beginning -e "$late"
+
+step "alice revokes the subscription: orange's copy and its processor go"
+show fnap -c "$dir/alice.yml" revoke "$sub"
+FNAP_CA=$dir/ca.pem FNAP_USER=alice FNAP_PASSWORD=apw flow-pub "$orange_url" <<'EVENT'
+{"specversion":"1.0","id":"a5","source":"/airport/gate/9","type":"com.example.arrival","delay":70}
+EVENT
+sleep 1.5
+echo "published a5 (delay 70) at orange after the revocation; blue still has:"
+show flow-sub -o beginning -e "$late"
+
+step "done"
