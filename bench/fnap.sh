@@ -13,7 +13,7 @@
 #      client) and fnap:// against flow-sub on the flow's directory.
 #  (c) the peak RSS of the agent's process during the fnaps:// STREAM.
 # Targets: >= 500 sessions/s; fnaps:// within 2x the time of the file;
-# the agent's RSS < 64 MB. FNAP_BENCH_CLIENTS: clients at once (8);
+# the agent's RSS < 16 MB. FNAP_BENCH_CLIENTS: clients at once (8);
 # FNAP_BENCH_KEEP: keep the work directory.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -26,14 +26,11 @@ servers=
 trap 'for p in $servers; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${FNAP_BENCH_KEEP:-}" ] || rm -rf "$run"' EXIT
 
 # serve PORT-VARIABLE PROGRAM...: tcpserver on a free loopback port (it
-# binds port 0 and says which it got) running PROGRAM; -D (unless
-# NODELAY is empty): replies are not held back by Nagle's algorithm
-# (fnap-serve writes the "220 DATA" of a block on its own)
+# binds port 0 and says which it got) running PROGRAM
 serve() {
 	local var=$1 i
 	shift
-	# shellcheck disable=SC2086
-	tcpserver -1 -q ${NODELAY--D} -R -H -l 0 -c 200 -b 200 127.0.0.1 0 "$@" > "$run/$var" &
+	tcpserver -1 -q -R -H -l 0 -c 200 -b 200 127.0.0.1 0 "$@" > "$run/$var" &
 	servers="$servers $!"
 	for i in $(seq 1 500); do
 		[ -s "$run/$var" ] && break
@@ -135,10 +132,6 @@ printf '%-44s %8s %12s\n' "/bin/true, connect and close (peer)" "$secs" "$(rate 
 serve start fnap-serve -V
 measure "$(clients "$start" -)"
 printf '%-44s %8s %12s\n' "fnap-serve -V, connect and close" "$secs" "$(rate "$sessions" "$secs")"
-# the same agent without -D: what Nagle's algorithm costs the clients
-NODELAY= serve nagle fnap-serve -c "$run/fnap.conf"
-measure "$(clients "$nagle" "$flow")"
-printf '%-44s %8s %12s\n' "fnap-serve, tcpserver without -D" "$secs" "$(rate "$sessions" "$secs")"
 echo
 
 # -- (b) and (c): events through the agent --
@@ -170,9 +163,9 @@ echo
 echo "fnap-serve sessions/s: $(rate "$sessions" "$s_secs") (target >= 500);" \
 	"$(ratio "$f_secs" "$s_secs") of the /bin/true floor"
 echo "fnaps:// / file:// time: $(ratio "$fnaps" "$file") (target <= 2)"
-echo "fnap-serve peak RSS during the fnaps:// STREAM: $agent_rss KB (target < 65536)"
+echo "fnap-serve peak RSS during the fnaps:// STREAM: $agent_rss KB (target < 16384)"
 summary_row "fnap-serve (sessions)" "$(rate "$sessions" "$s_secs") sessions/s" \
 	"tcpserver + true $(rate "$sessions" "$f_secs") conn/s" "$(ratio "$f_secs" "$s_secs") of floor" ">= 500/s"
 summary_row "flow-sub (fnaps://)" "$(rate "$n" "$fnaps") ev/s, $fnaps_rss KB" \
 	"file:// $(rate "$n" "$file") ev/s" "$(ratio "$fnaps" "$file")x time" "<= 2x"
-summary_row "fnap-serve (STREAM)" "$agent_rss KB peak" - - "< 64 MB"
+summary_row "fnap-serve (STREAM)" "$agent_rss KB peak" - - "< 16 MB"

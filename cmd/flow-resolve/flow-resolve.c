@@ -79,15 +79,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	if (why)
-		warnmsg("%s", why);
-	fprintf(stderr, "%s\n", synopsis);
-	exit(EX_FLOW_USAGE);
-}
-
 /* The worse of two results: unreachable, then not found, then found. */
 static int
 worse(int a, int b)
@@ -303,7 +294,7 @@ records_option(struct records *rec, int c, const char *arg)
 	case OPT_AGENT:
 	case OPT_BROKER:
 		if ((c == OPT_AGENT ? d->nagents : d->nbrokers) == RESOLVE_MAX_TARGETS)
-			usage("too many targets");
+			usage_exit(synopsis, "too many targets");
 		if (dnsupdate_target_parse(arg, c == OPT_AGENT ? &rec->agents[d->nagents++] :
 		    &rec->brokers[d->nbrokers++], &why) < 0)
 			die(EX_FLOW_USAGE, "%s: %s", arg, why);
@@ -317,7 +308,7 @@ records_option(struct records *rec, int c, const char *arg)
 	case OPT_ZONE: d->zone = arg; break;
 	case OPT_TTL:
 		if (parse_int64(arg, 0, 2147483647, &ttl) < 0)
-			usage("--ttl: expected seconds");
+			usage_exit(synopsis, "--ttl: expected seconds");
 		d->ttl = ttl;
 		break;
 	case OPT_BROKER_TYPE:
@@ -325,7 +316,7 @@ records_option(struct records *rec, int c, const char *arg)
 		    strcmp(arg, "fnap") == 0 ? BROKER_FNAP : strcmp(arg, "file") == 0 ? BROKER_FILE :
 		    BROKER_NONE;
 		if (d->broker_type == BROKER_NONE)
-			usage("--broker-type: kafka, fnap or file");
+			usage_exit(synopsis, "--broker-type: kafka, fnap or file");
 		break;
 	}
 }
@@ -342,9 +333,9 @@ write_records(struct records *rec, int argc, char **argv)
 	else if (strcmp(rec->op, "delete") == 0)
 		op = DNSUPDATE_DELETE;
 	else
-		usage("--records: add or delete");
+		usage_exit(synopsis, "--records: add or delete");
 	if (argc != 1)
-		usage("--records: one flow name");
+		usage_exit(synopsis, "--records: one flow name");
 	if (flow_arg(argv[0], fqdn, &why) < 0)
 		die(EX_FLOW_USAGE, "%s: %s", argv[0], why);
 	rec->d.flow = fqdn;
@@ -380,7 +371,7 @@ main(int argc, char **argv)
 		case 't':
 		case 'r':
 			if (parse_int64(optarg, c == 't', c == 't' ? 300 : 10, &v) < 0)
-				usage(c == 't' ? "-t: expected 1-300 seconds" : "-r: expected 0-10");
+				usage_exit(synopsis, c == 't' ? "-t: expected 1-300 seconds" : "-r: expected 0-10");
 			*(c == 't' ? &ro.timeout : &ro.retries) = v;
 			break;
 		case 'u': out = OUT_URL; outputs++; break;
@@ -396,21 +387,21 @@ main(int argc, char **argv)
 				records_option(&rec, c, optarg);
 				break;
 			}
-			usage(NULL);
+			usage_exit(synopsis, NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (rec.op) {
 		if (outputs || list || agent_of)
-			usage("--records writes a script: no -a, -j, -l, -n or -u");
+			usage_exit(synopsis, "--records writes a script: no -a, -j, -l, -n or -u");
 		exit_flushed(write_records(&rec, argc, argv));
 	}
 	if (rec.used)
-		usage("record options need --records add|delete");
+		usage_exit(synopsis, "record options need --records add|delete");
 	if (outputs > 1 || (list && agent_of) || ((list || agent_of) && (argc > 0 || out == OUT_URL)) ||
 	    (list && out == OUT_AGENT) || (!list && !agent_of && argc == 0))
-		usage(NULL);
+		usage_exit(synopsis, NULL);
 	if ((nsarg = list ? list : agent_of)) {
 		if (dnsname_check(nsarg, strlen(nsarg), &why) < 0)
 			die(EX_FLOW_USAGE, "%s: %s", nsarg, why);

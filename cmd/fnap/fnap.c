@@ -60,15 +60,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void __attribute__((noreturn))
-usage(const char *why)
-{
-	if (why)
-		warnmsg("%s", why);
-	fprintf(stderr, "%s\n", synopsis);
-	exit(EX_FLOW_USAGE);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -99,7 +90,7 @@ main(int argc, char **argv)
 		case OPT_WHERE: a.where = optarg; break;
 		case 'h': fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
-		default: usage(NULL);
+		default: usage_exit(synopsis, NULL);
 		}
 	}
 	if (u.nameserver && !*u.nameserver)
@@ -120,6 +111,6 @@ main(int argc, char **argv)
 	st = ua_run(&u, &a, argc - optind, argv + optind, &why);
 	flowyml_free(&cfg);
 	if (st == EX_FLOW_USAGE && why)
-		usage(why);
+		usage_exit(synopsis, why);
 	exit_flushed(st);
 }

@@ -209,6 +209,15 @@ clock_real_ns(void)
 }
 
 void
+usage_exit(const char *synopsis, const char *why)
+{
+	if (why)
+		warnmsg("%s", why);
+	fprintf(stderr, "%s\n", synopsis);
+	exit(EX_FLOW_USAGE);
+}
+
+void
 print_version(void)
 {
 	printf("%s %s\n", progname, FLOW_VERSION);

@@ -59,6 +59,8 @@ int64_t clock_real_ns(void);
 
 /* Print "progname VERSION" on stdout and exit 0 (for -V). */
 void print_version(void) __attribute__((noreturn));
+/* The reason (unless NULL) and the synopsis on standard error, exit 64. */
+void usage_exit(const char *synopsis, const char *why) __attribute__((noreturn));
 
 /* Flush stdout and exit with status, or 74 if stdout could not be written
    (EPIPE is a quiet, successful end). */
