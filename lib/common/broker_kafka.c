@@ -86,10 +86,14 @@ error_status(rd_kafka_resp_err_t err)
 
 /* -- producing -- */
 
+#define POLL_EVERY 256
+
 struct kafka_producer {
 	struct producer base;
 	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt; /* looked up once, not by name at every message */
 	char *topic;
+	unsigned sent;         /* since the last poll for delivery reports */
 	int binary;
 	int status;            /* of the failures since the last flush */
 	char *buf;             /* binary mode: decoded values */
@@ -144,11 +148,11 @@ kafka_send(struct producer *p, const char *line, size_t len)
 	}
 	for (;;) {
 		if (k->binary)
-			e = rd_kafka_producev(k->rk, RD_KAFKA_V_TOPIC(k->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			e = rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(k->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 			    RD_KAFKA_V_VALUE((void *)value, vlen), RD_KAFKA_V_KEY(key, keylen),
 			    RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(copy), RD_KAFKA_V_END);
 		else
-			e = rd_kafka_producev(k->rk, RD_KAFKA_V_TOPIC(k->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			e = rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(k->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 			    RD_KAFKA_V_VALUE((void *)value, vlen), RD_KAFKA_V_KEY(key, keylen),
 			    RD_KAFKA_V_HEADER("content-type", KAFKA_STRUCTURED_TYPE, -1), RD_KAFKA_V_END);
 		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -166,7 +170,9 @@ kafka_send(struct producer *p, const char *line, size_t len)
 			k->base.on_fail(k->base.fail_ctx, line, len, rd_kafka_err2str(e));
 		return error_status(e);
 	}
-	rd_kafka_poll(k->rk, 0);
+	/* delivery reports are served now and then, not at every message */
+	if (++k->sent % POLL_EVERY == 0)
+		rd_kafka_poll(k->rk, 0);
 	return 0;
 }
 
@@ -190,6 +196,7 @@ kafka_producer_close(struct producer *p)
 	struct kafka_producer *k = (struct kafka_producer *)p;
 
 	kafka_flush(p);
+	rd_kafka_topic_destroy(k->rkt);
 	rd_kafka_destroy(k->rk);
 	free(k->topic);
 	free(k->buf);
@@ -220,6 +227,14 @@ kafka_producer_open(const struct flow_url *u, const struct broker_opts *o, int *
 	}
 	k->base.ops = &kafka_producer_ops;
 	k->topic = xstrdup(u->name);
+	if (!(k->rkt = rd_kafka_topic_new(k->rk, k->topic, NULL))) {
+		warnmsg("kafka: %s: %s", k->topic, rd_kafka_err2str(rd_kafka_last_error()));
+		*status = EX_FLOW_CONFIG;
+		rd_kafka_destroy(k->rk);
+		free(k->topic);
+		free(k);
+		return NULL;
+	}
 	k->binary = o->binary;
 	if (k->binary)
 		k->buf = xmalloc(2 * (size_t)CE_LINE_MAX);
