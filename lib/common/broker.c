@@ -152,13 +152,7 @@ open_url(const char *url, struct flow_url *u, int *status)
 		}
 		free(real);
 	}
-	if (!backends[u->scheme].producer) {
-		warnmsg("%s: %s:// is not supported yet", url, url_scheme_name(u->scheme));
-		url_free(u);
-		*status = EX_FLOW_UNAVAILABLE;
-		return NULL;
-	}
-	return &backends[u->scheme];
+	return &backends[u->scheme];  /* every scheme but flow://, resolved above */
 }
 
 struct producer *

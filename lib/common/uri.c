@@ -8,14 +8,6 @@
 
 #define FNAP_DEFAULT_PORT "61000"
 
-const char *
-url_scheme_name(enum url_scheme s)
-{
-	static const char *const names[] = { "file", "kafka", "fnap", "fnaps", "flow" };
-
-	return names[s];
-}
-
 /* host:port with a host name, IPv4 address or [IPv6] address, and a port. */
 static int
 hostport_check(const char *s, size_t len, int need_port)

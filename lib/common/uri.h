@@ -17,6 +17,5 @@ struct flow_url {
    without "scheme://" is taken as a file flow directory. */
 int url_parse(const char *s, struct flow_url *u, const char **why);
 void url_free(struct flow_url *u);
-const char *url_scheme_name(enum url_scheme s);
 
 #endif
