@@ -7,7 +7,7 @@
 #include "bridge.h"
 #include "util.h"
 
-#define COMMIT_EVERY 10000       /* events, on a busy stream */
+#define COMMIT_EVERY 100000      /* events, on a busy stream */
 #define COMMIT_EVERY_MS 1000
 #define WAIT_MS 200              /* one idle source: how long to wait at a time */
 #define POLL_MS 20               /* several: how long to wait on each in turn */
@@ -84,7 +84,7 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 		for (i = 0; i < o->nsrc && !status; i++) {
 			if (ended[i])
 				continue;
-			wait = pending ? 0 : o->nsrc == 1 ? WAIT_MS : POLL_MS;
+			wait = pending || o->nsrc > 1 ? POLL_MS : WAIT_MS;
 			r = src[i]->ops->next(src[i], &rec, wait);
 			if (r == CONSUMER_END) {
 				ended[i] = 1;

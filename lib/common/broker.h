@@ -49,6 +49,9 @@ struct producer_ops {
 	/* Make everything sent durable, or report it through on_fail.
 	   0, or an exit status (69, 74, 75) when some events were not taken. */
 	int (*flush)(struct producer *);
+	/* Input paused: what was sent goes out now, without waiting for it to
+	   be durable. 0, or an exit status as for flush. */
+	int (*push)(struct producer *);
 	void (*close)(struct producer *);
 };
 

@@ -181,7 +181,7 @@ fnap_close_producer(struct producer *base)
 }
 
 static const struct producer_ops fnap_producer_ops = {
-	fnap_send_event, fnap_flush_events, fnap_close_producer,
+	fnap_send_event, fnap_flush_events, fnap_flush_events, fnap_close_producer,
 };
 
 struct producer *

@@ -190,6 +190,16 @@ kafka_flush(struct producer *p)
 	return status;
 }
 
+/* librdkafka sends within linger.ms by itself: serve the reports only */
+static int
+kafka_push(struct producer *p)
+{
+	struct kafka_producer *k = (struct kafka_producer *)p;
+
+	rd_kafka_poll(k->rk, 0);
+	return k->status;
+}
+
 static void
 kafka_producer_close(struct producer *p)
 {
@@ -203,7 +213,9 @@ kafka_producer_close(struct producer *p)
 	free(k);
 }
 
-static const struct producer_ops kafka_producer_ops = { kafka_send, kafka_flush, kafka_producer_close };
+static const struct producer_ops kafka_producer_ops = {
+	kafka_send, kafka_flush, kafka_push, kafka_producer_close,
+};
 
 struct producer *
 kafka_producer_open(const struct flow_url *u, const struct broker_opts *o, int *status)

@@ -34,6 +34,8 @@ struct kafka_consumer {
 	int64_t *next;             /* per partition: offset to commit, -1 none */
 	char *at_end;              /* per partition: reached its end */
 	char *buf;                 /* structured lines made from binary records */
+	long taken, wake_count;    /* records read since the queue was last empty, */
+	size_t taken_bytes, wake_bytes;  /* and how many make fetchers stop */
 };
 
 static void
@@ -63,6 +65,25 @@ all_at_end(const struct kafka_consumer *c)
 	return c->npart > 0;
 }
 
+/* librdkafka 2.0 stops fetching a partition while the queue holds
+   queued.min.messages or queued.max.messages.kbytes, and looks again only
+   when something wakes its broker thread: up to a second later. Having
+   drained that much, a ListOffsets request to each leader wakes them now. */
+static void
+wake_fetchers(struct kafka_consumer *c)
+{
+	rd_kafka_topic_partition_list_t *l;
+	int i;
+
+	if (rd_kafka_assignment(c->rk, &l))
+		return;
+	for (i = 0; i < l->cnt; i++)
+		l->elems[i].offset = RD_KAFKA_OFFSET_END;  /* as a time: the latest */
+	if (l->cnt)
+		rd_kafka_offsets_for_times(c->rk, l, 500);
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
 static int
 kafka_next(struct consumer *cons, struct record *rec, int timeout_ms)
 {
@@ -82,8 +103,16 @@ kafka_next(struct consumer *cons, struct record *rec, int timeout_ms)
 		}
 		if (c->stop_at_end && all_at_end(c))
 			return CONSUMER_END;
-		if (!(m = rd_kafka_consumer_poll(c->rk, timeout_ms < 0 ? 1000 : timeout_ms)))
-			return 0;
+		if (!(m = rd_kafka_consumer_poll(c->rk, 0))) {
+			if (c->taken >= c->wake_count || c->taken_bytes >= c->wake_bytes)
+				wake_fetchers(c);
+			c->taken = 0;
+			c->taken_bytes = 0;
+			if (!(m = rd_kafka_consumer_poll(c->rk, timeout_ms < 0 ? 1000 : timeout_ms)))
+				return 0;
+		}
+		c->taken++;
+		c->taken_bytes += m->len;
 		c->cur = m;
 		grow(c, m->partition);
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -225,6 +254,21 @@ assign(struct kafka_consumer *c, const struct offset_spec *o, int *status)
 	return 0;
 }
 
+/* Half the queue limits: having read that much since the queue was last
+   empty, the fetchers may have stopped (a guess too low costs a request). */
+static void
+wake_limits(struct kafka_consumer *c, rd_kafka_conf_t *conf)
+{
+	char v[32];
+	size_t n = sizeof v;
+
+	c->wake_count = rd_kafka_conf_get(conf, "queued.min.messages", v, &n) == RD_KAFKA_CONF_OK ?
+	    strtol(v, NULL, 10) / 2 : 50000;
+	n = sizeof v;
+	c->wake_bytes = rd_kafka_conf_get(conf, "queued.max.messages.kbytes", v, &n) == RD_KAFKA_CONF_OK ?
+	    (size_t)strtol(v, NULL, 10) * 512 : 8 << 20;
+}
+
 struct consumer *
 kafka_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *status)
 {
@@ -246,6 +290,7 @@ kafka_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *
 	rd_kafka_conf_set(conf, "auto.offset.reset", o->start.kind == OFFSET_STORED ? "earliest" : "latest",
 	    errstr, sizeof errstr);
 	c = xcalloc(1, sizeof *c);
+	wake_limits(c, conf);
 	if (!(c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr))) {
 		warnmsg("kafka: %s", errstr);
 		free(c);

@@ -154,12 +154,12 @@ publish_check_wrap(const struct publish_opts *o, const char **why)
 
 /* Input pauses: a live stream is not held back. */
 static void
-flush_when_idle(void *ctx)
+push_when_idle(void *ctx)
 {
 	struct publisher *pb = ctx;
 
 	if (pb->status == 0)
-		pb->status = pb->p->ops->flush(pb->p);
+		pb->status = pb->p->ops->push(pb->p);
 }
 
 static void
@@ -199,7 +199,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	lr = lr_open(fd, CE_LINE_MAX);
 	lr_set_long_sink(lr, pb.rejectfd);
 	lr_set_intr(lr, &stop_requested);
-	lr_set_idle(lr, flush_when_idle, &pb);
+	lr_set_idle(lr, push_when_idle, &pb);
 	while (!stop_requested) {
 		r = lr_next(lr, &line, &len);
 		if ((status = pb.status) != 0)
