@@ -1,15 +1,20 @@
 /* flow-bridge: copy events between flows, N to M, at least once. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "bridge.h"
 #include "util.h"
 
 static const char usage[] =
-    "usage: flow-bridge [-ev] [-g GROUP] [-o OFFSET] [-w EXPR] [-X KEY=VALUE] [-F FILE] [--binary] SRC DST\n"
+    "usage: flow-bridge [-ev] [-g GROUP] [-o OFFSET] [-w EXPR] [-r FILE] [-X KEY=VALUE] [-F FILE] [--binary]\n"
+    "                   SRC DST\n"
     "       flow-bridge [options] -f SRC [-f SRC]... -t DST [-t DST]...\n";
 
 static const char help[] =
@@ -22,12 +27,14 @@ static const char help[] =
     "  -o, --offset OFFSET  where the sources start, as for flow-sub\n"
     "  -w, --where EXPR     copy only the events for which the CESQL EXPR is true\n"
     "  -e, --exit           exit once every source reached its end\n"
+    "  -r, --reject FILE    keep records that are not CloudEvents (kafka) in FILE\n"
     "  -X KEY=VALUE, -F FILE, --binary   Kafka settings, as for flow-pub\n"
     "  -v, --verbose        counts on stderr at the end\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
     "\n"
-    "Exit: 0 done (or stopped by SIGTERM/SIGINT), 64 usage, 69/75 a broker failed.\n";
+    "Exit: 0 done (or stopped by SIGTERM/SIGINT), 65 records rejected, 64 usage,\n"
+    "69/75 a broker failed.\n";
 
 int
 main(int argc, char **argv)
@@ -40,6 +47,7 @@ main(int argc, char **argv)
 		{ "offset", required_argument, NULL, 'o' },
 		{ "where", required_argument, NULL, 'w' },
 		{ "exit", no_argument, NULL, 'e' },
+		{ "reject", required_argument, NULL, 'r' },
 		{ "binary", no_argument, NULL, OPT_BINARY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -47,15 +55,18 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static char *src[256], *dst[256];
-	struct bridge_opts o = { .src = src, .dst = dst };
+	struct bridge_opts o = { .src = src, .dst = dst, .rejectfd = -1 };
 	struct bridge_stats st;
 	struct cesql_parse_error perr;
-	const char *where = NULL;
+	const char *where = NULL, *reject_path = NULL;
 	int c, status;
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "f:t:g:o:w:eX:F:vhV", longopts, NULL)) != -1) {
+	/* half flow-sub's Kafka prefetch: the producers' queue shares the memory
+	   (first, so that -X can change it) */
+	broker_prop_add(&o.broker, "queued.max.messages.kbytes=8192");
+	while ((c = getopt_long(argc, argv, "f:t:g:o:w:er:X:F:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 		case 't':
@@ -73,6 +84,7 @@ main(int argc, char **argv)
 			break;
 		case 'w': where = optarg; break;
 		case 'e': o.broker.stop_at_end = 1; break;
+		case 'r': reject_path = optarg; break;
 		case OPT_BINARY: o.broker.binary = 1; break;
 		case 'X':
 			if (broker_prop_add(&o.broker, optarg) < 0)
@@ -99,7 +111,11 @@ main(int argc, char **argv)
 		if (!(o.where = cesql_compile_filter(where, &perr)))
 			die(EX_FLOW_USAGE, "--where: column %zu: %s", perr.column, perr.msg);
 	}
+	if (reject_path && (o.rejectfd = open(reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+		die(EX_FLOW_IOERR, "%s: %s", reject_path, strerror(errno));
 	status = bridge_run(&o, &st);
+	if (o.rejectfd >= 0 && close(o.rejectfd) < 0 && status == 0)
+		status = EX_FLOW_IOERR;
 	cesql_free(o.where);
 	broker_opts_free(&o.broker);
 	return status;

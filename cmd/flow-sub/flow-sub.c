@@ -37,19 +37,6 @@ static const char help[] =
     "\n"
     "Exit: 0 done, 1 no such flow, 65 records rejected, 69/75 broker unavailable, 64 usage.\n";
 
-/* A record that is not a CloudEvent, kept as it came, one per line. */
-static void
-keep_rejected(void *ctx, const char *rec, size_t len, const char *reason)
-{
-	int *fd = ctx;
-
-	(void)reason;
-	if (*fd >= 0 && (write_all(*fd, rec, len) < 0 || write_all(*fd, "\n", 1) < 0)) {
-		warnmsg("--reject: %s", strerror(errno));
-		*fd = -1;
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -117,7 +104,7 @@ main(int argc, char **argv)
 		broker_opts_free(&bo);
 		return status;
 	}
-	cons->on_reject = keep_rejected;
+	cons->on_reject = consumer_keep_rejected;
 	cons->reject_ctx = &rejectfd;
 	status = subscribe_stream(cons, STDOUT_FILENO, &so);
 	if (status == 0 && cons->rejected)

@@ -66,7 +66,7 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	uint64_t failed = 0, pending = 0;
 	int64_t last_commit = clock_ms();
 	struct record rec;
-	int i, j, r, status = 0, nended = 0, got, wait;
+	int i, j, r, status = 0, nended = 0, got, wait, rejectfd = o->rejectfd;
 
 	memset(st, 0, sizeof *st);
 	for (i = 0; i < o->ndst && !status; i++)
@@ -79,6 +79,10 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	for (i = 0; i < o->nsrc && !status; i++)
 		if (!(src[i] = consumer_open(o->src[i], &o->broker, &status)))
 			break;
+		else {
+			src[i]->on_reject = consumer_keep_rejected;
+			src[i]->reject_ctx = &rejectfd;
+		}
 	while (!status && !stop_requested && nended < o->nsrc) {
 		got = 0;
 		for (i = 0; i < o->nsrc && !status; i++) {
@@ -116,12 +120,16 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	if (failed)
 		warnmsg("%" PRIu64 " events not acknowledged by a destination; the sources were not moved past them",
 		    failed);
-	if (o->verbose)
-		warnmsg("%" PRIu64 " events read, %" PRIu64 " written, %" PRIu64 " filtered out", st->read,
-		    st->written, st->filtered);
 	for (i = 0; i < o->nsrc; i++)
-		if (src[i])
+		if (src[i]) {
+			st->rejected += src[i]->rejected;
 			src[i]->ops->close(src[i]);
+		}
+	if (o->verbose)
+		warnmsg("%" PRIu64 " events read, %" PRIu64 " written, %" PRIu64 " filtered out, %" PRIu64
+		    " records rejected", st->read, st->written, st->filtered, st->rejected);
+	if (status == 0 && st->rejected)
+		status = EX_FLOW_DATAERR;
 	for (i = 0; i < o->ndst; i++)
 		if (dst[i]) {
 			dst[i]->on_fail = NULL;

@@ -14,15 +14,17 @@ struct bridge_opts {
 	int nsrc, ndst;
 	struct broker_opts broker;  /* group, start offset, -e, Kafka properties */
 	struct cesql *where;        /* NULL: everything */
+	int rejectfd;               /* --reject: records that are not events, or -1 */
 	int verbose;
 };
 
 struct bridge_stats {
-	uint64_t read, written, filtered;
+	uint64_t read, written, filtered, rejected;
 };
 
 /* Run until every source ended (-e), a stop signal, or a failure; the exit
-   status. */
+   status: 65 when a source held records that are not events (said, kept
+   with --reject, and passed over). */
 int bridge_run(const struct bridge_opts *o, struct bridge_stats *st);
 
 #endif

@@ -95,6 +95,10 @@ struct consumer {
 	uint64_t rejected;
 };
 
+/* An on_reject that keeps the record as it came, one per line, in the file
+   descriptor *ctx (--reject); after a write error it says so and stops. */
+void consumer_keep_rejected(void *ctx, const char *rec, size_t len, const char *reason);
+
 /* -X key=value and -F FILE (key=value lines, # comments): librdkafka
    properties. 0, or -1 after a message. */
 int broker_prop_add(struct broker_opts *o, const char *kv);

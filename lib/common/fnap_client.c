@@ -190,14 +190,31 @@ fnap_client_auth(struct fnap_client *cl, const char *user, const char *password,
 }
 
 int
+fnap_client_line(struct fnap_client *cl, char **line, size_t *len)
+{
+	int r = fnap_read_line(cl->c, CE_LINE_MAX, line, len);
+
+	if (r == FNAP_LINE)
+		return 0;
+	snprintf(cl->why, sizeof cl->why, "%s", r == FNAP_EOF ? "the agent closed the connection" :
+	    r == FNAP_TIMEOUT ? "no answer from the agent in time" :
+	    r == FNAP_TOO_LONG ? "a line from the agent longer than the line limit" :
+	    r == FNAP_NUL ? "a NUL byte from the agent" : "the connection failed");
+	return -1;
+}
+
+int
 fnap_client_reply(struct fnap_client *cl, const char **text)
 {
 	char *line;
 	size_t len;
+	int code;
 
-	if (fnap_read_line(cl->c, CE_LINE_MAX, &line, &len) != FNAP_LINE)
+	if (fnap_client_line(cl, &line, &len) < 0)
 		return -1;
-	return fnap_reply_code(line, text);
+	if ((code = fnap_reply_code(line, text)) < 0)
+		snprintf(cl->why, sizeof cl->why, "not an FNAP reply: %.40s%s", line, len > 40 ? "..." : "");
+	return code;
 }
 
 int
@@ -212,7 +229,11 @@ fnap_client_command(struct fnap_client *cl, const char **text, const char *fmt, 
 	va_end(ap);
 	r = fnap_send(cl->c, "%s", buf);
 	sodium_memzero(buf, sizeof buf);  /* it may have held a password */
-	return r < 0 ? -1 : fnap_client_reply(cl, text);
+	if (r < 0) {
+		snprintf(cl->why, sizeof cl->why, "cannot send to the agent: %s", strerror(errno));
+		return -1;
+	}
+	return fnap_client_reply(cl, text);
 }
 
 void

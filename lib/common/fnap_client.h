@@ -14,6 +14,7 @@ struct fnap_client {
 	int fd;
 	struct tls_ctx *tls;
 	char host[256];
+	char why[96];   /* why the last read got no reply line */
 };
 
 /* Connect to "host[:port]" ("[v6addr]:port"; port 61000 when absent),
@@ -31,8 +32,10 @@ int fnap_client_auth(struct fnap_client *cl, const char *user, const char *passw
 int fnap_client_command(struct fnap_client *cl, const char **text, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Read one reply line: its code and *text; -1 for no reply (closed, timed
-   out, not a reply line). */
+   out, not a reply line), with the reason in cl->why. */
 int fnap_client_reply(struct fnap_client *cl, const char **text);
+/* Read one line of an answer's body; -1 with the reason in cl->why. */
+int fnap_client_line(struct fnap_client *cl, char **line, size_t *len);
 /* The exit status for a failure reply code (450 -> 75, 550 -> 77, ...). */
 int fnap_client_status(int code);
 /* Close the connection (without QUIT: the caller says it when it may). */

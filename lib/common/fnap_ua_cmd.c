@@ -119,9 +119,12 @@ print_record(int json, size_t n, const char *const *keys, const char *const *val
 	fputs(!json ? "\n" : n ? "}\n" : "{}\n", stdout);
 }
 
+/* An answer's lines: bounded, as anything read from the network */
+#define BODY_MAX (64 << 20)
+
 struct body {
 	char **lines;
-	size_t n;
+	size_t n, bytes;
 };
 
 static void
@@ -142,10 +145,14 @@ read_body(struct fnap_client *cl, struct body *b, const char **text)
 	int code;
 
 	for (;;) {
-		if (fnap_read_line(cl->c, CE_LINE_MAX, &line, &len) != FNAP_LINE)
+		if (fnap_client_line(cl, &line, &len) < 0)
 			return -1;
 		if ((code = fnap_reply_code(line, text)) > 0)
 			return code;
+		if ((b->bytes += len + 1) > BODY_MAX) {
+			snprintf(cl->why, sizeof cl->why, "an answer longer than %d MiB", BODY_MAX >> 20);
+			return -1;
+		}
 		b->lines = xrealloc(b->lines, (b->n + 1) * sizeof *b->lines);
 		b->lines[b->n++] = xstrndup(line, len);
 	}
@@ -219,7 +226,7 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 {
 	static const char *const state_keys[] = { "id", "state" };
 	const char *text, *values[2] = { name, cmd->key };
-	struct body b = { NULL, 0 };
+	struct body b = { NULL, 0, 0 };
 	int code, bad = 0;
 
 	code = fnap_client_command(cl, &text, "%s%s%s%s", cmd->verb, *name ? " " : "", name, extra);
@@ -241,8 +248,7 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 	if (code > 0 && !bad)
 		warnmsg("%s%s%s: %d %s", label, *name ? " " : "", name, code, text);
 	else
-		warnmsg("%s: %s", cl->host, bad ? "the agent's answer has no subscription in it" :
-		    "no complete answer from the agent");
+		warnmsg("%s: %s", cl->host, bad ? "the agent's answer has no subscription in it" : cl->why);
 	return bad ? EX_FLOW_SOFTWARE : fnap_client_status(code);
 }
 

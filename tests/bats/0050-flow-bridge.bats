@@ -26,6 +26,49 @@ teardown() {
 	assert_match 'where: column' "$output"
 }
 
+@test "flow-bridge: bad input: usage, URLs and settings; records that are not events are said, kept (-r) and 65" {
+	run flow-bridge --nosuch a b
+	[ "$status" -eq 64 ]
+	assert_match '^usage: flow-bridge' "${lines[1]}"
+	run flow-bridge -o sideways a b
+	[ "$status" -eq 64 ]
+	assert_match '-o sideways: expected beginning' "$output"
+	run flow-bridge -g ../x "$TMP/a" "$TMP/b"
+	[ "$status" -eq 64 ]
+	assert_match '\.\./x: bad group name' "$output"
+	run flow-bridge gopher://x/y "$TMP/b"
+	[ "$status" -eq 64 ]
+	assert_match 'unknown scheme' "$output"
+	run flow-bridge "$TMP/a" 'kafka://127.0.0.1:9/bad topic'
+	[ "$status" -eq 64 ]
+	assert_match 'bad topic name' "$output"
+	run flow-bridge flow://bad_name..example "$TMP/b"
+	[ "$status" -eq 64 ]
+	run flow-bridge -e "$TMP/nosuch" "$TMP/b"
+	[ "$status" -eq 1 ]
+	assert_match 'nosuch: no such flow' "$output"
+	run flow-bridge -F "$TMP/missing" a b
+	[ "$status" -eq 78 ]
+	run flow-bridge -r "$TMP/no/such/dir" "$TMP/a" "$TMP/b"
+	[ "$status" -eq 74 ]
+
+	kafka_start 1
+	kafka_cmd topic mixed 1
+	run flow-bridge -e -X nosuch.property=1 "kafka://$KAFKA/mixed" "$TMP/out"
+	[ "$status" -eq 78 ]
+	assert_match 'nosuch.property' "$output"
+	# any producer may write anything: junk between events in the source
+	{ event m1; echo 'not an event'; event m2; echo '{"id":"no-specversion"}'; event m3; } |
+		kcat -b "$KAFKA" -P -t mixed
+	run --separate-stderr flow-bridge -e -o beginning -v -r "$TMP/rej" "kafka://$KAFKA/mixed" "$TMP/out"
+	[ "$status" -eq 65 ]
+	assert_match 'partition 0 offset 1: not a JSON object' "$stderr"
+	assert_match 'partition 0 offset 3: missing required attribute specversion' "$stderr"
+	assert_match '3 events read, 3 written, 0 filtered out, 2 records rejected' "$stderr"
+	printf '%s\n' 'not an event' '{"id":"no-specversion"}' | cmp - "$TMP/rej"
+	flow-sub -o beginning -e "$TMP/out" | cmp - <(event m1; event m2; event m3)
+}
+
 @test "flow-bridge: file to file with --where, and a group that resumes" {
 	head -n 2000 "$TMP/in" | flow-pub "$TMP/a"
 	flow-bridge -e -g copy -o beginning -w "type = 'com.example.delay'" "$TMP/a" "$TMP/b"

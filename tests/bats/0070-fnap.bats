@@ -431,3 +431,33 @@ YML
 	run --separate-stderr fnap revoke "$sub"
 	[ "$status" -eq 77 ]
 }
+
+@test "fnap: a broken agent: garbage, an endless line, a hang-up mid-answer (69, said)" {
+	fnapua_fake_start
+	fnapua_config "$FAKE_PORT"
+	# answer REPLY...: fnap list flows, answered with the REPLY lines
+	answer() {
+		printf '%s\n' "$@" > "$TMP/replies"
+		run --separate-stderr timeout 20 fnap list flows
+	}
+	answer 'garbage'
+	[ "$status" -eq 69 ]
+	assert_eq 'fnap: localhost: not an FNAP reply: garbage' "$stderr"
+	answer '999 from the future'
+	[ "$status" -eq 69 ]
+	assert_eq 'fnap: localhost: not an FNAP reply: 999 from the future' "$stderr"
+	answer '220 DATA' "$(head -c 1100000 /dev/zero | tr '\0' x)" '220 OK'
+	[ "$status" -eq 69 ]
+	assert_eq 'fnap: localhost: a line from the agent longer than the line limit' "$stderr"
+	[ -z "$output" ]
+	fnapua_fake_stop
+	# an agent that hangs up in the middle of an answer
+	tcp_start "$TMP/cut.port" sh -c 'printf "220 cut FNAA\r\n"; read -r l; printf "220 Authenticated\r\n"
+		read -r l; printf "220 DATA\r\nname=half.flows.unix.ar\r\n"'
+	fnapua_config "$TCP_PORT"
+	FAKE_PID=$TCP_PID  # stopped by the teardown
+	run --separate-stderr timeout 20 fnap list flows
+	[ "$status" -eq 69 ]
+	assert_eq 'fnap: localhost: the agent closed the connection' "$stderr"
+	[ -z "$output" ]
+}
