@@ -260,6 +260,9 @@ teardown() { common_teardown; }
 	sed -n 2p "$TMP/long" | cmp - "$TMP/rej"
 	run flow-filter --reject /nonexistent/dir/rej "true" < "$TMP/in"
 	[ "$status" -eq 74 ]
+	run --separate-stderr flow-filter "true" "$TMP/nosuch"
+	[ "$status" -eq 74 ]
+	[ "$stderr" = "flow-filter: $TMP/nosuch: No such file or directory" ]
 }
 
 @test "flow-filter: --dedupe drops a (source, id) seen among the last N" {
