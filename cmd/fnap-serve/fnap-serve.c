@@ -18,7 +18,8 @@
 #define DEFAULT_CONF "/etc/flow/fnap-serve.conf"
 #define MAX_OVERRIDES 64
 
-static const char usage[] = "usage: fnap-serve [-T] [-c FILE] [-o KEY=VALUE]... | fnap-serve -p NAME\n";
+static const char usage[] =
+    "usage: fnap-serve [-T] [-c FILE] [-o KEY=VALUE]... | fnap-serve [-C COST] -p NAME\n";
 
 static const char help[] =
     "Serve FNAP on stdin/stdout, one connection per process.\n"
@@ -27,12 +28,14 @@ static const char help[] =
     "  -o, --set KEY=VALUE a setting of the configuration, over the file's\n"
     "  -T, --tls           implicit TLS: the handshake before the greeting\n"
     "  -p, --password NAME read a password on stdin, print NAME's users-file line\n"
+    "  -C, --cost COST     of its hash: low (7 MiB), interactive (64 MiB, the default)\n"
+    "                      or moderate (256 MiB), per login\n"
     "  -h, --help          this help\n"
     "  -V, --version       version\n";
 
 /* The users-file line for name, with a password read on stdin. */
 static int
-hash_password(const char *name)
+hash_password(const char *name, enum auth_cost cost)
 {
 	char pass[AUTH_PASSWORD_MAX + 2], line[AUTH_NAME_MAX + 256];
 	const char *why;
@@ -42,7 +45,7 @@ hash_password(const char *name)
 	pass[strcspn(pass, "\r\n")] = '\0';
 	if (!pass[0] || strlen(pass) >= AUTH_PASSWORD_MAX)
 		die(EX_FLOW_USAGE, "a password is 1-%d bytes", AUTH_PASSWORD_MAX - 1);
-	if (auth_hash_line(name, pass, line, sizeof line, &why) < 0)
+	if (auth_hash_line(name, pass, cost, line, sizeof line, &why) < 0)
 		die(strstr(why, "memory") ? EX_FLOW_SOFTWARE : EX_FLOW_USAGE, "%s: %s", name, why);
 	sodium_memzero(pass, sizeof pass);
 	puts(line);
@@ -57,6 +60,7 @@ main(int argc, char **argv)
 		{ "set", required_argument, NULL, 'o' },
 		{ "tls", no_argument, NULL, 'T' },
 		{ "password", required_argument, NULL, 'p' },
+		{ "cost", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -64,11 +68,11 @@ main(int argc, char **argv)
 	const char *conf_path = getenv("FNAP_CONFIG"), *user = NULL, *why;
 	const char *overrides[MAX_OVERRIDES];
 	struct fnap_conf conf;
-	int c, i, n = 0, implicit_tls = 0, status;
+	int c, i, n = 0, implicit_tls = 0, status, cost = AUTH_COST_INTERACTIVE;
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "c:o:Tp:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:Tp:C:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
 		case 'o':
@@ -78,6 +82,10 @@ main(int argc, char **argv)
 			break;
 		case 'T': implicit_tls = 1; break;
 		case 'p': user = optarg; break;
+		case 'C':
+			if ((cost = auth_cost_parse(optarg)) < 0)
+				die(EX_FLOW_USAGE, "-C %s: expected low, interactive or moderate", optarg);
+			break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
 		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
@@ -90,7 +98,7 @@ main(int argc, char **argv)
 	if (sodium_init() < 0)
 		die(EX_FLOW_SOFTWARE, "libsodium: cannot initialise");
 	if (user)
-		return hash_password(user);
+		return hash_password(user, cost);
 	fnap_conf_init(&conf);
 	if (fnap_conf_load(&conf, conf_path && *conf_path ? conf_path : DEFAULT_CONF) < 0)
 		exit(EX_FLOW_CONFIG);

@@ -19,16 +19,29 @@ static const char decoy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=65536,t=2,p=1$zcQ1JolFcVxCxFY0X9VUMg$QJva+q8eA1MCRolBTzDF8r21h6fgDjMBHCIk28P7MCU";
 
 int
-auth_hash_line(const char *name, const char *password, char *out, size_t size, const char **why)
+auth_cost_parse(const char *s)
 {
+	return strcmp(s, "low") == 0 ? AUTH_COST_LOW : strcmp(s, "interactive") == 0 ? AUTH_COST_INTERACTIVE :
+	    strcmp(s, "moderate") == 0 ? AUTH_COST_MODERATE : -1;
+}
+
+int
+auth_hash_line(const char *name, const char *password, enum auth_cost cost, char *out, size_t size,
+    const char **why)
+{
+	/* low: the smallest of OWASP's Argon2id settings, m=7 MiB t=5 */
+	static const struct { unsigned long long ops; size_t mem; } costs[] = {
+		{ 5, 7 << 20 },
+		{ crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE },
+		{ crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE },
+	};
 	char hash[crypto_pwhash_STRBYTES];
 
 	if (!name[0] || strlen(name) >= AUTH_NAME_MAX || strpbrk(name, ":\r\n")) {
 		*why = "a user name is 1-63 characters, without ':'";
 		return -1;
 	}
-	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+	if (crypto_pwhash_str(hash, password, strlen(password), costs[cost].ops, costs[cost].mem) != 0) {
 		*why = "out of memory hashing the password";
 		return -1;
 	}

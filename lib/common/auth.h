@@ -11,9 +11,20 @@
 #define AUTH_PASSWORD_MAX 1024
 #define AUTH_NAMESPACES_MAX 4096
 
+/* How much an Argon2id hash costs: the verification uses what the hash
+   says, so a users file may mix them. */
+enum auth_cost {
+	AUTH_COST_LOW,          /* 7 MiB, 5 passes: many logins at once on a small machine */
+	AUTH_COST_INTERACTIVE,  /* libsodium's interactive: 64 MiB, 2 passes */
+	AUTH_COST_MODERATE,     /* libsodium's moderate: 256 MiB, 3 passes */
+};
+
+/* "low", "interactive" or "moderate"; -1 for anything else. */
+int auth_cost_parse(const char *s);
+
 /* The users-file line of name (without namespaces: "name:hash:") for
    password, in out (size >= AUTH_NAME_MAX + 128). 0, or -1 with *why. */
-int auth_hash_line(const char *name, const char *password, char *out, size_t size,
+int auth_hash_line(const char *name, const char *password, enum auth_cost cost, char *out, size_t size,
     const char **why);
 
 /* Check name's password against the users file; on success copy the
