@@ -71,6 +71,8 @@ check)
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 check _build-asan || status=1
 	echo "== fuzzing, a minute a target (tests/fuzz/README)"
 	FUZZ_DIR=$(pwd)/_build/fuzz tests/fuzz/run.sh all 60 || status=1
+	echo "== flow-bridge soak on the Kafka mock cluster, brokers going down and up (tests/soak/bridge.sh)"
+	FLOW_BUILDDIR=_build tests/soak/bridge.sh 90 || status=1
 	echo "== make distcheck"
 	if make -C _build distcheck >_build/distcheck.out 2>&1; then
 		echo "distcheck: ok"

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bridge.h"
 #include "util.h"
@@ -11,6 +12,7 @@
 #define COMMIT_EVERY_MS 1000
 #define WAIT_MS 200              /* one idle source: how long to wait at a time */
 #define POLL_MS 20               /* several: how long to wait on each in turn */
+#define FINAL_COMMIT_TRIES 15    /* seconds: the coordinator may be coming back */
 
 /* A destination that could not take an event fails the run: the source
    offsets stay where they were, so the next run delivers it again. */
@@ -23,17 +25,26 @@ on_fail(void *ctx, const char *line, size_t len, const char *reason)
 	++*failed;
 }
 
-/* Every destination acknowledged all it was given: commit the sources. */
+/* Wait until every destination acknowledged all it was given. */
 static int
-checkpoint(struct producer **dst, int ndst, struct consumer **src, int nsrc)
+flush_all(struct producer **dst, int ndst)
 {
 	int i, r, status = 0;
 
 	for (i = 0; i < ndst; i++)
 		if ((r = dst[i]->ops->flush(dst[i])) != 0 && !status)
 			status = r;
-	if (status)
-		return status;
+	return status;
+}
+
+/* Move the sources on, past what was acknowledged. A commit that fails
+   (the group's coordinator is away) leaves them behind, never ahead: the
+   next checkpoint covers it. */
+static int
+commit_all(struct consumer **src, int nsrc)
+{
+	int i, r, status = 0;
+
 	for (i = 0; i < nsrc; i++)
 		if ((r = src[i]->ops->commit(src[i])) != 0 && !status)
 			status = r;
@@ -64,9 +75,10 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	struct producer **dst = xcalloc(o->ndst, sizeof *dst);
 	char *ended = xcalloc(o->nsrc, 1);
 	uint64_t failed = 0, pending = 0;
+	int uncommitted = 0;     /* a commit failed: the next one must happen */
 	int64_t last_commit = clock_ms();
 	struct record rec;
-	int i, j, r, status = 0, nended = 0, got, wait, rejectfd = o->rejectfd;
+	int i, j, r, status = 0, nended = 0, got, wait, due, rejectfd = o->rejectfd;
 
 	memset(st, 0, sizeof *st);
 	for (i = 0; i < o->ndst && !status; i++)
@@ -109,14 +121,17 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 		if (status)
 			break;
 		/* idle, or enough done: make it durable, then move the sources on */
-		if (pending && (!got || pending >= COMMIT_EVERY || clock_ms() - last_commit >= COMMIT_EVERY_MS)) {
-			status = checkpoint(dst, o->ndst, src, o->nsrc);
+		due = clock_ms() - last_commit >= COMMIT_EVERY_MS;
+		if ((pending && (!got || pending >= COMMIT_EVERY || due)) || (uncommitted && due)) {
+			if ((status = flush_all(dst, o->ndst)) == 0)
+				uncommitted = commit_all(src, o->nsrc) != 0;
 			pending = 0;
 			last_commit = clock_ms();
 		}
 	}
-	if (!status && (pending || stop_requested))
-		status = checkpoint(dst, o->ndst, src, o->nsrc);
+	if (!status && (pending || uncommitted || stop_requested) && (status = flush_all(dst, o->ndst)) == 0)
+		for (i = 0; (status = commit_all(src, o->nsrc)) != 0 && i < FINAL_COMMIT_TRIES; i++)
+			sleep(1);
 	if (failed)
 		warnmsg("%" PRIu64 " events not acknowledged by a destination; the sources were not moved past them",
 		    failed);

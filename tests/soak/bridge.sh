@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# tests/soak/bridge.sh [SECONDS]: flow-bridge between two Kafka topics of a
+# 3-broker mock cluster for SECONDS (default 600) while events keep coming
+# and a broker goes down and comes back every few seconds. At the end:
+# every acknowledged event reached the destination (lost=0), duplicates are
+# counted, and the bridge's RSS, sampled every 5 s, stayed flat. Exit 0 only
+# when nothing was lost and, after a 30 s warm-up, the second half's RSS is
+# within 20% of the first half's. The programs come from FLOW_BUILDDIR (a
+# build directory; default the source tree).
+set -eu -o pipefail
+secs=${1:-600}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${FLOW_BUILDDIR:-$top}
+for d in "$build"/cmd/*/ "$build/tests/helpers/" "$top/tests/helpers/"; do PATH="$d:$PATH"; done
+export PATH
+work=$(mktemp -d "${TMPDIR:-/tmp}/flow-soak.XXXXXX")
+mock= bridge= feeder=
+cleanup() {
+	[ -z "$feeder" ] || kill "$feeder" 2>/dev/null || true
+	[ -z "$bridge" ] || kill "$bridge" 2>/dev/null || true
+	exec 9>&- || true
+	[ -z "$mock" ] || wait "$mock" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+say() { printf 'soak: %s\n' "$*" >&2; }
+
+# the mock cluster reads its commands on fd 9; cmd waits for each "ok"
+mkfifo "$work/ctl"
+kafka-mock 3 < "$work/ctl" > "$work/mock.out" 2> "$work/mock.err" &
+mock=$!
+exec 9> "$work/ctl"
+cmd() {
+	local before i=0
+	before=$(wc -l < "$work/mock.out")
+	echo "$*" >&9
+	until [ "$(wc -l < "$work/mock.out")" -gt "$before" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 1000 ] || { say "kafka-mock: no answer to $*"; exit 1; }
+		sleep 0.01
+	done
+}
+until [ -s "$work/mock.out" ]; do sleep 0.05; done
+k=$(head -n 1 "$work/mock.out")
+# 32 partitions: the mock keeps only about 5 MB of each
+cmd topic src 32
+cmd topic dst 32
+x="-X sticky.partitioning.linger.ms=0"
+
+# the feeder: 1000 events at a time, about 300 a second, each block in
+# sent/ once flow-pub had every event acknowledged (it waits out the
+# outages: a failure is the end of the soak)
+mkdir "$work/sent"
+feed() {
+	local n=0 f
+	while :; do
+		f=$work/sent/$n
+		gen-events 1000 "$n" | sed "s/\"id\":\"\\([a-z]*\\)-/\"id\":\"\\1-$n-/" > "$f.in"
+		flow-pub $x "kafka://$k/src" < "$f.in" 2>> "$work/feed.err" || { say "flow-pub failed:"; cat "$work/feed.err" >&2; exit 1; }
+		mv "$f.in" "$f"
+		n=$((n + 1))
+		sleep 3
+	done
+}
+feed &
+feeder=$!
+
+flow-bridge -g soak -o beginning $x -X session.timeout.ms=6000 -X message.timeout.ms=20000 \
+	"kafka://$k/src" "kafka://$k/dst" 2> "$work/bridge.err" &
+bridge=$!
+
+# faults: every 4 s a broker goes down for 2 s; RSS sampled every 5 s
+start=$(date +%s) downs=0 last_sample=0
+: > "$work/rss"
+while [ $(($(date +%s) - start)) -lt "$secs" ]; do
+	b=$((RANDOM % 3 + 1))
+	cmd down $b
+	sleep 2
+	cmd up $b
+	downs=$((downs + 1))
+	sleep 2
+	now=$(date +%s)
+	if [ $((now - last_sample)) -ge 5 ]; then
+		kill -0 "$bridge" 2>/dev/null || { say "flow-bridge died:"; cat "$work/bridge.err" >&2; exit 1; }
+		kill -0 "$feeder" 2>/dev/null || exit 1
+		awk '/^VmRSS/ { print $2 }' "/proc/$bridge/status" >> "$work/rss"
+		last_sample=$now
+	fi
+done
+
+# stop feeding (after its current block), let the bridge catch up, stop it
+kill "$feeder"
+wait "$feeder" 2>/dev/null || true
+feeder=
+cat "$work"/sent/[0-9]* > "$work/all-sent" 2>/dev/null || : > "$work/all-sent"
+sent=$(wc -l < "$work/all-sent")
+for i in $(seq 1 120); do
+	got=$(kcat -b "$k" -C -t dst -o beginning -e -q | wc -l)
+	[ "$got" -lt "$sent" ] || break
+	sleep 1
+done
+kill -TERM "$bridge"
+wait "$bridge" && bstatus=0 || bstatus=$?
+bridge=
+kcat -b "$k" -C -t dst -o beginning -e -q > "$work/got"
+lost=$(comm -23 <(jq -r .id "$work/all-sent" | sort -u) <(jq -r .id "$work/got" | sort -u) | wc -l)
+dup=$(( $(wc -l < "$work/got") - $(jq -r .id "$work/got" | sort -u | wc -l) ))
+
+# RSS: after a warm-up of 30 s (6 samples), the largest sample of the
+# second half against the largest of the first
+tail -n +7 "$work/rss" > "$work/rss.warm"
+n=$(wc -l < "$work/rss.warm")
+[ "$n" -ge 2 ] || { say "too short to sample RSS: run 60 s at least"; exit 1; }
+early=$(head -n $((n / 2)) "$work/rss.warm" | sort -n | tail -n 1)
+late=$(tail -n +$((n / 2 + 1)) "$work/rss.warm" | sort -n | tail -n 1)
+printf 'soak: %s s, %d broker outages, %d events sent and acknowledged, %d copied\n' \
+	"$secs" "$downs" "$sent" "$(wc -l < "$work/got")"
+printf 'soak: lost=%d dup=%d; flow-bridge exit %d\n' "$lost" "$dup" "$bstatus"
+printf 'soak: flow-bridge RSS KB, a sample every 5 s: first %s, after 30 s %s, max of the first half %s, of the second %s, last %s\n' \
+	"$(head -n 1 "$work/rss")" "$(head -n 1 "$work/rss.warm")" "$early" "$late" "$(tail -n 1 "$work/rss")"
+status=0
+[ "$sent" -gt 0 ] || { say "nothing was sent"; status=1; }
+[ "$lost" -eq 0 ] || { say "events lost"; status=1; }
+[ "$bstatus" -eq 0 ] || { say "flow-bridge exit $bstatus:"; tail -n 5 "$work/bridge.err" >&2; status=1; }
+[ "$late" -le $((early * 12 / 10)) ] || { say "RSS grew: $early -> $late KB"; status=1; }
+exit $status
