@@ -5,7 +5,7 @@
 # every acknowledged event reached the destination (lost=0), duplicates are
 # counted, and the bridge's RSS, sampled every 5 s, stayed flat. Exit 0 only
 # when nothing was lost and, after a 30 s warm-up, the second half's RSS is
-# within 20% of the first half's. The programs come from FLOW_BUILDDIR (a
+# within 20% (and 4 MB, for short runs still warming up) of the first half's. The programs come from FLOW_BUILDDIR (a
 # build directory; default the source tree).
 set -eu -o pipefail
 secs=${1:-600}
@@ -14,37 +14,24 @@ build=${FLOW_BUILDDIR:-$top}
 for d in "$build"/cmd/*/ "$build/tests/helpers/" "$top/tests/helpers/"; do PATH="$d:$PATH"; done
 export PATH
 work=$(mktemp -d "${TMPDIR:-/tmp}/flow-soak.XXXXXX")
-mock= bridge= feeder=
+bridge= feeder= KAFKA_PID=
 cleanup() {
 	[ -z "$feeder" ] || kill "$feeder" 2>/dev/null || true
 	[ -z "$bridge" ] || kill "$bridge" 2>/dev/null || true
-	exec 9>&- || true
-	[ -z "$mock" ] || wait "$mock" 2>/dev/null || true
+	kafka_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
 say() { printf 'soak: %s\n' "$*" >&2; }
 
-# the mock cluster reads its commands on fd 9; cmd waits for each "ok"
-mkfifo "$work/ctl"
-kafka-mock 3 < "$work/ctl" > "$work/mock.out" 2> "$work/mock.err" &
-mock=$!
-exec 9> "$work/ctl"
-cmd() {
-	local before i=0
-	before=$(wc -l < "$work/mock.out")
-	echo "$*" >&9
-	until [ "$(wc -l < "$work/mock.out")" -gt "$before" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 1000 ] || { say "kafka-mock: no answer to $*"; exit 1; }
-		sleep 0.01
-	done
-}
-until [ -s "$work/mock.out" ]; do sleep 0.05; done
-k=$(head -n 1 "$work/mock.out")
+# the mock cluster, through the bats suites' helpers (they work in $TMP)
+TMP=$work
+. "$top/tests/bats/helpers/kafka.bash"
+kafka_start 3
+k=$KAFKA
 # 32 partitions: the mock keeps only about 5 MB of each
-cmd topic src 32
-cmd topic dst 32
+kafka_cmd topic src 32
+kafka_cmd topic dst 32
 x="-X sticky.partitioning.linger.ms=0"
 
 # the feeder: 1000 events at a time, about 300 a second, each block in
@@ -74,9 +61,9 @@ start=$(date +%s) downs=0 last_sample=0
 : > "$work/rss"
 while [ $(($(date +%s) - start)) -lt "$secs" ]; do
 	b=$((RANDOM % 3 + 1))
-	cmd down $b
+	kafka_cmd down $b
 	sleep 2
-	cmd up $b
+	kafka_cmd up $b
 	downs=$((downs + 1))
 	sleep 2
 	now=$(date +%s)
@@ -107,7 +94,7 @@ lost=$(comm -23 <(jq -r .id "$work/all-sent" | sort -u) <(jq -r .id "$work/got" 
 dup=$(( $(wc -l < "$work/got") - $(jq -r .id "$work/got" | sort -u | wc -l) ))
 
 # RSS: after a warm-up of 30 s (6 samples), the largest sample of the
-# second half against the largest of the first
+# second half against the largest of the first: a leak grows with the events
 tail -n +7 "$work/rss" > "$work/rss.warm"
 n=$(wc -l < "$work/rss.warm")
 [ "$n" -ge 2 ] || { say "too short to sample RSS: run 60 s at least"; exit 1; }
@@ -122,5 +109,5 @@ status=0
 [ "$sent" -gt 0 ] || { say "nothing was sent"; status=1; }
 [ "$lost" -eq 0 ] || { say "events lost"; status=1; }
 [ "$bstatus" -eq 0 ] || { say "flow-bridge exit $bstatus:"; tail -n 5 "$work/bridge.err" >&2; status=1; }
-[ "$late" -le $((early * 12 / 10)) ] || { say "RSS grew: $early -> $late KB"; status=1; }
+[ "$late" -le $((early * 12 / 10 + 4096)) ] || { say "RSS grew: $early -> $late KB"; status=1; }
 exit $status
