@@ -68,7 +68,7 @@ main(int argc, char **argv)
 	const char *conf_path = getenv("FNAP_CONFIG"), *user = NULL, *why;
 	const char *overrides[MAX_OVERRIDES];
 	struct fnap_conf conf;
-	int c, i, n = 0, implicit_tls = 0, status, cost = AUTH_COST_INTERACTIVE;
+	int c, i, n = 0, implicit_tls = 0, status, cost = AUTH_COST_INTERACTIVE, cost_given = 0;
 
 	util_init(argv[0]);
 	catch_stop_signals();
@@ -85,12 +85,15 @@ main(int argc, char **argv)
 		case 'C':
 			if ((cost = auth_cost_parse(optarg)) < 0)
 				die(EX_FLOW_USAGE, "-C %s: expected low, interactive or moderate", optarg);
+			cost_given = 1;
 			break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
 		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
 		}
 	}
+	if (cost_given && !user)
+		die(EX_FLOW_USAGE, "-C: only with -p");
 	if (optind != argc) {
 		fputs(usage, stderr);
 		exit(EX_FLOW_USAGE);

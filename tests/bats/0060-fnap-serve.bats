@@ -36,6 +36,19 @@ $FNAP_EXTRA_CONF}
 	run bash -c 'echo pw | fnap-serve -p alice'
 	[ "$status" -eq 0 ]
 	assert_match '^alice:\$argon2id\$v=19\$[^:]*:$' "$output"
+	assert_match 'm=65536,t=2,' "$output"
+	# the hash records its cost: low, interactive, moderate
+	run bash -c 'echo pw | fnap-serve -C low -p alice'
+	[ "$status" -eq 0 ]
+	assert_match '^alice:\$argon2id\$v=19\$m=7168,t=5,p=1\$[^:]*:$' "$output"
+	run bash -c 'echo pw | fnap-serve -C moderate -p alice'
+	assert_match 'm=262144,t=3,' "$output"
+	run --separate-stderr fnap-serve -C huge -p alice
+	[ "$status" -eq 64 ]
+	[ "$stderr" = 'fnap-serve: -C huge: expected low, interactive or moderate' ]
+	run --separate-stderr fnap-serve -C interactive < /dev/null
+	[ "$status" -eq 64 ]
+	[ "$stderr" = 'fnap-serve: -C: only with -p' ]
 	run bash -c 'echo pw | fnap-serve -p "a:b"'
 	[ "$status" -eq 64 ]
 	run bash -c 'fnap-serve -p alice < /dev/null'
