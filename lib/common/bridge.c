@@ -10,9 +10,29 @@
 
 #define COMMIT_EVERY 100000      /* events, on a busy stream */
 #define COMMIT_EVERY_MS 1000
+#define CLOCK_EVERY 256          /* events between looks at the clock */
 #define WAIT_MS 200              /* one idle source: how long to wait at a time */
-#define POLL_MS 20               /* several: how long to wait on each in turn */
+#define POLL_MS 20               /* several, or checkpoints to settle: the wait on each */
 #define FINAL_COMMIT_TRIES 15    /* seconds: the coordinator may be coming back */
+#define CHECKPOINTS 8            /* in flight at most: then the oldest is waited for */
+
+/* A checkpoint: where each source stood, and each destination's mark for
+   what it was given by then. Reading goes on while it settles; once every
+   destination has it all, the positions are committed. */
+struct checkpoint {
+	uint64_t *mark;          /* per destination */
+	struct position *pos;    /* per source */
+};
+
+struct run {
+	struct consumer **src;
+	struct producer **dst;
+	int nsrc, ndst;
+	struct checkpoint ring[CHECKPOINTS];
+	int first, count;        /* the checkpoints not yet committed, oldest first */
+	uint64_t failed;         /* events a destination could not take */
+	int uncommitted;         /* a commit failed: the next one must happen */
+};
 
 /* A destination that could not take an event fails the run: the source
    offsets stay where they were, so the next run delivers it again. */
@@ -27,28 +47,95 @@ on_fail(void *ctx, const char *line, size_t len, const char *reason)
 
 /* Wait until every destination acknowledged all it was given. */
 static int
-flush_all(struct producer **dst, int ndst)
+flush_all(struct run *r)
 {
-	int i, r, status = 0;
+	int i, s, status = 0;
 
-	for (i = 0; i < ndst; i++)
-		if ((r = dst[i]->ops->flush(dst[i])) != 0 && !status)
-			status = r;
+	for (i = 0; i < r->ndst; i++)
+		if ((s = r->dst[i]->ops->flush(r->dst[i])) != 0 && !status)
+			status = s;
 	return status;
 }
 
-/* Move the sources on, past what was acknowledged. A commit that fails
-   (the group's coordinator is away) leaves them behind, never ahead: the
-   next checkpoint covers it. */
+/* Move the sources on to pos (NULL: where they stand). A commit that
+   fails (the group's coordinator is away) leaves them behind, never
+   ahead: the next one covers it. */
 static int
-commit_all(struct consumer **src, int nsrc)
+commit_all(struct run *r, const struct position *pos)
 {
-	int i, r, status = 0;
+	int i, s, status = 0;
 
-	for (i = 0; i < nsrc; i++)
-		if ((r = src[i]->ops->commit(src[i])) != 0 && !status)
-			status = r;
+	for (i = 0; i < r->nsrc; i++)
+		if ((s = pos ? r->src[i]->ops->commit(r->src[i], &pos[i]) : consumer_commit(r->src[i])) != 0 &&
+		    !status)
+			status = s;
+	r->uncommitted = status != 0;
 	return status;
+}
+
+static void
+drop_oldest(struct run *r)
+{
+	struct checkpoint *c = &r->ring[r->first];
+	int i;
+
+	for (i = 0; i < r->nsrc; i++)
+		position_free(&c->pos[i]);
+	r->first = (r->first + 1) % CHECKPOINTS;
+	r->count--;
+}
+
+static int
+settled(struct run *r, const struct checkpoint *c, int timeout_ms)
+{
+	int j;
+
+	for (j = 0; j < r->ndst; j++)
+		if (!r->dst[j]->ops->settled(r->dst[j], c->mark[j], timeout_ms))
+			return 0;
+	return 1;
+}
+
+/* Commit the newest checkpoint that settled, dropping it and those before
+   it; wait up to timeout_ms for the oldest. Nothing after a failure. */
+static void
+settle(struct run *r, int timeout_ms)
+{
+	struct checkpoint *c;
+	int n = 0;
+
+	while (n < r->count && settled(r, &r->ring[(r->first + n) % CHECKPOINTS], n ? 0 : timeout_ms))
+		n++;
+	if (!n || r->failed)
+		return;
+	c = &r->ring[(r->first + n - 1) % CHECKPOINTS];
+	commit_all(r, c->pos);
+	while (n-- > 0)
+		drop_oldest(r);
+}
+
+/* Take a checkpoint, after waiting for the oldest when there are too many. */
+static int
+checkpoint(struct run *r)
+{
+	struct checkpoint *c;
+	int i, s, status = 0;
+
+	while (r->count == CHECKPOINTS && !r->failed)
+		settle(r, 1000);
+	if (r->failed)  /* the run ends: what was sent is accounted for first */
+		return (status = flush_all(r)) ? status : EX_FLOW_TEMPFAIL;
+	c = &r->ring[(r->first + r->count) % CHECKPOINTS];
+	for (i = 0; i < r->ndst; i++)
+		if ((s = r->dst[i]->ops->mark(r->dst[i], &c->mark[i])) != 0 && !status)
+			status = s;
+	if (status)
+		return status;
+	for (i = 0; i < r->nsrc; i++)
+		r->src[i]->ops->position(r->src[i], &c->pos[i]);
+	r->count++;
+	settle(r, 0);
+	return 0;
 }
 
 static int
@@ -71,74 +158,81 @@ matches(const struct bridge_opts *o, const struct record *rec, struct bridge_sta
 int
 bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 {
-	struct consumer **src = xcalloc(o->nsrc, sizeof *src);
-	struct producer **dst = xcalloc(o->ndst, sizeof *dst);
+	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst };
 	char *ended = xcalloc(o->nsrc, 1);
-	uint64_t failed = 0, pending = 0;
-	int uncommitted = 0;     /* a commit failed: the next one must happen */
-	int64_t last_commit = clock_ms();
+	uint64_t pending = 0;
+	int64_t last_checkpoint = clock_ms();
 	struct record rec;
-	int i, j, r, status = 0, nended = 0, got, wait, due, rejectfd = o->rejectfd;
+	int i, j, n, status = 0, nended = 0, got, wait, due = 0, rejectfd = o->rejectfd;
 
 	memset(st, 0, sizeof *st);
+	r.src = xcalloc(o->nsrc, sizeof *r.src);
+	r.dst = xcalloc(o->ndst, sizeof *r.dst);
+	for (i = 0; i < CHECKPOINTS; i++) {
+		r.ring[i].mark = xcalloc(o->ndst, sizeof *r.ring[i].mark);
+		r.ring[i].pos = xcalloc(o->nsrc, sizeof *r.ring[i].pos);
+	}
 	for (i = 0; i < o->ndst && !status; i++)
-		if (!(dst[i] = producer_open(o->dst[i], &o->broker, &status)))
+		if (!(r.dst[i] = producer_open(o->dst[i], &o->broker, &status)))
 			break;
 		else {
-			dst[i]->on_fail = on_fail;
-			dst[i]->fail_ctx = &failed;
+			r.dst[i]->on_fail = on_fail;
+			r.dst[i]->fail_ctx = &r.failed;
 		}
 	for (i = 0; i < o->nsrc && !status; i++)
-		if (!(src[i] = consumer_open(o->src[i], &o->broker, &status)))
+		if (!(r.src[i] = consumer_open(o->src[i], &o->broker, &status)))
 			break;
 		else {
-			src[i]->on_reject = consumer_keep_rejected;
-			src[i]->reject_ctx = &rejectfd;
+			r.src[i]->on_reject = consumer_keep_rejected;
+			r.src[i]->reject_ctx = &rejectfd;
 		}
 	while (!status && !stop_requested && nended < o->nsrc) {
 		got = 0;
 		for (i = 0; i < o->nsrc && !status; i++) {
 			if (ended[i])
 				continue;
-			wait = pending || o->nsrc > 1 ? POLL_MS : WAIT_MS;
-			r = src[i]->ops->next(src[i], &rec, wait);
-			if (r == CONSUMER_END) {
+			wait = pending || r.count || o->nsrc > 1 ? POLL_MS : WAIT_MS;
+			n = r.src[i]->ops->next(r.src[i], &rec, wait);
+			if (n == CONSUMER_END) {
 				ended[i] = 1;
 				nended++;
-			} else if (r == CONSUMER_ERROR) {
-				status = src[i]->status;
-			} else if (r == 1) {
+			} else if (n == CONSUMER_ERROR) {
+				status = r.src[i]->status;
+			} else if (n == 1) {
 				got = 1;
 				st->read++;
 				if (!matches(o, &rec, st))
 					continue;
 				for (j = 0; j < o->ndst && !status; j++)
-					status = dst[j]->ops->send(dst[j], rec.line, rec.len);
+					status = r.dst[j]->ops->send(r.dst[j], rec.line, rec.len);
 				st->written++;
 				pending++;
 			}
 		}
 		if (status)
 			break;
-		/* idle, or enough done: make it durable, then move the sources on */
-		due = clock_ms() - last_commit >= COMMIT_EVERY_MS;
-		if ((pending && (!got || pending >= COMMIT_EVERY || due)) || (uncommitted && due)) {
-			if ((status = flush_all(dst, o->ndst)) == 0)
-				uncommitted = commit_all(src, o->nsrc) != 0;
+		/* idle, or enough read: a checkpoint, committed once it settled */
+		if (!got || st->read % CLOCK_EVERY == 0)
+			due = clock_ms() - last_checkpoint >= COMMIT_EVERY_MS;
+		if ((pending && (!got || pending >= COMMIT_EVERY || due)) || (r.uncommitted && due)) {
+			status = checkpoint(&r);
 			pending = 0;
-			last_commit = clock_ms();
-		}
+			last_checkpoint = clock_ms();
+			due = 0;
+		} else if (r.count && !got)
+			settle(&r, 0);
 	}
-	if (!status && (pending || uncommitted || stop_requested) && (status = flush_all(dst, o->ndst)) == 0)
-		for (i = 0; (status = commit_all(src, o->nsrc)) != 0 && i < FINAL_COMMIT_TRIES; i++)
+	/* the end: everything durable, then the sources moved past it all */
+	if (!status && (pending || r.count || r.uncommitted || stop_requested) && (status = flush_all(&r)) == 0)
+		for (i = 0; (status = commit_all(&r, NULL)) != 0 && i < FINAL_COMMIT_TRIES; i++)
 			sleep(1);
-	if (failed)
+	if (r.failed)
 		warnmsg("%" PRIu64 " events not acknowledged by a destination; the sources were not moved past them",
-		    failed);
+		    r.failed);
 	for (i = 0; i < o->nsrc; i++)
-		if (src[i]) {
-			st->rejected += src[i]->rejected;
-			src[i]->ops->close(src[i]);
+		if (r.src[i]) {
+			st->rejected += r.src[i]->rejected;
+			r.src[i]->ops->close(r.src[i]);
 		}
 	if (o->verbose)
 		warnmsg("%" PRIu64 " events read, %" PRIu64 " written, %" PRIu64 " filtered out, %" PRIu64
@@ -146,12 +240,18 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	if (status == 0 && st->rejected)
 		status = EX_FLOW_DATAERR;
 	for (i = 0; i < o->ndst; i++)
-		if (dst[i]) {
-			dst[i]->on_fail = NULL;
-			dst[i]->ops->close(dst[i]);
+		if (r.dst[i]) {
+			r.dst[i]->on_fail = NULL;
+			r.dst[i]->ops->close(r.dst[i]);
 		}
-	free(src);
-	free(dst);
+	while (r.count)
+		drop_oldest(&r);
+	for (i = 0; i < CHECKPOINTS; i++) {
+		free(r.ring[i].mark);
+		free(r.ring[i].pos);
+	}
+	free(r.src);
+	free(r.dst);
 	free(ended);
 	return status;
 }

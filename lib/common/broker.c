@@ -42,6 +42,40 @@ offset_parse(const char *s, struct offset_spec *o)
 }
 
 int
+producer_mark_by_flush(struct producer *p, uint64_t *id)
+{
+	*id = ++p->marks;
+	return p->ops->flush(p);
+}
+
+int
+producer_settled_at_once(struct producer *p, uint64_t id, int timeout_ms)
+{
+	(void)p, (void)id, (void)timeout_ms;
+	return 1;
+}
+
+int
+consumer_commit(struct consumer *c)
+{
+	struct position pos;
+	int r;
+
+	c->ops->position(c, &pos);
+	r = c->ops->commit(c, &pos);
+	position_free(&pos);
+	return r;
+}
+
+void
+position_free(struct position *pos)
+{
+	free(pos->next);
+	pos->next = NULL;
+	pos->n = 0;
+}
+
+int
 broker_prop_add(struct broker_opts *o, const char *kv)
 {
 	const char *eq = strchr(kv, '=');

@@ -52,6 +52,13 @@ struct producer_ops {
 	/* Input paused: what was sent goes out now, without waiting for it to
 	   be durable. 0, or an exit status as for flush. */
 	int (*push)(struct producer *);
+	/* A checkpoint after what was sent so far, numbered in *id (ascending),
+	   so that flow-bridge goes on reading while it becomes durable. 0, or
+	   an exit status as for flush. */
+	int (*mark)(struct producer *, uint64_t *id);
+	/* 1 once every event sent before checkpoint id is durable or was
+	   reported through on_fail, else 0; waits up to timeout_ms for it. */
+	int (*settled)(struct producer *, uint64_t id, int timeout_ms);
 	void (*close)(struct producer *);
 };
 
@@ -60,7 +67,12 @@ struct producer {
 	broker_fail_fn on_fail;
 	void *fail_ctx;
 	uint64_t failed;  /* events reported through on_fail */
+	uint64_t marks;   /* checkpoints taken */
 };
+
+/* mark and settled of a producer whose flush is quick: mark flushes. */
+int producer_mark_by_flush(struct producer *, uint64_t *id);
+int producer_settled_at_once(struct producer *, uint64_t id, int timeout_ms);
 
 struct record {
 	const char *line;  /* valid until the next call of next() */
@@ -71,14 +83,23 @@ struct record {
 
 enum { CONSUMER_END = -1, CONSUMER_ERROR = -2 };
 
+/* Where a consumer stands: per partition, the offset of the next record
+   (-1: none read there yet). */
+struct position {
+	int64_t *next;
+	int32_t n;
+};
+
 struct consumer;
 struct consumer_ops {
 	/* 1: a record; 0: none within timeout_ms (-1 waits forever, may also
 	   return 0 on a signal); CONSUMER_END with stop_at_end at the end;
 	   CONSUMER_ERROR after a message, with the exit status in status. */
 	int (*next)(struct consumer *, struct record *, int timeout_ms);
-	/* Store, for the group, that every record returned so far is done. */
-	int (*commit)(struct consumer *);
+	/* Where it stands now: past every record returned so far. */
+	void (*position)(struct consumer *, struct position *);
+	/* Store pos, taken before, for the group. 0, or an exit status. */
+	int (*commit)(struct consumer *, const struct position *pos);
 	void (*close)(struct consumer *);
 	/* Take back the record last returned: next() returns it again and
 	   commit() does not cover it (flow-sub --until stops before it). */
@@ -94,6 +115,10 @@ struct consumer {
 	void *reject_ctx;
 	uint64_t rejected;
 };
+
+/* Store, for the group, that every record returned so far is done. */
+int consumer_commit(struct consumer *);
+void position_free(struct position *);
 
 /* An on_reject that keeps the record as it came, one per line, in the file
    descriptor *ctx (--reject); after a write error it says so and stops. */

@@ -289,7 +289,9 @@ file_close(struct producer *p)
 	free(f);
 }
 
-static const struct producer_ops file_producer_ops = { file_send, file_flush, file_flush, file_close };
+static const struct producer_ops file_producer_ops = {
+	file_send, file_flush, file_flush, producer_mark_by_flush, producer_settled_at_once, file_close,
+};
 
 struct producer *
 file_producer_open(const char *dir, const struct broker_opts *o, int *status)

@@ -181,7 +181,8 @@ fnap_close_producer(struct producer *base)
 }
 
 static const struct producer_ops fnap_producer_ops = {
-	fnap_send_event, fnap_flush_events, fnap_flush_events, fnap_close_producer,
+	fnap_send_event, fnap_flush_events, fnap_flush_events, producer_mark_by_flush, producer_settled_at_once,
+	fnap_close_producer,
 };
 
 struct producer *
@@ -248,9 +249,18 @@ fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
 }
 
 /* The agent keeps no offsets for its clients: nothing to store. */
-static int
-fnap_commit(struct consumer *base)
+static void
+fnap_position(struct consumer *base, struct position *pos)
 {
+	(void)base;
+	pos->next = NULL;
+	pos->n = 0;
+}
+
+static int
+fnap_commit(struct consumer *base, const struct position *pos)
+{
+	(void)base, (void)pos;
 	return 0;
 }
 
@@ -270,7 +280,7 @@ fnap_close_consumer(struct consumer *base)
 }
 
 static const struct consumer_ops fnap_consumer_ops = {
-	fnap_next, fnap_commit, fnap_close_consumer, fnap_unread,
+	fnap_next, fnap_position, fnap_commit, fnap_close_consumer, fnap_unread,
 };
 
 /* STREAM's FROM for where the consumer starts; the first offset, or -1. */

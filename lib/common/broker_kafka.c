@@ -87,7 +87,10 @@ error_status(rd_kafka_resp_err_t err)
 /* -- producing -- */
 
 #define POLL_EVERY 256
+#define EPOCHS 16  /* checkpoints with events in flight, at most */
 
+/* Events in flight are counted by epoch, the span between two checkpoints:
+   a checkpoint is settled when its epoch and all before it have none. */
 struct kafka_producer {
 	struct producer base;
 	rd_kafka_t *rk;
@@ -97,15 +100,21 @@ struct kafka_producer {
 	int binary;
 	int status;            /* of the failures since the last flush */
 	char *buf;             /* binary mode: decoded values */
+	uint64_t epoch;        /* events sent now belong to it */
+	uint64_t oldest;       /* the oldest epoch that may have events in flight */
+	long inflight[EPOCHS]; /* by epoch % EPOCHS */
 };
 
-/* Delivery report: nothing is lost silently, what failed goes to on_fail. */
+/* Delivery report: nothing is lost silently, what failed goes to on_fail.
+   The opaque is the epoch's slot; in binary mode, the first byte of a copy
+   of the event as it came, after which the event follows. */
 static void
 on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct kafka_producer *k = opaque;
-	char *line = m->_private;  /* binary mode: the event as it came */
+	char *copy = k->binary ? m->_private : NULL, *line = copy ? copy + 1 : NULL;
 
+	k->inflight[copy ? (unsigned char)copy[0] : (uintptr_t)m->_private]--;
 	if (m->err) {
 		k->base.failed++;
 		if (!k->status)
@@ -116,7 +125,7 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		if (k->base.failed == 1)
 			warnmsg("kafka: %s: %s", k->topic, rd_kafka_err2str(m->err));
 	}
-	free(line);
+	free(copy);
 }
 
 static int
@@ -132,6 +141,7 @@ kafka_send(struct producer *p, const char *line, size_t len)
 	char *copy = NULL;
 	rd_kafka_resp_err_t e;
 	int parsed = 0;
+	unsigned slot = k->epoch % EPOCHS;
 
 	/* the partitionkey extension is the record key */
 	if ((k->binary || memmem(line, len, "\"partitionkey\"", 14)) &&
@@ -144,7 +154,10 @@ kafka_send(struct producer *p, const char *line, size_t len)
 			warnmsg("kafka: %s: cannot make a binary record: %s", k->topic, parsed ? why : err.msg);
 			return EX_FLOW_DATAERR;
 		}
-		copy = xstrndup(line, len);
+		copy = xmalloc(len + 2);
+		copy[0] = (char)slot;
+		memcpy(copy + 1, line, len);
+		copy[len + 1] = '\0';
 	}
 	for (;;) {
 		if (k->binary)
@@ -154,7 +167,8 @@ kafka_send(struct producer *p, const char *line, size_t len)
 		else
 			e = rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(k->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 			    RD_KAFKA_V_VALUE((void *)value, vlen), RD_KAFKA_V_KEY(key, keylen),
-			    RD_KAFKA_V_HEADER("content-type", KAFKA_STRUCTURED_TYPE, -1), RD_KAFKA_V_END);
+			    RD_KAFKA_V_HEADER("content-type", KAFKA_STRUCTURED_TYPE, -1),
+			    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)slot), RD_KAFKA_V_END);
 		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		/* a full local queue means waiting for the brokers, never dropping */
@@ -170,6 +184,7 @@ kafka_send(struct producer *p, const char *line, size_t len)
 			k->base.on_fail(k->base.fail_ctx, line, len, rd_kafka_err2str(e));
 		return error_status(e);
 	}
+	k->inflight[slot]++;
 	/* delivery reports are served now and then, not at every message */
 	if (++k->sent % POLL_EVERY == 0)
 		rd_kafka_poll(k->rk, 0);
@@ -200,6 +215,40 @@ kafka_push(struct producer *p)
 	return k->status;
 }
 
+/* Move oldest on past the epochs with nothing in flight; 1 if id is settled. */
+static int
+settled_now(struct kafka_producer *k, uint64_t id)
+{
+	while (k->oldest < k->epoch && k->inflight[k->oldest % EPOCHS] == 0)
+		k->oldest++;
+	return k->oldest > id;
+}
+
+static int
+kafka_settled(struct producer *p, uint64_t id, int timeout_ms)
+{
+	struct kafka_producer *k = (struct kafka_producer *)p;
+	int64_t deadline = clock_ms() + timeout_ms;
+	int left;
+
+	rd_kafka_poll(k->rk, 0);
+	while (!settled_now(k, id) && (left = (int)(deadline - clock_ms())) > 0)
+		rd_kafka_poll(k->rk, left < 100 ? left : 100);
+	return settled_now(k, id);
+}
+
+static int
+kafka_mark(struct producer *p, uint64_t *id)
+{
+	struct kafka_producer *k = (struct kafka_producer *)p;
+
+	*id = k->epoch++;
+	/* the new epoch takes the slot of one EPOCHS back: wait until it is free */
+	while (k->epoch >= EPOCHS && !kafka_settled(p, k->epoch - EPOCHS, 1000))
+		;
+	return kafka_push(p);
+}
+
 static void
 kafka_producer_close(struct producer *p)
 {
@@ -214,7 +263,7 @@ kafka_producer_close(struct producer *p)
 }
 
 static const struct producer_ops kafka_producer_ops = {
-	kafka_send, kafka_flush, kafka_push, kafka_producer_close,
+	kafka_send, kafka_flush, kafka_push, kafka_mark, kafka_settled, kafka_producer_close,
 };
 
 struct producer *

@@ -74,9 +74,17 @@ group_load(struct file_consumer *c, uint64_t *offset)
 	return 0;
 }
 
+static void
+file_position(struct consumer *cons, struct position *pos)
+{
+	pos->next = xmalloc(sizeof *pos->next);
+	pos->next[0] = (int64_t)((struct file_consumer *)cons)->offset;
+	pos->n = 1;
+}
+
 /* Write the group's offset to a temporary file and rename it over the old one. */
 static int
-file_commit(struct consumer *cons)
+file_commit(struct consumer *cons, const struct position *pos)
 {
 	struct file_consumer *c = (struct file_consumer *)cons;
 	char tmp[200], path[160], text[32];
@@ -88,7 +96,7 @@ file_commit(struct consumer *cons)
 		goto fail;
 	snprintf(path, sizeof path, "groups/%s", c->group);
 	snprintf(tmp, sizeof tmp, "groups/.%s.%ld", c->group, (long)getpid());
-	n = snprintf(text, sizeof text, "%" PRIu64 "\n", c->offset);
+	n = snprintf(text, sizeof text, "%" PRId64 "\n", pos->next[0]);
 	if ((fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
 		goto fail;
 	if (write(fd, text, n) != n || (c->sync && fsync(fd) < 0)) {
@@ -424,7 +432,9 @@ file_unread(struct consumer *cons)
 	c->offset--;
 }
 
-static const struct consumer_ops file_consumer_ops = { file_next, file_commit, file_close, file_unread };
+static const struct consumer_ops file_consumer_ops = {
+	file_next, file_position, file_commit, file_close, file_unread,
+};
 
 struct consumer *
 file_consumer_open(const char *dir, const struct broker_opts *o, int *status)

@@ -156,8 +156,18 @@ kafka_unread(struct consumer *cons)
 	c->next[c->cur->partition] = c->replay_offset;
 }
 
+static void
+kafka_position(struct consumer *cons, struct position *pos)
+{
+	struct kafka_consumer *c = (struct kafka_consumer *)cons;
+
+	pos->n = c->npart;
+	pos->next = xmalloc((c->npart ? c->npart : 1) * sizeof *pos->next);
+	memcpy(pos->next, c->next, c->npart * sizeof *pos->next);
+}
+
 static int
-kafka_commit(struct consumer *cons)
+kafka_commit(struct consumer *cons, const struct position *pos)
 {
 	struct kafka_consumer *c = (struct kafka_consumer *)cons;
 	rd_kafka_topic_partition_list_t *l;
@@ -166,10 +176,10 @@ kafka_commit(struct consumer *cons)
 
 	if (!c->group)
 		return 0;
-	l = rd_kafka_topic_partition_list_new(c->npart);
-	for (i = 0; i < c->npart; i++)
-		if (c->next[i] >= 0)
-			rd_kafka_topic_partition_list_add(l, c->topic, i)->offset = c->next[i];
+	l = rd_kafka_topic_partition_list_new(pos->n);
+	for (i = 0; i < pos->n; i++)
+		if (pos->next[i] >= 0)
+			rd_kafka_topic_partition_list_add(l, c->topic, i)->offset = pos->next[i];
 	err = l->cnt ? rd_kafka_commit(c->rk, l, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
 	rd_kafka_topic_partition_list_destroy(l);
 	if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
@@ -196,7 +206,7 @@ kafka_consumer_close(struct consumer *cons)
 }
 
 static const struct consumer_ops kafka_consumer_ops = {
-	kafka_next, kafka_commit, kafka_consumer_close, kafka_unread,
+	kafka_next, kafka_position, kafka_commit, kafka_consumer_close, kafka_unread,
 };
 
 /* Assign every partition of the topic, at the offsets -o asks for. */

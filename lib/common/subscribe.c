@@ -39,7 +39,7 @@ flush_commit(struct consumer *c, struct out *out, int *status)
 		}
 		return -1;
 	}
-	if ((r = c->ops->commit(c)) != 0 && *status == 0)
+	if ((r = consumer_commit(c)) != 0 && *status == 0)
 		*status = r;
 	return 0;
 }

@@ -143,3 +143,39 @@ teardown() {
 	[ "$(cat "$TMP/a/groups/live")" = 3001 ]
 	flow-sub -o beginning -e "$TMP/b" | cmp - <(cat "$TMP/in"; event after)
 }
+
+# wait_offset FILE N: until the group offset in FILE is N, at most 20 s
+wait_offset() {
+	local i=0
+	until [ "$(cat "$1" 2>/dev/null)" = "$2" ]; do
+		i=$((i + 1))
+		[ "$i" -le 2000 ] || { echo "$1: $(cat "$1" 2>/dev/null), not $2" >&2; return 1; }
+		sleep 0.01
+	done
+}
+
+@test "flow-bridge: a checkpoint is committed only once Kafka acknowledged everything before it" {
+	kafka_start 1
+	kafka_cmd topic dst 4
+	head -n 1000 "$TMP/in" | flow-pub "$TMP/a"
+	flow-bridge -g k -o beginning "$TMP/a" "kafka://$KAFKA/dst" 2> "$TMP/err" &
+	BRIDGE_PID=$!
+	wait_offset "$TMP/a/groups/k" 1000
+	# the only broker away: the next events are read, sent, not acknowledged
+	kafka_cmd down 1
+	sed -n 1001,1500p "$TMP/in" | flow-pub "$TMP/a"
+	sleep 3
+	assert_eq 1000 "$(cat "$TMP/a/groups/k")" "offset while the broker is down"
+	kafka_cmd up 1
+	wait_offset "$TMP/a/groups/k" 1500
+	kill -TERM "$BRIDGE_PID"
+	local rc=0
+	wait "$BRIDGE_PID" || rc=$?
+	BRIDGE_PID=
+	[ "$rc" -eq 0 ]
+	kcat -b "$KAFKA" -C -t dst -o beginning -e -q > "$TMP/out"
+	local counts
+	counts=$(count_lost_dup <(head -n 1500 "$TMP/in") "$TMP/out")
+	echo "# $counts" >&3
+	assert_match '^lost=0 ' "$counts"
+}
