@@ -23,6 +23,19 @@ word_special(uint64_t w)
 	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
 }
 
+/* The index of the first byte flagged by word_special: exact, because a
+   borrow only runs upwards from a byte that is itself special. */
+static inline size_t
+first_flagged(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(m) >> 3;
+#else
+	(void)m;
+	return 0;  /* memory order is not register order: the byte loop finds it */
+#endif
+}
+
 static int
 hexval(int c)
 {
@@ -115,8 +128,10 @@ scan_string(const char **pp, const char *end, const char **why)
 	for (;;) {
 		while (e - p >= 8) {
 			memcpy(&w, p, 8);
-			if (word_special(w))
+			if ((w = word_special(w))) {
+				p += first_flagged(w);
 				break;
+			}
 			p += 8;
 		}
 		while (p < e && string_plain(*p))
