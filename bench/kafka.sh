@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/kafka.sh [EVENTS]: on one librdkafka mock cluster, same events, same run:
 # flow-pub vs kcat -P -l, flow-sub -o beginning -e vs kcat -C -e, flow-bridge vs
-# flow-sub | flow-pub. Targets: no slower than the peer; RSS < 64 MB.
+# flow-sub | flow-pub. Targets: no slower than the peer; RSS < 64 MB. kcat -P
+# also runs with the content-type header that flow-pub's records carry.
 # BENCH_REPS rounds (default 3); each figure is the best of its rounds.
 # Topics have 64 partitions: the mock keeps only about 5 MB of each, and
 # drops older batches silently; every run checks it moved all the events.
@@ -29,7 +30,7 @@ reps=${BENCH_REPS:-3}
 # every round writes new topics: reading one back then reads only its events
 topics=0
 for r in $(seq "$reps"); do
-	for t in kcat pub bridge pipe; do echo "topic $t$r 64" >&9; topics=$((topics + 1)); done
+	for t in kcat kcath pub bridge pipe; do echo "topic $t$r 64" >&9; topics=$((topics + 1)); done
 done
 until [ "$(grep -c '^ok$' "$run/mock.out")" -eq "$topics" ]; do sleep 0.05; done
 x="-X sticky.partitioning.linger.ms=0"
@@ -61,6 +62,9 @@ for r in $(seq "$reps"); do
 	all=
 	measure "kcat -b '$k' -P -t kcat$r $x -l '$in'"
 	best kp; expect "kcat$r"
+	# the records flow-pub writes carry the structured mode's content-type
+	measure "kcat -b '$k' -P -t kcath$r $x -H content-type=application/cloudevents+json -l '$in'"
+	best kh; expect "kcath$r"
 	measure "flow-pub $x 'kafka://$k/pub$r' < '$in'"
 	best fp; expect "pub$r"
 	measure "kcat -b '$k' -C -t pub$r -o beginning -e -q | wc -l > '$run/count'"
@@ -77,13 +81,15 @@ done
 printf '%-40s %8s %12s %9s\n' "command (best time, most RSS of $reps)" seconds events/s peak-KB
 row() { printf '%-40s %8s %12s %9s\n' "$1" "$2" "$(rate "$n" "$2")" "$3"; }
 row "kcat -P -l (peer)" "$best_kp" "$rss_kp"
+row "kcat -P -l -H content-type (peer)" "$best_kh" "$rss_kh"
 row "flow-pub" "$best_fp" "$rss_fp"
 row "kcat -C -e (peer)" "$best_kc" "$rss_kc"
 row "flow-sub -o beginning -e" "$best_fs" "$rss_fs"
 row "flow-sub | flow-pub (peer)" "$best_sp" "$rss_sp"
 row "flow-bridge" "$best_fb" "$rss_fb"
-fp=$best_fp kp=$best_kp fs=$best_fs kc=$best_kc fb=$best_fb sp=$best_sp
+fp=$best_fp kp=$best_kp kh=$best_kh fs=$best_fs kc=$best_kc fb=$best_fb sp=$best_sp
 echo "flow-pub / kcat -P time: $(ratio "$fp" "$kp") (target <= 1)"
+echo "flow-pub / kcat -P -H content-type time: $(ratio "$fp" "$kh") (the same records)"
 echo "flow-sub / kcat -C time: $(ratio "$fs" "$kc") (target <= 1)"
 echo "flow-bridge / (flow-sub | flow-pub) time: $(ratio "$fb" "$sp") (target <= 1)"
 summary_row "flow-pub (kafka)" "$(rate "$n" "$fp") ev/s, $rss_fp KB" "kcat -P $(rate "$n" "$kp") ev/s" "$(ratio "$fp" "$kp")x time" "<= 1x, < 64 MB"
