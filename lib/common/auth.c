@@ -13,8 +13,10 @@
 #include "auth.h"
 #include "util.h"
 
-/* Verified when the name is unknown, so that a wrong name takes as long as
-   a wrong password; whatever it matches grants nothing. */
+/* Verified when the name is unknown and the users file has no other hash
+   (one of the file's own is used otherwise, so that the cost is the same),
+   so that a wrong name takes as long as a wrong password; whatever it
+   matches grants nothing. */
 static const char decoy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=65536,t=2,p=1$zcQ1JolFcVxCxFY0X9VUMg$QJva+q8eA1MCRolBTzDF8r21h6fgDjMBHCIk28P7MCU";
 
@@ -57,6 +59,7 @@ auth_user_check(const char *users, const char *name, const char *password, char 
 {
 	FILE *f = fopen(users, "r");
 	char line[AUTH_NAME_MAX + crypto_pwhash_STRBYTES + AUTH_NAMESPACES_MAX], *hash, *list;
+	char decoy[crypto_pwhash_STRBYTES] = "";
 	int found = 0, ok = 0;
 
 	if (!f) {
@@ -69,8 +72,11 @@ auth_user_check(const char *users, const char *name, const char *password, char 
 			continue;
 		*hash++ = '\0';
 		*list++ = '\0';
-		if (strcmp(line, name) != 0)
+		if (strcmp(line, name) != 0) {
+			if (!decoy[0] && strlen(hash) < sizeof decoy)
+				strcpy(decoy, hash);
 			continue;
+		}
 		found = 1;
 		if (crypto_pwhash_str_verify(hash, password, strlen(password)) == 0) {
 			snprintf(ns, AUTH_NAMESPACES_MAX, "%s", list);
@@ -78,7 +84,7 @@ auth_user_check(const char *users, const char *name, const char *password, char 
 		}
 	}
 	fclose(f);
-	if (!found && crypto_pwhash_str_verify(decoy_hash, password, strlen(password)) == 0)
+	if (!found && crypto_pwhash_str_verify(decoy[0] ? decoy : decoy_hash, password, strlen(password)) == 0)
 		ok = 0;  /* still no */
 	return ok;
 }
