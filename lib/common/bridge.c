@@ -13,7 +13,7 @@
 #define CLOCK_EVERY 256          /* events between looks at the clock */
 #define WAIT_MS 200              /* one idle source: how long to wait at a time */
 #define POLL_MS 20               /* several, or checkpoints to settle: the wait on each */
-#define FINAL_COMMIT_TRIES 15    /* seconds: the coordinator may be coming back */
+#define FINAL_COMMIT_TRIES 15    /* seconds: the coordinator may be coming back (75) */
 #define CHECKPOINTS 8            /* in flight at most: then the oldest is waited for */
 
 /* A checkpoint: where each source stood, and each destination's mark for
@@ -224,7 +224,7 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	}
 	/* the end: everything durable, then the sources moved past it all */
 	if (!status && (pending || r.count || r.uncommitted || stop_requested) && (status = flush_all(&r)) == 0)
-		for (i = 0; (status = commit_all(&r, NULL)) != 0 && i < FINAL_COMMIT_TRIES; i++)
+		for (i = 0; (status = commit_all(&r, NULL)) == EX_FLOW_TEMPFAIL && i < FINAL_COMMIT_TRIES; i++)
 			sleep(1);
 	if (r.failed)
 		warnmsg("%" PRIu64 " events not acknowledged by a destination; the sources were not moved past them",
