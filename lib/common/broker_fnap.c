@@ -53,7 +53,7 @@ start_batch(struct fnap_producer *p)
 		return 0;
 	}
 	if (code < 0)
-		warnmsg("%s: PUBLISH %s: the connection ended", p->cl->host, p->flow);
+		warnmsg("%s: PUBLISH %s: %s", p->cl->host, p->flow, p->cl->why);
 	else
 		warnmsg("%s: PUBLISH %s: %d %s", p->cl->host, p->flow, code, text);
 	return p->status = fnap_client_status(code);
@@ -119,14 +119,14 @@ end_batch(struct fnap_producer *p)
 	if (!p->in_batch)
 		return p->status;
 	p->in_batch = 0;
-	code = fnap_send(p->cl->c, ".") < 0 ? -1 : fnap_client_reply(p->cl, &text);
+	code = fnap_client_command(p->cl, &text, ".");
 	while (code == 501) {
 		line_rejected(p, text);
 		code = fnap_client_reply(p->cl, &text);
 	}
 	if (code != 220) {
 		if (code < 0)
-			warnmsg("%s: PUBLISH %s: the connection ended", p->cl->host, p->flow);
+			warnmsg("%s: PUBLISH %s: %s", p->cl->host, p->flow, p->cl->why);
 		else
 			warnmsg("%s: PUBLISH %s: %d %s", p->cl->host, p->flow, code, text);
 		fail_rest(p, code < 0 ? "the connection to the agent ended" : "the agent did not store it");
@@ -206,20 +206,27 @@ fnap_producer_open(const struct flow_url *u, const struct broker_opts *o, int *s
 struct fnap_consumer {
 	struct consumer base;
 	struct fnap_client *cl;
+	char flow[DNSNAME_MAX + 1];
+	long lines;             /* of the stream so far */
 	char *line;             /* the record last returned, in the connection's buffer */
 	size_t len;
 	int unread;
 	int64_t offset;         /* of the next record, when known; else -1 */
 };
 
+/* The agent of another organisation is trusted no more than a Kafka
+   producer: a line that is not an event is said, kept (on_reject) and
+   passed over. */
 static int
 fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
 {
 	struct fnap_consumer *c = (struct fnap_consumer *)base;
+	struct ce_event ev;
+	struct ce_error err;
 	const char *text;
 	int r, code;
 
-	if (!c->unread) {
+	while (!c->unread) {
 		fnap_conn_set_timeout(c->cl->c, timeout_ms);
 		r = fnap_read_line(c->cl->c, CE_LINE_MAX, &c->line, &c->len);
 		if (r == FNAP_TIMEOUT || (r == FNAP_ERROR && stop_requested))
@@ -239,6 +246,13 @@ fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
 		}
 		if (c->offset >= 0)
 			c->offset++;
+		c->lines++;
+		if (ce_parse(&ev, c->line, c->len, 0, &err) == 0)
+			break;
+		warnmsg("%s: STREAM %s: line %ld: not an event: %s", c->cl->host, c->flow, c->lines, err.msg);
+		base->rejected++;
+		if (base->on_reject)
+			base->on_reject(base->reject_ctx, c->line, c->len, err.msg);
 	}
 	c->unread = 0;
 	rec->line = c->line;
@@ -325,6 +339,7 @@ fnap_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *s
 	}
 	c = xcalloc(1, sizeof *c);
 	c->base.ops = &fnap_consumer_ops;
+	snprintf(c->flow, sizeof c->flow, "%s", u->name);
 	c->offset = from_text(&o->start, from, sizeof from);
 	if (!(c->cl = session(u, status))) {
 		free(c);
@@ -334,7 +349,7 @@ fnap_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *s
 	    o->stop_at_end ? " TO END" : "");
 	if (code != 220) {
 		if (code < 0)
-			warnmsg("%s: STREAM %s: the connection ended", c->cl->host, u->name);
+			warnmsg("%s: STREAM %s: %s", c->cl->host, u->name, c->cl->why);
 		else
 			warnmsg("%s: STREAM %s: %d %s", c->cl->host, u->name, code, text);
 		*status = fnap_client_status(code);

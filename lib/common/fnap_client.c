@@ -184,7 +184,7 @@ fnap_client_auth(struct fnap_client *cl, const char *user, const char *password,
 	if (code > 0)
 		warnmsg("%s: authentication as %s: %d %s", cl->host, user ? user : "anonymous", code, text);
 	else
-		warnmsg("%s: the connection ended", cl->host);
+		warnmsg("%s: authentication: %s", cl->host, cl->why);
 	*status = fnap_client_status(code);
 	return -1;
 }

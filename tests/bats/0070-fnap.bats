@@ -460,4 +460,13 @@ YML
 	[ "$status" -eq 69 ]
 	assert_eq 'fnap: localhost: the agent closed the connection' "$stderr"
 	[ -z "$output" ]
+	# flow-sub trusts a stream from an agent no more than a Kafka topic
+	run --separate-stderr env FNAP_USER=test FNAP_PASSWORD=test timeout 20 \
+		flow-sub -e -r "$TMP/rejected" "fnap://127.0.0.1:$TCP_PORT/half.flows.unix.ar"
+	[ "$status" -eq 69 ]
+	assert_eq 'name=half.flows.unix.ar' "$(cat "$TMP/rejected")"
+	assert_eq "$(printf '%s\n' \
+		'flow-sub: 127.0.0.1: STREAM half.flows.unix.ar: line 1: not an event: not a JSON object' \
+		'flow-sub: 127.0.0.1: the agent ended the stream')" "$stderr"
+	[ -z "$output" ]
 }
