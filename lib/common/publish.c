@@ -180,7 +180,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	struct ce_error err;
 	const char *line, *send, *why;
 	size_t len, sendlen;
-	int r, status = 0;
+	int r, status = 0, eof = 0;
 	int64_t t0 = clock_real_ns();
 
 	memset(st, 0, sizeof *st);
@@ -204,8 +204,10 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 		r = lr_next(lr, &line, &len);
 		if ((status = pb.status) != 0)
 			break;
-		if (r == LR_EOF)
+		if (r == LR_EOF) {
+			eof = 1;
 			break;
+		}
 		if (r == LR_ERROR) {
 			if (errno == EINTR)
 				break;
@@ -244,7 +246,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	}
 	if (status == 0)
 		status = p->ops->flush(p);
-	if (status != 0 && !stop_requested)
+	if (status != 0 && !stop_requested && !eof)
 		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, st->lines);
 	st->published -= st->failed;
 	if (st->failed)
