@@ -432,7 +432,7 @@ YML
 	[ "$status" -eq 77 ]
 }
 
-@test "fnap: a broken agent: garbage, an endless line, a hang-up mid-answer (69, said)" {
+@test "fnap: a broken agent: garbage, an endless line, a hang-up mid-answer (69, said); a stream line that is not an event (65, kept)" {
 	fnapua_fake_start
 	fnapua_config "$FAKE_PORT"
 	# answer REPLY...: fnap list flows, answered with the REPLY lines
@@ -469,4 +469,19 @@ YML
 		'flow-sub: 127.0.0.1: STREAM half.flows.unix.ar: line 1: not an event: not a JSON object' \
 		'flow-sub: 127.0.0.1: the agent ended the stream')" "$stderr"
 	[ -z "$output" ]
+	# a whole stream with a line that is not an event among events: 65
+	kill "$TCP_PID"
+	wait "$TCP_PID" 2>/dev/null || true
+	event e1 > "$TMP/e1"
+	event e2 > "$TMP/e2"
+	tcp_start "$TMP/mixed.port" sh -c 'printf "220 mixed FNAA\r\n"; read -r l; printf "220 Authenticated\r\n"
+		read -r l; printf "220 DATA\r\n"; cat "$0"; printf "{\"id\":1}\r\n"; cat "$1"; printf "220 OK\r\n"
+		read -r l' "$TMP/e1" "$TMP/e2"
+	FAKE_PID=$TCP_PID
+	run --separate-stderr env FNAP_USER=test FNAP_PASSWORD=test timeout 20 \
+		flow-sub -e -r "$TMP/rejected" "fnap://127.0.0.1:$TCP_PORT/mixed.flows.unix.ar"
+	[ "$status" -eq 65 ]
+	assert_eq "$(cat "$TMP/e1" "$TMP/e2")" "$output"
+	assert_eq 'flow-sub: 127.0.0.1: STREAM mixed.flows.unix.ar: line 2: not an event: id: must be a string' "$stderr"
+	assert_eq '{"id":1}' "$(cat "$TMP/rejected")"
 }
