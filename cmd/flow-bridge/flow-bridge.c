@@ -63,9 +63,6 @@ main(int argc, char **argv)
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	/* half flow-sub's Kafka prefetch: the producers' queue shares the memory
-	   (first, so that -X can change it) */
-	broker_prop_add(&o.broker, "queued.max.messages.kbytes=8192");
 	while ((c = getopt_long(argc, argv, "f:t:g:o:w:er:X:F:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':

@@ -13,9 +13,13 @@
 #include "kafka_record.h"
 #include "util.h"
 
+/* Memory: the prefetch queue counts the bytes of the records it holds,
+   which cost about twice that with librdkafka's own structures, and a
+   record keeps the whole fetch response it came in alive (fetch.max.bytes,
+   50 MB by default). 8 MB of prefetch reads 1M events as fast as 16 MB. */
 static const char *const consumer_defaults[] = {
 	"enable.auto.commit=false", "enable.auto.offset.store=false", "enable.partition.eof=true",
-	"queued.max.messages.kbytes=16384", "log_level=3",
+	"queued.max.messages.kbytes=8192", "fetch.max.bytes=4194304", "log_level=3",
 };
 
 /* A consumer in one of two modes: a balanced member of its group
