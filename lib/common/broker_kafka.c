@@ -15,7 +15,7 @@
 /* librdkafka's own settings that make sense here, before the user's -X. */
 static const char *const producer_defaults[] = {
 	"enable.idempotence=true", "acks=all", "linger.ms=5", "message.timeout.ms=30000",
-	"queue.buffering.max.kbytes=16384", "log_level=3",
+	"queue.buffering.max.kbytes=8192", "log_level=3",
 };
 static int
 conf_set(rd_kafka_conf_t *conf, const char *key, const char *value)
