@@ -14,6 +14,15 @@ teardown() {
 	common_teardown
 }
 
+# stop_bridge: SIGTERM to the bridge in the background, which must exit 0
+stop_bridge() {
+	local rc=0
+	kill -TERM "$BRIDGE_PID"
+	wait "$BRIDGE_PID" || rc=$?
+	BRIDGE_PID=
+	[ "$rc" -eq 0 ] || { echo "flow-bridge exit $rc" >&2; return 1; }
+}
+
 @test "flow-bridge: usage" {
 	run flow-bridge -h
 	[ "$status" -eq 0 ]
@@ -120,11 +129,7 @@ teardown() {
 		[ "$i" -lt 60 ] || break
 		sleep 1
 	done
-	kill -TERM "$BRIDGE_PID"
-	local rc=0
-	wait "$BRIDGE_PID" || rc=$?
-	BRIDGE_PID=
-	[ "$rc" -eq 0 ]
+	stop_bridge
 	kcat -b "$KAFKA" -C -t dst -o beginning -e -q > "$TMP/out"
 	local counts
 	counts=$(count_lost_dup "$TMP/big" "$TMP/out")
@@ -144,11 +149,7 @@ teardown() {
 	done
 	event after | flow-pub "$TMP/a"
 	sleep 0.3
-	kill -TERM "$BRIDGE_PID"
-	local rc=0
-	wait "$BRIDGE_PID" || rc=$?
-	BRIDGE_PID=
-	[ "$rc" -eq 0 ]
+	stop_bridge
 	[ "$(cat "$TMP/a/groups/live")" = 3001 ]
 	flow-sub -o beginning -e "$TMP/b" | cmp - <(cat "$TMP/in"; event after)
 }
@@ -177,11 +178,7 @@ wait_offset() {
 	assert_eq 1000 "$(cat "$TMP/a/groups/k")" "offset while the broker is down"
 	kafka_cmd up 1
 	wait_offset "$TMP/a/groups/k" 1500
-	kill -TERM "$BRIDGE_PID"
-	local rc=0
-	wait "$BRIDGE_PID" || rc=$?
-	BRIDGE_PID=
-	[ "$rc" -eq 0 ]
+	stop_bridge
 	kcat -b "$KAFKA" -C -t dst -o beginning -e -q > "$TMP/out"
 	local counts
 	counts=$(count_lost_dup <(head -n 1500 "$TMP/in") "$TMP/out")
