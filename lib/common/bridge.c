@@ -141,14 +141,14 @@ checkpoint(struct run *r)
 static int
 matches(const struct bridge_opts *o, const struct record *rec, struct bridge_stats *st)
 {
-	struct ce_event ev;
-	struct ce_error err;
+	struct ce_event scratch;
+	const struct ce_event *ev;
 	enum cesql_error e;
 	const char *msg;
 
 	if (!o->where)
 		return 1;
-	if (ce_parse(&ev, rec->line, rec->len, 0, &err) < 0 || !cesql_match(o->where, &ev, &e, &msg)) {
+	if (!(ev = record_event(rec, &scratch)) || !cesql_match(o->where, ev, &e, &msg)) {
 		st->filtered++;
 		return 0;
 	}

@@ -67,6 +67,16 @@ consumer_commit(struct consumer *c)
 	return r;
 }
 
+const struct ce_event *
+record_event(const struct record *rec, struct ce_event *ev)
+{
+	struct ce_error err;
+
+	if (rec->ev)
+		return rec->ev;
+	return ce_parse(ev, rec->line, rec->len, 0, &err) == 0 ? ev : NULL;
+}
+
 void
 position_free(struct position *pos)
 {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ce.h"
 #include "uri.h"
 
 /* Where a consumer starts (-o). */
@@ -77,6 +78,7 @@ int producer_settled_at_once(struct producer *, uint64_t id, int timeout_ms);
 struct record {
 	const char *line;  /* valid until the next call of next() */
 	size_t len;
+	const struct ce_event *ev;  /* line parsed, when the broker checked it; else NULL */
 	int64_t offset;
 	int32_t partition;
 };
@@ -118,6 +120,9 @@ struct consumer {
 
 /* Store, for the group, that every record returned so far is done. */
 int consumer_commit(struct consumer *);
+/* The record's event: the broker's parse, else parsed into ev; NULL when
+   the line is not a CloudEvent. */
+const struct ce_event *record_event(const struct record *rec, struct ce_event *ev);
 void position_free(struct position *);
 
 /* An on_reject that keeps the record as it came, one per line, in the file

@@ -209,6 +209,7 @@ struct fnap_consumer {
 	char flow[DNSNAME_MAX + 1];
 	long lines;             /* of the stream so far */
 	char *line;             /* the record last returned, in the connection's buffer */
+	struct ce_event ev;     /* and parsed */
 	size_t len;
 	int unread;
 	int64_t offset;         /* of the next record, when known; else -1 */
@@ -221,7 +222,6 @@ static int
 fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
 {
 	struct fnap_consumer *c = (struct fnap_consumer *)base;
-	struct ce_event ev;
 	struct ce_error err;
 	const char *text;
 	int r, code;
@@ -247,7 +247,7 @@ fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
 		if (c->offset >= 0)
 			c->offset++;
 		c->lines++;
-		if (ce_parse(&ev, c->line, c->len, 0, &err) == 0)
+		if (ce_parse(&c->ev, c->line, c->len, 0, &err) == 0)
 			break;
 		warnmsg("%s: STREAM %s: line %ld: not an event: %s", c->cl->host, c->flow, c->lines, err.msg);
 		base->rejected++;
@@ -257,6 +257,7 @@ fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
 	c->unread = 0;
 	rec->line = c->line;
 	rec->len = c->len;
+	rec->ev = &c->ev;
 	rec->offset = c->offset >= 0 ? c->offset - 1 : -1;
 	rec->partition = 0;
 	return 1;

@@ -352,6 +352,7 @@ file_next(struct consumer *cons, struct record *rec, int timeout_ms)
 		if ((nl = memchr(c->buf + c->start, '\n', c->end - c->start))) {
 			rec->line = c->buf + c->start;
 			rec->len = nl - rec->line;
+			rec->ev = NULL;  /* not parsed here */
 			rec->offset = c->offset++;
 			rec->partition = 0;
 			c->start = nl + 1 - c->buf;

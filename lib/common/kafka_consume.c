@@ -38,6 +38,7 @@ struct kafka_consumer {
 	int64_t *next;             /* per partition: offset to commit, -1 none */
 	char *at_end;              /* per partition: reached its end */
 	char *buf;                 /* structured lines made from binary records */
+	struct ce_event ev;        /* the record handed out last, parsed */
 	long taken, wake_count;    /* records read since the queue was last empty, */
 	size_t taken_bytes, wake_bytes;  /* and how many make fetchers stop */
 };
@@ -137,7 +138,8 @@ kafka_next(struct consumer *cons, struct record *rec, int timeout_ms)
 		c->replay_offset = c->next[m->partition];
 		c->next[m->partition] = m->offset + 1;
 	deliver:
-		if (kafka_event_line(m, c->buf, 6 * (size_t)CE_LINE_MAX, &rec->line, &rec->len, &why) == 0) {
+		if (kafka_event_line(m, c->buf, 6 * (size_t)CE_LINE_MAX, &rec->line, &rec->len, &c->ev, &why) == 0) {
+			rec->ev = &c->ev;
 			rec->offset = m->offset;
 			rec->partition = m->partition;
 			return 1;

@@ -153,12 +153,11 @@ too_long:
 
 int
 kafka_event_line(const rd_kafka_message_t *m, char *buf, size_t cap, const char **line, size_t *len,
-    const char **why)
+    struct ce_event *ev, const char **why)
 {
 	rd_kafka_headers_t *hdrs = NULL;
 	const void *val;
 	size_t vlen, i;
-	struct ce_event ev;
 	struct ce_error err;
 	static char msg[sizeof err.msg];
 	int binary;
@@ -192,7 +191,7 @@ kafka_event_line(const rd_kafka_message_t *m, char *buf, size_t cap, const char 
 		*why = "longer than the line limit";
 		return -1;
 	}
-	if (ce_parse(&ev, *line, *len, 0, &err) < 0) {
+	if (ce_parse(ev, *line, *len, 0, &err) < 0) {
 		memcpy(msg, err.msg, sizeof msg);
 		*why = msg;
 		return -1;

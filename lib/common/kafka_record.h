@@ -20,8 +20,8 @@ int kafka_binary_record(const struct ce_event *ev, rd_kafka_headers_t **hdrs, co
 
 /* The record as one structured event line, validated: in place when it is
    a structured record on one line, else made in buf (cap bytes). 0 with
-   *line, *len, or -1 with *why (not a CloudEvent). */
+   *line, *len and the parsed event in *ev, or -1 with *why (not a CloudEvent). */
 int kafka_event_line(const rd_kafka_message_t *m, char *buf, size_t cap, const char **line,
-    size_t *len, const char **why);
+    size_t *len, struct ce_event *ev, const char **why);
 
 #endif

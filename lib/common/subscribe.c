@@ -17,12 +17,12 @@
 static int
 after(const struct record *rec, int64_t until_ns)
 {
-	struct ce_event ev;
-	struct ce_error err;
+	struct ce_event scratch;
+	const struct ce_event *ev = record_event(rec, &scratch);
 	const struct json_span *t;
 	int64_t ns;
 
-	return ce_parse(&ev, rec->line, rec->len, 0, &err) == 0 && (t = ce_get(&ev, "time", 4)) &&
+	return ev && (t = ce_get(ev, "time", 4)) &&
 	    t->type == JSON_STRING && rfc3339_parse(t->p + 1, t->len - 2, &ns) == 0 && ns > until_ns;
 }
 
