@@ -204,7 +204,7 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 				if (!matches(o, &rec, st))
 					continue;
 				for (j = 0; j < o->ndst && !status; j++)
-					status = r.dst[j]->ops->send(r.dst[j], rec.line, rec.len);
+					status = r.dst[j]->ops->send(r.dst[j], rec.line, rec.len, rec.ev);
 				st->written++;
 				pending++;
 			}

@@ -45,8 +45,9 @@ typedef void (*broker_fail_fn)(void *ctx, const char *line, size_t len, const ch
 
 struct producer;
 struct producer_ops {
-	/* Queue one event line (no newline). 0, or an exit status. */
-	int (*send)(struct producer *, const char *line, size_t len);
+	/* Queue one event line (no newline); ev is the line parsed, when the
+	   caller has it, else NULL. 0, or an exit status. */
+	int (*send)(struct producer *, const char *line, size_t len, const struct ce_event *ev);
 	/* Make everything sent durable, or report it through on_fail.
 	   0, or an exit status (69, 74, 75) when some events were not taken. */
 	int (*flush)(struct producer *);

@@ -258,11 +258,12 @@ fail:
 }
 
 static int
-file_send(struct producer *p, const char *line, size_t len)
+file_send(struct producer *p, const char *line, size_t len, const struct ce_event *ev)
 {
 	struct file_producer *f = (struct file_producer *)p;
 	int r;
 
+	(void)ev;
 	if (f->len + len + 1 > f->cap) {
 		if (f->len > 0 && (r = file_flush(p)) != 0)
 			return r;

@@ -140,10 +140,11 @@ end_batch(struct fnap_producer *p)
 }
 
 static int
-fnap_send_event(struct producer *base, const char *line, size_t len)
+fnap_send_event(struct producer *base, const char *line, size_t len, const struct ce_event *ev)
 {
 	struct fnap_producer *p = (struct fnap_producer *)base;
 
+	(void)ev;
 	if (p->status || (!p->in_batch && start_batch(p) != 0))
 		return p->status;
 	if (p->len + len + 1 > p->cap) {

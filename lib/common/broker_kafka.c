@@ -129,29 +129,36 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 }
 
 static int
-kafka_send(struct producer *p, const char *line, size_t len)
+kafka_send(struct producer *p, const char *line, size_t len, const struct ce_event *ev)
 {
 	struct kafka_producer *k = (struct kafka_producer *)p;
 	rd_kafka_headers_t *hdrs = NULL;
 	const struct json_span *pk;
-	struct ce_event ev;
+	struct ce_event parsed;
 	struct ce_error err;
 	const char *key = NULL, *value = line, *why;
 	size_t keylen = 0, vlen = len;
 	char *copy = NULL;
 	rd_kafka_resp_err_t e;
-	int parsed = 0;
 	unsigned slot = k->epoch % EPOCHS;
 
+	/* callers send events; a line without its parse is parsed only when
+	   needed, for a binary record or a partitionkey */
+	if (!ev && (k->binary || memmem(line, len, "\"partitionkey\"", 14))) {
+		if (ce_parse(&parsed, line, len, 0, &err) < 0) {
+			warnmsg("kafka: %s: not an event: %s", k->topic, err.msg);
+			return EX_FLOW_DATAERR;
+		}
+		ev = &parsed;
+	}
 	/* the partitionkey extension is the record key */
-	if ((k->binary || memmem(line, len, "\"partitionkey\"", 14)) &&
-	    (parsed = ce_parse(&ev, line, len, 0, &err) == 0) && (pk = ce_get(&ev, "partitionkey", 12))) {
+	if (ev && (pk = ce_get(ev, "partitionkey", 12))) {
 		key = pk->type == JSON_STRING ? pk->p + 1 : pk->p;
 		keylen = pk->type == JSON_STRING ? pk->len - 2 : pk->len;
 	}
 	if (k->binary) {
-		if (!parsed || kafka_binary_record(&ev, &hdrs, &value, &vlen, k->buf, &why) < 0) {
-			warnmsg("kafka: %s: cannot make a binary record: %s", k->topic, parsed ? why : err.msg);
+		if (kafka_binary_record(ev, &hdrs, &value, &vlen, k->buf, &why) < 0) {
+			warnmsg("kafka: %s: cannot make a binary record: %s", k->topic, why);
 			return EX_FLOW_DATAERR;
 		}
 		copy = xmalloc(len + 2);

@@ -167,7 +167,7 @@ fnap_cmd_publish(struct session *s, char *args)
 			reject(&rj, lineno, "NUL byte");
 		else if (ce_parse(&ev, line, len, 0, &err) < 0)
 			reject(&rj, lineno, err.msg);
-		else if (status == 0 && (status = p->ops->send(p, line, len)) == 0)
+		else if (status == 0 && (status = p->ops->send(p, line, len, &ev)) == 0)
 			stored++;
 	}
 	if (status == 0)

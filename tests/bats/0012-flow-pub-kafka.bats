@@ -38,6 +38,27 @@ teardown() {
 		jq -e '.id == "b1" and .data == {"x":1} and .datacontenttype == "application/json" and .partitionkey == "gate-7"'
 }
 
+@test "flow-pub kafka: structured records keep partitionkey as the key: as published, filled, and bridged" {
+	kafka_cmd topic keyed 1
+	kafka_cmd topic bridged 1
+	{
+		echo '{"specversion":"1.0","id":"k1","source":"/s","type":"t","partitionkey":"gate-7"}'
+		echo '{"specversion":"1.0","id":"k2","source":"/s","type":"t"}'
+	} | flow-pub "kafka://$KAFKA/keyed"
+	# --fill sends a line other than the one it parsed
+	echo '{"specversion":"1.0","source":"/s","type":"t","partitionkey":42}' |
+		flow-pub --fill "kafka://$KAFKA/keyed"
+	kcat -b "$KAFKA" -C -t keyed -o beginning -e -q -J | jq -c '[.key, (.payload | fromjson | .id | length)]' > "$TMP/keys"
+	printf '%s\n' '["gate-7",2]' '[null,2]' '["42",36]' | cmp - "$TMP/keys"
+	# flow-bridge hands on the event its Kafka source parsed, and a file
+	# source's line unparsed: the same keys either way
+	flow-bridge -e -o beginning "kafka://$KAFKA/keyed" "kafka://$KAFKA/bridged"
+	flow-sub -o beginning -e "kafka://$KAFKA/keyed" | flow-pub "file://$TMP/flows/keyed"
+	flow-bridge -e -o beginning "file://$TMP/flows/keyed" "kafka://$KAFKA/bridged"
+	kcat -b "$KAFKA" -C -t bridged -o beginning -e -q -J | jq -r '.key' > "$TMP/bridged"
+	printf '%s\n' gate-7 null 42 gate-7 null 42 | cmp - "$TMP/bridged"
+}
+
 @test "flow-pub kafka: a broker down and back during the run loses nothing" {
 	kafka_cmd topic faults 6
 	gen-events 60000 > "$TMP/in"
