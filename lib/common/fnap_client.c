@@ -189,6 +189,15 @@ fnap_client_auth(struct fnap_client *cl, const char *user, const char *password,
 	return -1;
 }
 
+void
+fnap_client_read_failed(struct fnap_client *cl, int r)
+{
+	snprintf(cl->why, sizeof cl->why, "%s", r == FNAP_EOF ? "the agent closed the connection" :
+	    r == FNAP_TIMEOUT ? "no answer from the agent in time" :
+	    r == FNAP_TOO_LONG ? "a line from the agent longer than the line limit" :
+	    r == FNAP_NUL ? "a NUL byte from the agent" : "the connection failed");
+}
+
 int
 fnap_client_line(struct fnap_client *cl, char **line, size_t *len)
 {
@@ -196,10 +205,7 @@ fnap_client_line(struct fnap_client *cl, char **line, size_t *len)
 
 	if (r == FNAP_LINE)
 		return 0;
-	snprintf(cl->why, sizeof cl->why, "%s", r == FNAP_EOF ? "the agent closed the connection" :
-	    r == FNAP_TIMEOUT ? "no answer from the agent in time" :
-	    r == FNAP_TOO_LONG ? "a line from the agent longer than the line limit" :
-	    r == FNAP_NUL ? "a NUL byte from the agent" : "the connection failed");
+	fnap_client_read_failed(cl, r);
 	return -1;
 }
 

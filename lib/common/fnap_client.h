@@ -36,6 +36,8 @@ int fnap_client_command(struct fnap_client *cl, const char **text, const char *f
 int fnap_client_reply(struct fnap_client *cl, const char **text);
 /* Read one line of an answer's body; -1 with the reason in cl->why. */
 int fnap_client_line(struct fnap_client *cl, char **line, size_t *len);
+/* Put in cl->why why a read ended with r (FNAP_EOF, FNAP_TIMEOUT, ...). */
+void fnap_client_read_failed(struct fnap_client *cl, int r);
 /* The exit status for a failure reply code (450 -> 75, 550 -> 77, ...). */
 int fnap_client_status(int code);
 /* Close the connection (without QUIT: the caller says it when it may). */

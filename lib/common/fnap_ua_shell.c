@@ -36,8 +36,10 @@ from_agent(struct shell *sh)
 			warnmsg("%s: a line too long or with a NUL byte, not shown", sh->cl->host);
 			continue;
 		}
-		if (r != FNAP_LINE)
+		if (r != FNAP_LINE) {
+			fnap_client_read_failed(sh->cl, r);
 			break;
+		}
 		if ((code = fnap_reply_code(line, &text)) > 0)
 			sh->last = code;
 		fwrite(line, 1, len, stdout);
@@ -54,7 +56,7 @@ is_verb(const char *line, size_t len, const char *verb)
 }
 
 /* Send the user's lines that are there; at the end of them, QUIT. 0, or
-   -1 when the connection failed. */
+   -1 when the connection failed, with the reason in cl->why. */
 static int
 from_user(struct shell *sh)
 {
@@ -68,7 +70,9 @@ from_user(struct shell *sh)
 			if (r == LR_ERROR)
 				warnmsg("standard input: %s", strerror(errno));
 			sh->ended = 1;
-			return sh->quit_sent ? 0 : fnap_send(sh->cl->c, "QUIT");
+			if (!sh->quit_sent && fnap_send(sh->cl->c, "QUIT") < 0)
+				goto failed;
+			return 0;
 		}
 		if (r == LR_LONG) {
 			warnmsg("line %llu: longer than %d bytes, not sent",
@@ -84,9 +88,12 @@ from_user(struct shell *sh)
 		}
 		sh->quit_sent |= is_verb(line, len, "QUIT");
 		if (fnap_body(sh->cl->c, line, len) < 0 || fnap_flush(sh->cl->c) < 0)
-			return -1;
+			goto failed;
 	}
 	return 0;
+failed:
+	snprintf(sh->cl->why, sizeof sh->cl->why, "cannot send to the agent: %s", strerror(errno));
+	return -1;
 }
 
 /* Wait for the agent, or for the user while there is input to come: > 0,
@@ -98,8 +105,12 @@ wait_input(struct shell *sh, int in)
 	int r;
 
 	while ((r = poll(p, sh->ended ? 1 : 2, sh->ended ? FNAP_CLIENT_TIMEOUT_MS : -1)) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			snprintf(sh->cl->why, sizeof sh->cl->why, "poll: %s", strerror(errno));
 			return -1;
+		}
+	if (r == 0)
+		snprintf(sh->cl->why, sizeof sh->cl->why, "no answer to QUIT");
 	return r;
 }
 
@@ -117,7 +128,6 @@ ua_shell(struct fnap_client *cl, int in)
 	lr_close(sh.lr);
 	if (sh.last == 221 || ferror(stdout))
 		return EX_FLOW_OK;  /* a failed stdout is exit_flushed()'s to report */
-	warnmsg("%s: %s", cl->host, r == FNAP_TIMEOUT && sh.ended ? "no answer to QUIT" :
-	    "the connection ended");
+	warnmsg("%s: %s", cl->host, cl->why);
 	return sh.last >= 400 ? fnap_client_status(sh.last) : EX_FLOW_UNAVAILABLE;
 }

@@ -319,7 +319,7 @@ OUT
 	run --separate-stderr fnap shell <<< $'AUTHENTICATE PLAIN AHRlc3QAd3Jvbmc=\nAUTHENTICATE PLAIN AHRlc3QAd3Jvbmc=\nAUTHENTICATE PLAIN AHRlc3QAd3Jvbmc='
 	[ "$status" -eq 75 ]
 	[ "${lines[${#lines[@]} - 1]}" = '421 too many authentication failures, closing' ]
-	assert_match 'the connection ended' "$stderr"
+	assert_eq 'fnap: localhost: the agent closed the connection' "$stderr"
 }
 
 @test "fnap: failures have their exit status: unreachable 69, taken name 65, someone else's namespace 77" {
