@@ -138,17 +138,19 @@ checkpoint(struct run *r)
 	return 0;
 }
 
+/* Whether the record passes --where; *ev is then its event when it was
+   parsed, by the source or here for the filter (in scratch), else NULL. */
 static int
-matches(const struct bridge_opts *o, const struct record *rec, struct bridge_stats *st)
+matches(const struct bridge_opts *o, const struct record *rec, struct ce_event *scratch,
+    const struct ce_event **ev, struct bridge_stats *st)
 {
-	struct ce_event scratch;
-	const struct ce_event *ev;
 	enum cesql_error e;
 	const char *msg;
 
+	*ev = rec->ev;
 	if (!o->where)
 		return 1;
-	if (!(ev = record_event(rec, &scratch)) || !cesql_match(o->where, ev, &e, &msg)) {
+	if (!(*ev = record_event(rec, scratch)) || !cesql_match(o->where, *ev, &e, &msg)) {
 		st->filtered++;
 		return 0;
 	}
@@ -163,6 +165,8 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	uint64_t pending = 0;
 	int64_t last_checkpoint = clock_ms();
 	struct record rec;
+	struct ce_event scratch;
+	const struct ce_event *ev;
 	int i, j, n, status = 0, nended = 0, got, wait, due = 0, rejectfd = o->rejectfd;
 
 	memset(st, 0, sizeof *st);
@@ -201,10 +205,10 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 			} else if (n == 1) {
 				got = 1;
 				st->read++;
-				if (!matches(o, &rec, st))
+				if (!matches(o, &rec, &scratch, &ev, st))
 					continue;
 				for (j = 0; j < o->ndst && !status; j++)
-					status = r.dst[j]->ops->send(r.dst[j], rec.line, rec.len, rec.ev);
+					status = r.dst[j]->ops->send(r.dst[j], rec.line, rec.len, ev);
 				st->written++;
 				pending++;
 			}

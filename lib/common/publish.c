@@ -179,7 +179,6 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	struct ce_event ev;
 	struct ce_error err;
 	const char *line, *send, *why;
-	const struct ce_event *parsed;  /* send, parsed */
 	size_t len, sendlen;
 	int r, status = 0, eof = 0;
 	int64_t t0 = clock_real_ns();
@@ -226,9 +225,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 		}
 		send = line;
 		sendlen = len;
-		parsed = &ev;
 		if (o->wrap) {
-			parsed = NULL;
 			if (!(send = wrap_line(&pb, line, len, &sendlen, &why))) {
 				reject(&pb, lr_lineno(lr), line, len, 1, why);
 				continue;
@@ -242,9 +239,9 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 		} else if (o->fill && sendlen > CE_LINE_MAX) {
 			reject(&pb, lr_lineno(lr), line, len, 1, "too long once id and time are added");
 			continue;
-		} else if (o->fill)
-			parsed = NULL;  /* the filled line is not the one parsed */
-		if ((status = p->ops->send(p, send, sendlen, parsed)) != 0)
+		}
+		/* a wrapped or filled line is not the one parsed */
+		if ((status = p->ops->send(p, send, sendlen, send == line ? &ev : NULL)) != 0)
 			break;
 		st->published++;
 	}

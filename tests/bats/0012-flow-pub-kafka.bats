@@ -50,13 +50,14 @@ teardown() {
 		flow-pub --fill "kafka://$KAFKA/keyed"
 	kcat -b "$KAFKA" -C -t keyed -o beginning -e -q -J | jq -c '[.key, (.payload | fromjson | .id | length)]' > "$TMP/keys"
 	printf '%s\n' '["gate-7",2]' '[null,2]' '["42",36]' | cmp - "$TMP/keys"
-	# flow-bridge hands on the event its Kafka source parsed, and a file
-	# source's line unparsed: the same keys either way
+	# flow-bridge hands on the event its Kafka source parsed, a file
+	# source's line unparsed, or the event --where parsed: the same keys
 	flow-bridge -e -o beginning "kafka://$KAFKA/keyed" "kafka://$KAFKA/bridged"
 	flow-sub -o beginning -e "kafka://$KAFKA/keyed" | flow-pub "file://$TMP/flows/keyed"
 	flow-bridge -e -o beginning "file://$TMP/flows/keyed" "kafka://$KAFKA/bridged"
+	flow-bridge -e -o beginning --where "id <> 'k2'" "file://$TMP/flows/keyed" "kafka://$KAFKA/bridged"
 	kcat -b "$KAFKA" -C -t bridged -o beginning -e -q -J | jq -r '.key' > "$TMP/bridged"
-	printf '%s\n' gate-7 null 42 gate-7 null 42 | cmp - "$TMP/bridged"
+	printf '%s\n' gate-7 null 42 gate-7 null 42 gate-7 42 | cmp - "$TMP/bridged"
 }
 
 @test "flow-pub kafka: a broker down and back during the run loses nothing" {
