@@ -52,7 +52,12 @@ feed() {
 feed &
 feeder=$!
 
-flow-bridge -g soak -o beginning $x -X session.timeout.ms=6000 -X message.timeout.ms=20000 \
+# the broker that goes down is drawn at random, so one may be down again and
+# again: a batch for its partitions can wait out several outages, plus
+# reconnection and the idempotent producer's recovery. 20 s was once not
+# enough: 98 events timed out, and the bridge stopped, as it must when a
+# destination gives up. 60 s is still a fifth of librdkafka's own default
+flow-bridge -g soak -o beginning $x -X session.timeout.ms=6000 -X message.timeout.ms=60000 \
 	"kafka://$k/src" "kafka://$k/dst" 2> "$work/bridge.err" &
 bridge=$!
 
@@ -68,7 +73,12 @@ while [ $(($(date +%s) - start)) -lt "$secs" ]; do
 	sleep 2
 	now=$(date +%s)
 	if [ $((now - last_sample)) -ge 5 ]; then
-		kill -0 "$bridge" 2>/dev/null || { say "flow-bridge died:"; cat "$work/bridge.err" >&2; exit 1; }
+		if ! kill -0 "$bridge" 2>/dev/null; then
+			wait "$bridge" && bstatus=0 || bstatus=$?
+			say "flow-bridge ended early, exit $bstatus:"
+			cat "$work/bridge.err" >&2
+			exit 1
+		fi
 		kill -0 "$feeder" 2>/dev/null || exit 1
 		awk '/^VmRSS/ { print $2 }' "/proc/$bridge/status" >> "$work/rss"
 		last_sample=$now
