@@ -77,6 +77,30 @@ fnap_conn_free(struct fnap_conn *c)
 	free(c);
 }
 
+void
+fnap_conn_close(struct fnap_conn *c, int linger_ms)
+{
+	char drop[4096];
+	int64_t until = clock_ms() + linger_ms;
+	struct pollfd p = { .fd = c->in, .events = POLLIN };
+	ssize_t n;
+	int left;
+
+	fnap_flush(c);
+	tls_close(c->tls);
+	c->tls = NULL;
+	/* Input left unread at close makes the kernel reset the connection,
+	   and a reset can reach the client before it has read the last reply
+	   (421 while it was still sending, commands pipelined after QUIT). So
+	   the writing side ends first, and what still comes is dropped until
+	   the client closes too, or the time is up. */
+	if (shutdown(c->out, SHUT_WR) < 0)
+		return;  /* not a socket: a pipe has no reset */
+	while ((left = (int)(until - clock_ms())) > 0 && poll(&p, 1, left) > 0)
+		if ((n = read(c->in, drop, sizeof drop)) == 0 || (n < 0 && errno != EINTR))
+			break;
+}
+
 static int
 use_tls(struct fnap_conn *c, struct tls *t)
 {

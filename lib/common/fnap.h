@@ -26,6 +26,10 @@ struct fnap_conn;
 struct fnap_conn *fnap_conn_new(int in, int out, size_t line_max, int timeout_ms);
 /* Flush, end TLS, free; the descriptors stay open. */
 void fnap_conn_free(struct fnap_conn *c);
+/* The server's end of a session: flush, end TLS, stop writing, then drop
+   the client's input until it closes too, for linger_ms at most; so the
+   last reply is read, not lost to a reset. fnap_conn_free() still frees. */
+void fnap_conn_close(struct fnap_conn *c, int linger_ms);
 /* How long reads wait from now on (writes and handshakes keep the first). */
 void fnap_conn_set_timeout(struct fnap_conn *c, int timeout_ms);
 /* The TLS handshake (as the server, or as a client checking host's

@@ -42,6 +42,7 @@ static const struct command {
 };
 
 #define NCOMMANDS (sizeof commands / sizeof *commands)
+#define LINGER_MS 2000   /* for a client still sending when the session ends */
 
 static void
 cmd_capabilities(struct session *s, char *args)
@@ -191,6 +192,7 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	if (stop_requested)
 		fnap_reply(s.c, 421, "%s shutting down", conf->hostname);
 out:
+	fnap_conn_close(s.c, LINGER_MS);
 	fnap_conn_free(s.c);
 	tls_ctx_free(s.tls);
 	return status;
