@@ -229,14 +229,6 @@ bad:
 	return -1;
 }
 
-const char *
-json_skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
 static int
 scan_literal(const char **pp, const char *end, const char *word, size_t n, const char **why)
 {

@@ -25,17 +25,24 @@ struct json_span {
    are checked for UTF-8 and control characters. */
 int json_scan_value(const char **pp, const char *end, struct json_span *v, const char **why);
 
-/* Skip white space (space, tab, CR, LF). */
-const char *json_skip_ws(const char *p, const char *end);
+/* Skip white space (space, tab, CR, LF); inline, as it runs between
+   every two tokens and there is seldom any. */
+static inline const char *
+json_skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
 
 /* The text of a string span without quotes: a pointer into the span when it
    has no escapes, else decoded into scratch (at least s->len bytes). */
 const char *json_str(const struct json_span *s, char *scratch, size_t *len);
 
-/* Member key of a validated object; 0 found (*out set), -1 not there. */
 /* 1 if s[0..len) is valid UTF-8. */
 int utf8_valid(const char *s, size_t len);
 
+/* Member key of a validated object; 0 found (*out set), -1 not there. */
 int json_object_get(const struct json_span *obj, const char *key, size_t keylen,
     struct json_span *out);
 
