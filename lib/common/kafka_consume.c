@@ -16,10 +16,15 @@
 /* Memory: the prefetch queue counts the bytes of the records it holds,
    which cost about twice that with librdkafka's own structures, and a
    record keeps the whole fetch response it came in alive (fetch.max.bytes,
-   50 MB by default). 8 MB of prefetch reads 1M events as fast as 16 MB. */
+   50 MB by default). 8 MB of prefetch reads 1M events as fast as 16 MB.
+   The last one is for -e only: a partition's end shows once a fetch comes
+   back empty, and a broker holds an empty fetch for fetch.wait.max.ms
+   (500 ms) in case events arrive, which a reader stopping there does not
+   want (1M events: 0.95 s, not 1.45 s). */
 static const char *const consumer_defaults[] = {
 	"enable.auto.commit=false", "enable.auto.offset.store=false", "enable.partition.eof=true",
 	"queued.max.messages.kbytes=8192", "fetch.max.bytes=4194304", "log_level=3",
+	"fetch.wait.max.ms=10",
 };
 
 /* A consumer in one of two modes: a balanced member of its group
@@ -294,8 +299,8 @@ kafka_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *
 	char errstr[512], id[64];
 	rd_kafka_resp_err_t err;
 
-	if (!(conf = kafka_conf(u, o, consumer_defaults, sizeof consumer_defaults / sizeof *consumer_defaults,
-	    status)))
+	if (!(conf = kafka_conf(u, o, consumer_defaults,
+	    sizeof consumer_defaults / sizeof *consumer_defaults - !o->stop_at_end, status)))
 		return NULL;
 	if (!o->group) {
 		/* librdkafka wants a group even to assign; this one never commits */
