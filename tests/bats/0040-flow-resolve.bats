@@ -426,9 +426,15 @@ EOF
 
 @test "flow-resolve: a frozen name server times out: 69 within -t × tries" {
 	kill -STOP "$NAMED_PID"
+	# a signal stops each of named's threads in its own time: wait for all
+	for i in $(seq 50); do
+		awk '{ sub(/.*\) /, ""); if ($1 != "T") exit 1 }' /proc/"$NAMED_PID"/task/*/stat && break
+		sleep 0.1
+	done
 	SECONDS=0
 	run flow-resolve -t 1 -r 1 "$F"
 	kill -CONT "$NAMED_PID"
+	echo "status $status: $output"
 	[ "$status" -eq 69 ]
 	assert_match 'timed out' "$output"
 	[ "$SECONDS" -le 3 ]
