@@ -1,11 +1,13 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bridge.h"
+#include "prefetch.h"
 #include "util.h"
 
 #define COMMIT_EVERY 100000      /* events, on a busy stream */
@@ -33,6 +35,24 @@ struct run {
 	uint64_t failed;         /* events a destination could not take */
 	int uncommitted;         /* a commit failed: the next one must happen */
 };
+
+/* Records that are not events, told by the sources' reading threads. */
+struct rejects {
+	pthread_mutex_t lock;
+	int fd;                  /* --reject, or -1 */
+	uint64_t n;
+};
+
+static void
+on_reject(void *ctx, const char *rec, size_t len, const char *reason)
+{
+	struct rejects *k = ctx;
+
+	pthread_mutex_lock(&k->lock);
+	k->n++;
+	consumer_keep_rejected(&k->fd, rec, len, reason);
+	pthread_mutex_unlock(&k->lock);
+}
 
 /* A destination that could not take an event fails the run: the source
    offsets stay where they were, so the next run delivers it again. */
@@ -161,15 +181,18 @@ int
 bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 {
 	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst };
+	struct rejects rejects = { .fd = o->rejectfd };
+	struct consumer *src;
 	char *ended = xcalloc(o->nsrc, 1);
 	uint64_t pending = 0;
 	int64_t last_checkpoint = clock_ms();
 	struct record rec;
 	struct ce_event scratch;
 	const struct ce_event *ev;
-	int i, j, n, status = 0, nended = 0, got, wait, due = 0, rejectfd = o->rejectfd;
+	int i, j, n, status = 0, nended = 0, got, wait, due = 0;
 
 	memset(st, 0, sizeof *st);
+	pthread_mutex_init(&rejects.lock, NULL);
 	r.src = xcalloc(o->nsrc, sizeof *r.src);
 	r.dst = xcalloc(o->ndst, sizeof *r.dst);
 	for (i = 0; i < CHECKPOINTS; i++) {
@@ -183,12 +206,14 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 			r.dst[i]->on_fail = on_fail;
 			r.dst[i]->fail_ctx = &r.failed;
 		}
+	/* each source is read on a thread of its own, the events sent on this one */
 	for (i = 0; i < o->nsrc && !status; i++)
-		if (!(r.src[i] = consumer_open(o->src[i], &o->broker, &status)))
+		if (!(src = consumer_open(o->src[i], &o->broker, &status)))
 			break;
 		else {
-			r.src[i]->on_reject = consumer_keep_rejected;
-			r.src[i]->reject_ctx = &rejectfd;
+			src->on_reject = on_reject;
+			src->reject_ctx = &rejects;
+			r.src[i] = consumer_prefetch(src);
 		}
 	while (!status && !stop_requested && nended < o->nsrc) {
 		got = 0;
@@ -234,10 +259,9 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 		warnmsg("%" PRIu64 " events not acknowledged by a destination; the sources were not moved past them",
 		    r.failed);
 	for (i = 0; i < o->nsrc; i++)
-		if (r.src[i]) {
-			st->rejected += r.src[i]->rejected;
+		if (r.src[i])
 			r.src[i]->ops->close(r.src[i]);
-		}
+	st->rejected = rejects.n;  /* the reading threads have ended */
 	if (o->verbose)
 		warnmsg("%" PRIu64 " events read, %" PRIu64 " written, %" PRIu64 " filtered out, %" PRIu64
 		    " records rejected", st->read, st->written, st->filtered, st->rejected);
@@ -257,5 +281,6 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	free(r.src);
 	free(r.dst);
 	free(ended);
+	pthread_mutex_destroy(&rejects.lock);
 	return status;
 }

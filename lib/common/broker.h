@@ -101,7 +101,8 @@ struct consumer_ops {
 	int (*next)(struct consumer *, struct record *, int timeout_ms);
 	/* Where it stands now: past every record returned so far. */
 	void (*position)(struct consumer *, struct position *);
-	/* Store pos, taken before, for the group. 0, or an exit status. */
+	/* Store pos, taken before, for the group. 0, or an exit status. It may
+	   run while another thread is in next() (flow-bridge reads ahead). */
 	int (*commit)(struct consumer *, const struct position *pos);
 	void (*close)(struct consumer *);
 	/* Take back the record last returned: next() returns it again and

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -9,9 +10,6 @@
 #include "ce.h"
 #include "rfc3339.h"
 #include "util.h"
-
-/* Decoded attribute values are checked from here; one line at most. */
-static char *scratch;
 
 static int __attribute__((format(printf, 2, 3)))
 fail(struct ce_error *err, const char *fmt, ...)
@@ -28,7 +26,8 @@ fail(struct ce_error *err, const char *fmt, ...)
 enum { C_URI = 1, C_TOKEN = 2, C_SCHEME = 4, C_B64 = 8 };
 static unsigned char cclass[256];
 
-static void
+/* before main, so that threads never race to fill it */
+static void __attribute__((constructor))
 cclass_init(void)
 {
 	const char *uri = "-._~:/?#[]@!$&'()*+,;=", *token = "!#$%&'*+-.^_`|~", *p;
@@ -182,6 +181,7 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 {
 	const struct json_span *v = &a->val;
 	const char *s;
+	char *decoded = NULL;
 	size_t n;
 	int64_t ns;
 	int ok;
@@ -218,7 +218,14 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 		return fail(err, "%.*s: must not be empty", (int)a->namelen, a->name);
 	if (kind == A_ID || kind == A_TYPE || kind == A_SUBJECT)
 		return 0;
-	s = json_str(v, scratch, &n);
+	/* a value seldom has escapes: decoded only then */
+	if (memchr(v->p + 1, '\\', v->len - 2)) {
+		decoded = xmalloc(v->len);
+		s = json_str(v, decoded, &n);
+	} else {
+		s = v->p + 1;
+		n = v->len - 2;
+	}
 	switch (kind) {
 	case A_SOURCE:
 		ok = uri_check(s, n, 0) == 0;
@@ -233,6 +240,7 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 		ok = mediatype_check(s, n) == 0;
 		break;
 	}
+	free(decoded);
 	if (!ok)
 		return fail(err, "%.*s: %s", (int)a->namelen, a->name,
 		    kind == A_SOURCE ? "not a URI-reference" : kind == A_DATASCHEMA ? "not an absolute URI" :
@@ -261,10 +269,6 @@ ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, stru
 	unsigned seen = 0, named = 0;  /* kinds with a value; kinds named at all */
 	int i;
 
-	if (!scratch) {
-		scratch = xmalloc(CE_LINE_MAX);
-		cclass_init();
-	}
 	ev->line = line;
 	ev->len = len;
 	ev->nattrs = 0;

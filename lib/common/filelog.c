@@ -134,14 +134,17 @@ int64_t
 segment_count(int segfd, uint64_t pos, uint64_t size, uint64_t offset,
     void (*add)(void *ctx, uint64_t offset, uint64_t pos), void *ctx)
 {
-	static char buf[1 << 20];
+	enum { BUF = 1 << 20 };
+	char *buf = xmalloc(BUF);  /* not static: readers may have threads of their own */
 	const char *p, *end, *nl;
 	ssize_t r;
 
 	while (pos < size) {
-		r = pread(segfd, buf, size - pos < sizeof buf ? size - pos : sizeof buf, pos);
-		if (r <= 0)
+		r = pread(segfd, buf, size - pos < BUF ? size - pos : BUF, pos);
+		if (r <= 0) {
+			free(buf);
 			return -1;
+		}
 		for (p = buf, end = buf + r; (nl = memchr(p, '\n', end - p)); p = nl + 1) {
 			offset++;
 			if (add && offset % FILE_INDEX_INTERVAL == 0)
@@ -149,6 +152,7 @@ segment_count(int segfd, uint64_t pos, uint64_t size, uint64_t offset,
 		}
 		pos += r;
 	}
+	free(buf);
 	return (int64_t)offset;
 }
 

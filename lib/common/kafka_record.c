@@ -159,7 +159,7 @@ kafka_event_line(const rd_kafka_message_t *m, char *buf, size_t cap, const char 
 	const void *val;
 	size_t vlen, i;
 	struct ce_error err;
-	static char msg[sizeof err.msg];
+	static _Thread_local char msg[sizeof err.msg];  /* reading threads of their own */
 	int binary;
 
 	binary = rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&

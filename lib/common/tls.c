@@ -28,7 +28,7 @@ struct tls {
 static const char *
 ssl_why(const char *otherwise)
 {
-	static char buf[256];
+	static _Thread_local char buf[256];
 	unsigned long e = ERR_get_error();
 
 	if (!e)

@@ -87,6 +87,40 @@ stop_bridge() {
 	flow-sub -o beginning -e "$TMP/out" | cmp - <(event m1; event m2; event m3)
 }
 
+# big ID BYTES: an event whose data is BYTES long
+big() {
+	event "$1" ",\"data\":\"$(head -c "$2" /dev/zero | tr '\0' x)\""
+}
+
+@test "flow-bridge: sources read at once, events of every size up to the line limit arrive whole and in order" {
+	# each source is read ahead in batches of its own: a big event starts a
+	# new batch, one near the limit makes it grow; junk from two at a time
+	{
+		for i in $(seq 1 100); do event "f$i"; done
+		big f-big1 300000
+		for i in $(seq 101 300); do event "f$i"; done
+		big f-big2 1040000
+		big f-big3 200000
+		big f-big4 200000
+		for i in $(seq 301 400); do event "f$i"; done
+	} > "$TMP/file-in"
+	flow-pub "$TMP/a" < "$TMP/file-in"
+	kafka_start 1
+	kafka_cmd topic m1 1
+	kafka_cmd topic m2 1
+	{ event k1-1; echo 'junk one'; event k1-2; } | kcat -b "$KAFKA" -P -t m1
+	{ event k2-1; event k2-2; echo 'junk two'; } | kcat -b "$KAFKA" -P -t m2
+	run --separate-stderr flow-bridge -e -o beginning -v -r "$TMP/rej" \
+		-f "$TMP/a" -f "kafka://$KAFKA/m1" -f "kafka://$KAFKA/m2" -t "$TMP/out"
+	[ "$status" -eq 65 ]
+	assert_match '408 events read, 408 written, 0 filtered out, 2 records rejected' "$stderr"
+	printf '%s\n' 'junk one' 'junk two' | cmp - <(sort "$TMP/rej")
+	flow-sub -o beginning -e "$TMP/out" > "$TMP/got"
+	grep '"id":"f' "$TMP/got" | cmp - "$TMP/file-in"
+	grep '"id":"k1-' "$TMP/got" | cmp - <(event k1-1; event k1-2)
+	grep '"id":"k2-' "$TMP/got" | cmp - <(event k2-1; event k2-2)
+}
+
 @test "flow-bridge: file to file with --where, and a group that resumes" {
 	head -n 2000 "$TMP/in" | flow-pub "$TMP/a"
 	flow-bridge -e -g copy -o beginning -w "type = 'com.example.delay'" "$TMP/a" "$TMP/b"
