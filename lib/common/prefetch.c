@@ -174,14 +174,21 @@ take(struct prefetch *f, int timeout_ms)
 	return f->cur != NULL;
 }
 
+static void
+copy_position(struct position *to, const struct position *from)
+{
+	to->n = from->n;
+	to->next = xmalloc((to->n ? to->n : 1) * sizeof *to->next);
+	if (to->n)  /* a consumer without offsets has none to copy: next is NULL */
+		memcpy(to->next, from->next, to->n * sizeof *to->next);
+}
+
 /* cur was handed out whole: the position is its end; the reader may refill it. */
 static void
 finish(struct prefetch *f)
 {
 	position_free(&f->pos);
-	f->pos.n = f->cur->pos.n;
-	f->pos.next = xmalloc((f->pos.n ? f->pos.n : 1) * sizeof *f->pos.next);
-	memcpy(f->pos.next, f->cur->pos.next, f->pos.n * sizeof *f->pos.next);
+	copy_position(&f->pos, &f->cur->pos);
 	f->ended = f->cur->end;
 	f->undo_part = -1;
 	f->cur = NULL;
@@ -232,9 +239,7 @@ prefetch_position(struct consumer *c, struct position *pos)
 {
 	struct prefetch *f = (struct prefetch *)c;
 
-	pos->n = f->pos.n;
-	pos->next = xmalloc((pos->n ? pos->n : 1) * sizeof *pos->next);
-	memcpy(pos->next, f->pos.next, pos->n * sizeof *pos->next);
+	copy_position(pos, &f->pos);
 }
 
 static int
