@@ -134,13 +134,15 @@ int64_t
 segment_count(int segfd, uint64_t pos, uint64_t size, uint64_t offset,
     void (*add)(void *ctx, uint64_t offset, uint64_t pos), void *ctx)
 {
-	enum { BUF = 1 << 20 };
-	char *buf = xmalloc(BUF);  /* not static: readers may have threads of their own */
+	/* not static: readers may have threads of their own; and another
+	   writer's append is mostly small, so no more than it needs */
+	size_t cap = size - pos < 1 << 20 ? size - pos : 1 << 20;
+	char *buf = xmalloc(cap);
 	const char *p, *end, *nl;
 	ssize_t r;
 
 	while (pos < size) {
-		r = pread(segfd, buf, size - pos < BUF ? size - pos : BUF, pos);
+		r = pread(segfd, buf, size - pos < cap ? size - pos : cap, pos);
 		if (r <= 0) {
 			free(buf);
 			return -1;
