@@ -192,10 +192,13 @@ fnap_client_auth(struct fnap_client *cl, const char *user, const char *password,
 void
 fnap_client_read_failed(struct fnap_client *cl, int r)
 {
-	snprintf(cl->why, sizeof cl->why, "%s", r == FNAP_EOF ? "the agent closed the connection" :
-	    r == FNAP_TIMEOUT ? "no answer from the agent in time" :
-	    r == FNAP_TOO_LONG ? "a line from the agent longer than the line limit" :
-	    r == FNAP_NUL ? "a NUL byte from the agent" : "the connection failed");
+	if (r == FNAP_ERROR && errno)  /* still the read's or the write's */
+		snprintf(cl->why, sizeof cl->why, "the connection failed: %s", strerror(errno));
+	else
+		snprintf(cl->why, sizeof cl->why, "%s", r == FNAP_EOF ? "the agent closed the connection" :
+		    r == FNAP_TIMEOUT ? "no answer from the agent in time" :
+		    r == FNAP_TOO_LONG ? "a line from the agent longer than the line limit" :
+		    r == FNAP_NUL ? "a NUL byte from the agent" : "the connection failed");
 }
 
 int

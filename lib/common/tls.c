@@ -133,8 +133,12 @@ wait_for(struct tls *t, int err, int64_t deadline)
 		p = (struct pollfd){ .fd = t->in, .events = POLLIN };
 	else if (err == SSL_ERROR_WANT_WRITE)
 		p = (struct pollfd){ .fd = t->out, .events = POLLOUT };
-	else
+	else {
+		/* a syscall's failure keeps its errno; the protocol's gets one */
+		if (err != SSL_ERROR_SYSCALL)
+			errno = EPROTO;
 		return TLS_ERROR;
+	}
 	for (;;) {
 		left = deadline < 0 ? -1 : deadline - clock_ms();
 		if (deadline >= 0 && left < 0)
