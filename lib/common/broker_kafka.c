@@ -36,6 +36,16 @@ log_line(const rd_kafka_t *rk, int level, const char *facility, const char *msg)
 	warnmsg("kafka: %s: %s", facility, msg);
 }
 
+/* librdkafka's errors: a broker lost is already told by its FAIL log line,
+   and without this callback it would be told again as ERROR. */
+static void
+on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	(void)rk, (void)opaque;
+	if (err != RD_KAFKA_RESP_ERR__TRANSPORT)
+		warnmsg("kafka: %s", reason);
+}
+
 rd_kafka_conf_t *
 kafka_conf(const struct flow_url *u, const struct broker_opts *o, const char *const *defaults, size_t n,
     int *status)
@@ -46,6 +56,7 @@ kafka_conf(const struct flow_url *u, const struct broker_opts *o, const char *co
 	int r = conf_set(conf, "bootstrap.servers", u->hosts);
 
 	rd_kafka_conf_set_log_cb(conf, log_line);
+	rd_kafka_conf_set_error_cb(conf, on_error);
 
 	/* ours first, so that the user's -X and -F properties can change them */
 	for (i = 0; r == 0 && i < n + o->nprops; i++) {

@@ -89,6 +89,9 @@ teardown() {
 	# every line was read: nothing claims otherwise
 	! grep -q 'the rest was not read' <<< "$stderr"
 	sort "$TMP/in" | cmp - <(sort "$TMP/rej")
+	# a failed connection is said once (librdkafka's FAIL), not again as ERROR
+	grep -q 'kafka: FAIL: .*Connection refused' <<< "$stderr"
+	! grep -q 'kafka: ERROR: ' <<< "$stderr"
 }
 
 @test "flow-pub kafka: bad properties and URLs" {
