@@ -16,34 +16,22 @@ n=${1:-1000000}
 in=$(events "$n")
 run=$(mktemp -d "$work/kafka.XXXXXX")
 
+# shellcheck source=../tests/bats/helpers/kafka.bash
+. "$top/tests/bats/helpers/kafka.bash"
+TMP=$run
+
 # mock TOPIC...: a fresh mock cluster at $k, with TOPICs of 64 partitions.
 # Each producer writes to a cluster of its own: the mock keeps every record
 # in memory (up to 5 MB a partition), and one that already holds earlier
 # runs' hundreds of MB is slower for whoever comes later.
-mock=
 mock() {
-	local i=0
-	unmock
-	: > "$run/mock.out"
-	# the mock reads its commands on fd 9 and stops when it closes
-	exec 9> >(exec kafka-mock 3 > "$run/mock.out")
-	mock=$!
-	until [ -s "$run/mock.out" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || { echo "kafka.sh: kafka-mock did not start" >&2; exit 1; }
-		sleep 0.05
-	done
-	k=$(head -n 1 "$run/mock.out")
-	for t; do echo "topic $t 64" >&9; done
-	until [ "$(grep -c '^ok$' "$run/mock.out")" -eq $# ]; do sleep 0.05; done
+	local t
+	kafka_stop
+	kafka_start 3
+	k=$KAFKA
+	for t; do kafka_cmd topic "$t" 64; done
 }
-unmock() {
-	[ -n "$mock" ] || return 0
-	exec 9>&-
-	wait "$mock" 2>/dev/null || true
-	mock=
-}
-trap 'unmock; rm -rf "$run"' EXIT
+trap 'kafka_stop; rm -rf "$run"' EXIT
 reps=${BENCH_REPS:-5}
 x="-X sticky.partitioning.linger.ms=0"
 
@@ -95,7 +83,7 @@ for r in $(seq "$reps"); do
 	flow-pub $x "kafka://$k/pub" < "$in"
 	measure "flow-bridge -e -o beginning $x 'kafka://$k/pub' 'kafka://$k/bridge'"
 	best fb; expect bridge
-	unmock
+	kafka_stop
 	echo "round $r:$all (seconds)"
 done
 

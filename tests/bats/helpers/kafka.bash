@@ -1,5 +1,6 @@
 # The librdkafka mock cluster (tests/helpers/kafka-mock) for the Kafka suites:
 # a real Kafka protocol peer on loopback, with brokers taken down and up.
+# Plain bash (bats or not): bench/kafka.sh and tests/soak use it too.
 
 # kafka_start [BROKERS]: sets KAFKA (the bootstrap list)
 kafka_start() {
@@ -35,6 +36,7 @@ kafka_stop() {
 	exec 9>&-
 	wait "$KAFKA_PID" 2>/dev/null || true
 	KAFKA_PID=
+	rm -f "$TMP/kafka.ctl" "$TMP/kafka.out"  # a new start waits for its own
 }
 
 # Lost and duplicated events of a copy: "lost=N dup=M", from ids
