@@ -179,7 +179,7 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 	if (!st->scratch)
 		st->scratch = xmalloc(2 * (size_t)CE_LINE_MAX);
 	lr_set_long_sink(lr, st->rejectfd);
-	lr_set_intr(lr, &stop_requested);
+	lr_stop_on_signal(lr);
 	if (!o->count && !o->quiet)
 		lr_set_idle(lr, flush_when_idle, out);
 	while (!st->done && !st->gone && !stop_requested) {

@@ -20,7 +20,7 @@ struct line_reader {
 	int eof;
 	int skipping;            /* inside the rest of an overlong line */
 	int long_sink;
-	volatile sig_atomic_t *intr;
+	int stoppable;
 	void (*idle)(void *ctx);
 	void *idle_ctx;
 	uint64_t lineno;
@@ -64,9 +64,38 @@ lr_set_idle(struct line_reader *lr, void (*idle)(void *ctx), void *ctx)
 }
 
 void
-lr_set_intr(struct line_reader *lr, volatile sig_atomic_t *flag)
+lr_stop_on_signal(struct line_reader *lr)
 {
-	lr->intr = flag;
+	lr->stoppable = 1;
+}
+
+/* Wait until there is input, calling the idle callback first if there is
+   none yet: 0, or -1 with errno. A stoppable reader also watches the stop
+   pipe, so that a signal that came just before the wait ends it. */
+static int
+wait_input(struct line_reader *lr)
+{
+	struct pollfd p[2] = {
+		{ .fd = lr->fd, .events = POLLIN },
+		{ .fd = lr->stoppable ? stop_fd() : -1, .events = POLLIN },
+	};
+	int timeout = lr->idle ? 0 : -1, n;
+
+	for (;;) {
+		if (lr->stoppable && stop_requested) {
+			errno = EINTR;
+			return -1;
+		}
+		n = poll(p, 2, timeout);
+		if (n > 0 && p[0].revents)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n == 0 && timeout == 0) {
+			lr->idle(lr->idle_ctx);
+			timeout = -1;
+		}
+	}
 }
 
 /* Read more input at the end of the buffer, moving unread bytes to the front. */
@@ -80,17 +109,13 @@ fill(struct line_reader *lr)
 		lr->end -= lr->start;
 		lr->start = 0;
 	}
-	if (lr->idle) {
-		struct pollfd pfd = { .fd = lr->fd, .events = POLLIN };
-
-		if (poll(&pfd, 1, 0) == 0)
-			lr->idle(lr->idle_ctx);
-	}
+	if ((lr->idle || lr->stoppable) && wait_input(lr) < 0)
+		return -1;
 	for (;;) {
 		n = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
 		if (n >= 0)
 			break;
-		if (errno != EINTR || (lr->intr && *lr->intr))
+		if (errno != EINTR || (lr->stoppable && stop_requested))
 			return -1;
 	}
 	if (n == 0)

@@ -20,15 +20,16 @@ void lr_close(struct line_reader *lr);
    bytes, and the rest is consumed by the next call, written to long_sink
    first when that is >= 0 (so a rejected line is kept whole).
    LR_EOF at the end; LR_ERROR with errno. A last line without a newline
-   is a line. Interrupted reads (EINTR) are retried unless lr_set_intr()'s
-   flag is set, then LR_ERROR with errno EINTR. */
+   is a line. Interrupted reads (EINTR) are retried, unless the reader
+   stops on signals and one came: then LR_ERROR with errno EINTR. */
 int lr_next(struct line_reader *lr, const char **line, size_t *len);
 
 /* Where the rest of an LR_LONG line goes: a descriptor, or -1 to drop it. */
 void lr_set_long_sink(struct line_reader *lr, int fd);
 
-/* Stop blocking reads when *flag becomes non-zero (a signal handler sets it). */
-void lr_set_intr(struct line_reader *lr, volatile sig_atomic_t *flag);
+/* Stop reading, even while waiting for input, once SIGINT or SIGTERM came
+   (stop_requested, after catch_stop_signals()). */
+void lr_stop_on_signal(struct line_reader *lr);
 
 /* 1 when the next lr_next() would have to wait for input. */
 int lr_would_block(struct line_reader *lr);

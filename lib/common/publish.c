@@ -198,7 +198,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	p->fail_ctx = &pb;
 	lr = lr_open(fd, CE_LINE_MAX);
 	lr_set_long_sink(lr, pb.rejectfd);
-	lr_set_intr(lr, &stop_requested);
+	lr_stop_on_signal(lr);
 	lr_set_idle(lr, push_when_idle, &pb);
 	while (!stop_requested) {
 		r = lr_next(lr, &line, &len);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,12 +16,18 @@
 
 const char *progname = "flow";
 volatile sig_atomic_t stop_requested;
+static int stop_pipe[2] = { -1, -1 };
 
 static void
 on_stop(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	stop_requested = 1;
+	if (stop_pipe[1] >= 0)
+		(void)!write(stop_pipe[1], "", 1);  /* full: a byte is there already */
+	errno = saved;
 }
 
 void
@@ -28,11 +35,19 @@ catch_stop_signals(void)
 {
 	struct sigaction sa;
 
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		stop_pipe[0] = stop_pipe[1] = -1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+int
+stop_fd(void)
+{
+	return stop_pipe[0];
 }
 
 void

@@ -31,9 +31,13 @@ void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 /* Set by SIGINT/SIGTERM once catch_stop_signals() ran; blocking calls are
-   interrupted (no SA_RESTART) so that loops notice it. */
+   interrupted (no SA_RESTART) so that loops notice it. A signal that comes
+   after a loop's test but before its blocking call interrupts nothing: a
+   wait with no time limit also polls stop_fd(), which the signal makes
+   readable (-1, which poll ignores, before catch_stop_signals). */
 extern volatile sig_atomic_t stop_requested;
 void catch_stop_signals(void);
+int stop_fd(void);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
