@@ -145,9 +145,10 @@ teardown() { common_teardown; }
 	gen-events 50000 1 > "$TMP/a"
 	gen-events 50000 2 | sed 's/"id":"/"id":"b-/' > "$TMP/b"
 	flow-pub "$TMP/flow" < "$TMP/a" &
+	local first=$!
 	flow-pub "$TMP/flow" < "$TMP/b" &
-	wait %1
-	wait %2
+	wait "$first"
+	wait $!
 	flow-sub -o beginning -e "$TMP/flow" > "$TMP/out"
 	[ "$(wc -l < "$TMP/out")" -eq 100000 ]
 	# every line whole and valid: a third flow takes them all without a reject
@@ -238,6 +239,36 @@ teardown() { common_teardown; }
 	[ "$rc" -eq 0 ]
 	# what it had read is appended (after-term may or may not have been read)
 	[ "$(flow-sub -o beginning -e "$TMP/flow" | head -n 1)" = "$(event before-term)" ]
+}
+
+@test "flow-pub: SIGTERM that comes between two reads ends it too, the input still open" {
+	# a writer stops, then the signal: it comes often while flow-pub appends
+	# (--sync makes that long), after its last look at the signal's flag,
+	# before it waits for more input, where a plain read() would block
+	local round pub writer i
+	for round in $(seq 1 30); do
+		mkfifo "$TMP/fifo$round"
+		flow-pub --sync "$TMP/flow" < "$TMP/fifo$round" &
+		pub=$!
+		exec 7> "$TMP/fifo$round"
+		{ while :; do event "r$round"; done; } >&7 2>/dev/null &
+		writer=$!
+		sleep "0.0$((RANDOM % 5 + 1))"
+		kill "$writer"
+		wait "$writer" 2>/dev/null || true
+		kill -TERM "$pub"
+		for ((i = 0; i < 300; i++)); do
+			kill -0 "$pub" 2>/dev/null || break
+			sleep 0.01
+		done
+		exec 7>&-
+		if kill -0 "$pub" 2>/dev/null; then
+			wait "$pub" || true  # the end of its input ends it
+			echo "round $round: flow-pub still reading 3 s after SIGTERM" >&2
+			return 1
+		fi
+		wait "$pub"
+	done
 }
 
 @test "flow-pub: kill -9 mid-stream leaves a clean log holding a prefix of the input" {
