@@ -2,6 +2,9 @@
 # setup.sh demo|check|build — install what Debian 12 lacks, build, then run the demo or every test.
 set -eu
 cd "$(dirname "$0")"
+start=$(date +%s)
+# step WHAT: a heading, with the seconds since the start: a slow run says where
+step() { echo "== $* ($(( $(date +%s) - start )) s)"; }
 
 # Everything the build, the tests and the demos use, all from Debian.
 PACKAGES="build-essential autoconf automake pkg-config
@@ -43,12 +46,23 @@ summary() {
 		END{printf "%d passed, %d failed, %d skipped\n", p, f, s}'
 }
 
-# check DIR: the whole suite on one build; its log on failure
+# bounded COMMAND...: COMMAND and all it started, killed after 20 minutes
+# (a run takes 3 to 5): a hang is a failure that says where, not a CI run
+# that never ends
+bounded() {
+	timeout -k 30 1200 "$@" || { rc=$?; [ $rc -ne 124 ] || echo "setup: timed out: $*"; return $rc; }
+}
+
+# check DIR: the whole suite on one build; its log on failure, and the log
+# so far of a suite that never finished
 check() {
-	if ! make -C "$1" -j"$(nproc)" check >"$1/check.out" 2>&1; then
+	if ! bounded make -C "$1" -j"$(nproc)" check >"$1/check.out" 2>&1; then
 		cat "$1/check.out"
 		find "$1/tests" -name '*.log' -exec grep -l -E '^not ok|Sanitizer|runtime error' {} + |
 			xargs -r cat
+		for log in "$1"/tests/bats/*.log; do
+			[ -f "${log%.log}.trs" ] || { echo "== $log (unfinished)"; cat "$log"; }
+		done
 		return 1
 	fi
 	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): ' "$1/check.out"
@@ -63,24 +77,25 @@ demo)
 		exec examples/pipelines/two-orgs.sh ;;
 check)
 	status=0
-	echo "== make check"
+	step "make check"
 	check _build || status=1
-	echo "== make check, built with AddressSanitizer and UndefinedBehaviorSanitizer"
+	step "make check, built with AddressSanitizer and UndefinedBehaviorSanitizer"
 	build _build-asan CFLAGS="-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined"
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 check _build-asan || status=1
-	echo "== fuzzing, a minute a target (tests/fuzz/README)"
+	step "fuzzing, a minute a target (tests/fuzz/README)"
 	FUZZ_DIR=$(pwd)/_build/fuzz tests/fuzz/run.sh all 60 || status=1
-	echo "== flow-bridge soak on the Kafka mock cluster, brokers going down and up (tests/soak/bridge.sh)"
-	FLOW_BUILDDIR=_build tests/soak/bridge.sh 90 || status=1
-	echo "== make distcheck"
-	if make -C _build distcheck >_build/distcheck.out 2>&1; then
+	step "flow-bridge soak on the Kafka mock cluster, brokers going down and up (tests/soak/bridge.sh)"
+	FLOW_BUILDDIR=_build bounded tests/soak/bridge.sh 90 || status=1
+	step "make distcheck"
+	if bounded make -C _build distcheck >_build/distcheck.out 2>&1; then
 		echo "distcheck: ok"
 	else
 		tail -n 100 _build/distcheck.out
 		find _build/flow-*/_build -name '*.log' -exec grep -l '^not ok' {} + 2>/dev/null | xargs -r cat
 		status=1
 	fi
+	step "done"
 	summary _build/tests/bats/*.log _build-asan/tests/bats/*.log
 	exit $status ;;
 esac

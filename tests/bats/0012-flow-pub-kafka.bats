@@ -18,11 +18,11 @@ teardown() {
 	gen-events 20000 > "$TMP/in"
 	# spread over the partitions: the mock keeps only about 5 MB of each
 	flow-pub -X sticky.partitioning.linger.ms=0 "kafka://$KAFKA/arrivals" < "$TMP/in"
-	kcat -b "$KAFKA" -C -t arrivals -o beginning -e -q > "$TMP/out"
+	kafka_read arrivals > "$TMP/out"
 	# one order per partition: the same lines, and each partition in input order
 	sort "$TMP/in" | cmp - <(sort "$TMP/out")
 	# structured mode: the content-type header of the Kafka binding
-	kcat -b "$KAFKA" -C -t arrivals -o beginning -e -q -c 1 -J |
+	kafka_read arrivals -c 1 -J |
 		jq -e '.headers == ["content-type", "application/cloudevents+json"]'
 }
 
@@ -30,7 +30,7 @@ teardown() {
 	kafka_cmd topic bin 1
 	echo '{"specversion":"1.0","id":"b1","source":"/s","type":"t","partitionkey":"gate-7","datacontenttype":"application/json","data":{"x":1}}' |
 		flow-pub --binary "kafka://$KAFKA/bin"
-	kcat -b "$KAFKA" -C -t bin -o beginning -e -q -J > "$TMP/rec"
+	kafka_read bin -J > "$TMP/rec"
 	jq -e '.key == "gate-7" and .payload == "{\"x\":1}"' "$TMP/rec"
 	jq -e '.headers == ["ce_specversion","1.0","ce_id","b1","ce_source","/s","ce_type","t","ce_partitionkey","gate-7","content-type","application/json"]' "$TMP/rec"
 	# and back: flow-sub makes the same event of it
@@ -48,7 +48,7 @@ teardown() {
 	# --fill sends a line other than the one it parsed
 	echo '{"specversion":"1.0","source":"/s","type":"t","partitionkey":42}' |
 		flow-pub --fill "kafka://$KAFKA/keyed"
-	kcat -b "$KAFKA" -C -t keyed -o beginning -e -q -J | jq -c '[.key, (.payload | fromjson | .id | length)]' > "$TMP/keys"
+	kafka_read keyed -J | jq -c '[.key, (.payload | fromjson | .id | length)]' > "$TMP/keys"
 	printf '%s\n' '["gate-7",2]' '[null,2]' '["42",36]' | cmp - "$TMP/keys"
 	# flow-bridge hands on the event its Kafka source parsed, a file
 	# source's line unparsed, or the event --where parsed: the same keys
@@ -56,7 +56,7 @@ teardown() {
 	flow-sub -o beginning -e "kafka://$KAFKA/keyed" | flow-pub "file://$TMP/flows/keyed"
 	flow-bridge -e -o beginning "file://$TMP/flows/keyed" "kafka://$KAFKA/bridged"
 	flow-bridge -e -o beginning --where "id <> 'k2'" "file://$TMP/flows/keyed" "kafka://$KAFKA/bridged"
-	kcat -b "$KAFKA" -C -t bridged -o beginning -e -q -J | jq -r '.key' > "$TMP/bridged"
+	kafka_read bridged -J | jq -r '.key' > "$TMP/bridged"
 	printf '%s\n' gate-7 null 42 gate-7 null 42 gate-7 42 | cmp - "$TMP/bridged"
 }
 
@@ -72,7 +72,7 @@ teardown() {
 	sleep 1.5
 	kafka_cmd up 2
 	wait "$pub"
-	kcat -b "$KAFKA" -C -t faults -o beginning -e -q > "$TMP/out"
+	kafka_read faults > "$TMP/out"
 	local counts
 	counts=$(count_lost_dup "$TMP/in" "$TMP/out")
 	echo "# $counts" >&3

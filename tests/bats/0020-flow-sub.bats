@@ -9,7 +9,7 @@ setup() {
 	flow-pub "$TMP/flow" < "$TMP/in"
 }
 teardown() {
-	[ -n "${SUB_PID:-}" ] && kill "$SUB_PID" 2>/dev/null
+	stop_pids ${SUB_PID:-}
 	common_teardown
 }
 

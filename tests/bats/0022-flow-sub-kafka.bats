@@ -60,8 +60,8 @@ teardown() {
 	kafka_cmd topic offs 2
 	gen-events 100 > "$TMP/in"
 	flow-pub -X sticky.partitioning.linger.ms=0 "kafka://$KAFKA/offs" < "$TMP/in"
-	[ "$(flow-sub -o beginning -e "kafka://$KAFKA/offs" | wc -l)" -eq 100 ]
+	[ "$(timeout 30 flow-sub -o beginning -e "kafka://$KAFKA/offs" | wc -l)" -eq 100 ]
 	# -N counts back in each partition
-	[ "$(flow-sub -o -5 -e "kafka://$KAFKA/offs" | wc -l)" -eq 10 ]
-	[ -z "$(flow-sub -o end -e "kafka://$KAFKA/offs")" ]
+	[ "$(timeout 30 flow-sub -o -5 -e "kafka://$KAFKA/offs" | wc -l)" -eq 10 ]
+	[ -z "$(timeout 30 flow-sub -o end -e "kafka://$KAFKA/offs")" ]
 }

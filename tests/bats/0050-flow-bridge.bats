@@ -9,7 +9,7 @@ setup() {
 	gen-events 3000 > "$TMP/in"
 }
 teardown() {
-	[ -n "${BRIDGE_PID:-}" ] && kill "$BRIDGE_PID" 2>/dev/null
+	stop_pids ${BRIDGE_PID:-}
 	kafka_stop
 	common_teardown
 }
@@ -137,7 +137,7 @@ big() {
 	tail -n 1500 "$TMP/in" | flow-pub "$TMP/b"
 	flow-bridge -e -o beginning -f "$TMP/a" -f "$TMP/b" -t "kafka://$KAFKA/k" -t "$TMP/c"
 	flow-sub -o beginning -e "$TMP/c" | sort | cmp - <(sort "$TMP/in")
-	kcat -b "$KAFKA" -C -t k -o beginning -e -q | sort | cmp - <(sort "$TMP/in")
+	kafka_read k | sort | cmp - <(sort "$TMP/in")
 	# and back out of Kafka into a file flow
 	flow-bridge -e -o beginning "kafka://$KAFKA/k" "$TMP/d"
 	flow-sub -o beginning -e "$TMP/d" | sort | cmp - <(sort "$TMP/in")
@@ -158,13 +158,13 @@ big() {
 	kafka_cmd up 3
 	# wait until the destination has everything, then stop the bridge
 	local i=0
-	until [ "$(kcat -b "$KAFKA" -C -t dst -o beginning -e -q | wc -l)" -ge 30000 ]; do
+	until [ "$(kafka_read dst | wc -l)" -ge 30000 ]; do
 		i=$((i + 1))
 		[ "$i" -lt 60 ] || break
 		sleep 1
 	done
 	stop_bridge
-	kcat -b "$KAFKA" -C -t dst -o beginning -e -q > "$TMP/out"
+	kafka_read dst > "$TMP/out"
 	local counts
 	counts=$(count_lost_dup "$TMP/big" "$TMP/out")
 	echo "# $counts" >&3
@@ -215,7 +215,7 @@ wait_offset() {
 	kafka_cmd up 1
 	wait_offset "$TMP/a/groups/k" 1500
 	stop_bridge
-	kcat -b "$KAFKA" -C -t dst -o beginning -e -q > "$TMP/out"
+	kafka_read dst > "$TMP/out"
 	local counts
 	counts=$(count_lost_dup <(head -n 1500 "$TMP/in") "$TMP/out")
 	echo "# $counts" >&3

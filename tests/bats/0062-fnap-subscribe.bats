@@ -12,10 +12,7 @@ setup() { common_setup; }
 teardown() {
 	local clean=0
 	fnap_stop || clean=1
-	for pid in ${ORANGE_PID:-} ${BLUE_PID:-}; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	stop_pids ${ORANGE_PID:-} ${BLUE_PID:-}
 	s6_stop
 	named_stop
 	no_sanitizer_reports "$TMP"/*/fnap.log "$TMP/s6.log" || clean=1

@@ -22,13 +22,9 @@ setup() {
 }
 
 teardown() {
-	local pid
 	fnap_stop
 	s6_stop
-	for pid in $BG_PIDS; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	stop_pids $BG_PIDS
 	common_teardown
 }
 
@@ -36,8 +32,7 @@ teardown() {
 # says which it got, and is stopped); sets FREE_PORT
 free_port() {
 	tcp_start "$TMP/free.port" true
-	kill "$TCP_PID"
-	wait "$TCP_PID" 2>/dev/null || true
+	stop_pids "$TCP_PID"
 	FREE_PORT=$TCP_PORT
 }
 

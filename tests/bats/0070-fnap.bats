@@ -473,8 +473,7 @@ YML
 		'flow-sub: 127.0.0.1: the agent ended the stream')" "$stderr"
 	[ -z "$output" ]
 	# a whole stream with a line that is not an event among events: 65
-	kill "$TCP_PID"
-	wait "$TCP_PID" 2>/dev/null || true
+	stop_pids "$TCP_PID"
 	event e1 > "$TMP/e1"
 	event e2 > "$TMP/e2"
 	tcp_start "$TMP/mixed.port" sh -c 'printf "220 mixed FNAA\r\n"; read -r l; printf "220 Authenticated\r\n"

@@ -3,7 +3,8 @@
    Prints the bootstrap list on one line, then reads commands on stdin:
      down N | up N         take broker N (1..BROKERS, -1: all) down or up
      topic NAME PARTITIONS create a topic
-   and answers each with "ok" or "error: ..."; stops when stdin closes. */
+   and answers each with "ok" or "error: ..."; stops at "quit" or when
+   stdin closes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ main(int argc, char **argv)
 	}
 	printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
 	fflush(stdout);
-	while (fgets(line, sizeof line, stdin)) {
+	while (fgets(line, sizeof line, stdin) && strcmp(line, "quit\n") != 0) {
 		if (sscanf(line, "down %d", &n) == 1)
 			err = rd_kafka_mock_broker_set_down(mc, n);
 		else if (sscanf(line, "up %d", &n) == 1)

@@ -13,6 +13,22 @@ common_teardown() {
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
 }
 
+# stop_pids PID...: SIGTERM to each, SIGKILL to any still there after 5 s,
+# then reap them: a teardown ends even when a program hangs
+stop_pids() {
+	local pid i
+	[ $# -gt 0 ] || return 0
+	kill "$@" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		for pid; do
+			kill -0 "$pid" 2>/dev/null && { sleep 0.1; continue 2; }
+		done
+		break
+	done
+	kill -KILL "$@" 2>/dev/null || true
+	for pid; do wait "$pid" 2>/dev/null || true; done
+}
+
 # no_sanitizer_reports FILE...: fail, showing it, when the log of a
 # program run in the background (an agent, a processor) holds a report
 # of AddressSanitizer or UndefinedBehaviorSanitizer

@@ -56,8 +56,7 @@ tcp_start() {
 
 fnap_stop() {
 	if [ -n "${FNAP_PID:-}" ]; then
-		kill "$FNAP_PID" 2>/dev/null || true
-		wait "$FNAP_PID" 2>/dev/null || true
+		stop_pids "$FNAP_PID"
 		FNAP_PID=
 	fi
 	no_sanitizer_reports "$TMP/fnap.log"
@@ -120,6 +119,5 @@ fnap_starttls_session() {
 		openssl s_client -quiet -ign_eof -verify_return_error -CAfile "$TMP/tls/ca.pem" \
 			-verify_hostname localhost -connect "127.0.0.1:$relay_port" 2>"$TMP/s_client.err" |
 		tr -d '\r'
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	stop_pids "$pid"
 }

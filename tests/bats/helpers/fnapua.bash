@@ -51,7 +51,6 @@ fnapua_fake_start() {
 
 fnapua_fake_stop() {
 	[ -n "${FAKE_PID:-}" ] || return 0
-	kill "$FAKE_PID" 2>/dev/null || true
-	wait "$FAKE_PID" 2>/dev/null || true
+	stop_pids "$FAKE_PID"
 	FAKE_PID=
 }

@@ -31,8 +31,19 @@ kafka_cmd() {
 	[ "$(tail -n 1 "$TMP/kafka.out")" = ok ] || { tail -n 1 "$TMP/kafka.out" >&2; return 1; }
 }
 
+# kafka_read TOPIC [KCAT-OPTION...]: the topic's records from the first on,
+# read by kcat (an independent client), and at most 30 s of waiting for them
+kafka_read() {
+	local topic=$1
+	shift
+	timeout 30 kcat -b "$KAFKA" -C -t "$topic" -o beginning -e -q "$@"
+}
+
+# kafka_stop: "quit", not only the end of the mock's input, which a program
+# started in the background since kafka_start holds open as well
 kafka_stop() {
 	[ -n "${KAFKA_PID:-}" ] || return 0
+	(echo quit >&9) 2>/dev/null  # a subshell: a mock gone already is no SIGPIPE here
 	exec 9>&-
 	wait "$KAFKA_PID" 2>/dev/null || true
 	KAFKA_PID=
