@@ -248,9 +248,15 @@ teardown() { common_teardown; }
 	local round pub writer i
 	for round in $(seq 1 30); do
 		mkfifo "$TMP/fifo$round"
-		flow-pub --sync "$TMP/flow" < "$TMP/fifo$round" &
+		flow-pub --sync "$TMP/flow$round" < "$TMP/fifo$round" &
 		pub=$!
 		exec 7> "$TMP/fifo$round"
+		# its first event published: it is in its loop, the signal caught
+		event "first-$round" >&7
+		for ((i = 0; i < 500; i++)); do
+			[ -z "$(cat "$TMP/flow$round"/*.ndjson 2>/dev/null)" ] || break
+			sleep 0.01
+		done
 		{ while :; do event "r$round"; done; } >&7 2>/dev/null &
 		writer=$!
 		sleep "0.0$((RANDOM % 5 + 1))"
