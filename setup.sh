@@ -86,7 +86,7 @@ check)
 	step "fuzzing, a minute a target (tests/fuzz/README)"
 	FUZZ_DIR=$(pwd)/_build/fuzz tests/fuzz/run.sh all 60 || status=1
 	step "flow-bridge soak on the Kafka mock cluster, brokers going down and up (tests/soak/bridge.sh)"
-	FLOW_BUILDDIR=_build bounded tests/soak/bridge.sh 90 || status=1
+	bounded env FLOW_BUILDDIR=_build tests/soak/bridge.sh 90 || status=1
 	step "make distcheck"
 	if bounded make -C _build distcheck >_build/distcheck.out 2>&1; then
 		echo "distcheck: ok"
