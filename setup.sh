@@ -47,7 +47,7 @@ summary() {
 }
 
 # bounded COMMAND...: COMMAND and all it started, killed after 20 minutes
-# (a run takes 3 to 5): a hang is a failure that says where, not a CI run
+# (each takes 1 to 3 here): a hang is a failure that says where, not a CI run
 # that never ends
 bounded() {
 	timeout -k 30 1200 "$@" || { rc=$?; [ $rc -ne 124 ] || echo "setup: timed out: $*"; return $rc; }
