@@ -277,6 +277,13 @@ teardown() { common_teardown; }
 	done
 }
 
+# log_holds DIR BYTES: the flow's segments hold at least BYTES
+log_holds() {
+	local n
+	n=$(cat "$1"/*.ndjson 2>/dev/null | wc -c)
+	[ "$n" -ge "$2" ]
+}
+
 @test "flow-pub: kill -9 mid-stream leaves a clean log holding a prefix of the input" {
 	gen-events 300000 > "$TMP/in"
 	local round
@@ -284,8 +291,9 @@ teardown() { common_teardown; }
 		rm -rf "$TMP/flow"
 		flow-pub "$TMP/flow" < "$TMP/in" &
 		local pub=$!
-		# let it get some way into the stream, then kill it without warning
-		sleep "0.0$((round * 3))"
+		# let it get some way into the stream (more in each round), then
+		# kill it without warning; on a fast machine it may be done first
+		wait_until 60 log_holds "$TMP/flow" $(( (round - 1) * round * 2000000 + 1 ))
 		kill -9 "$pub" 2>/dev/null || true
 		wait "$pub" 2>/dev/null || true
 		flow-sub -o beginning -e "$TMP/flow" > "$TMP/out"

@@ -65,6 +65,25 @@ event() {
 	printf '{"specversion":"1.0","id":"%s","source":"/test","type":"com.example.test"%s}\n' "$1" "${2:-}"
 }
 
+# wait_until SECONDS COMMAND...: run COMMAND every 10 ms until it succeeds;
+# fail after SECONDS. Tests wait for a condition, never for a fixed time.
+wait_until() {
+	local limit=$(( $1 * 100 )) i=0
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		[ "$i" -le "$limit" ] || return 1
+		sleep 0.01
+	done
+}
+
+# sanitized_build: true when the programs under test are built with
+# AddressSanitizer (they are then several times slower): latency figures are
+# only reported there, and load tests size themselves down
+sanitized_build() {
+	ldd "$(command -v flow-pub)" 2>/dev/null | grep -q libasan
+}
+
 # Wait until FILE has at least N lines, at most SECONDS (default 5).
 wait_lines() {
 	local file=$1 n=$2 limit=$(( ${3:-5} * 100 )) i=0
