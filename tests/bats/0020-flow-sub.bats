@@ -133,11 +133,11 @@ teardown() {
 }
 
 @test "flow-sub: FLOW_FILE_POLL_MS follows by polling (network filesystems)" {
-	FLOW_FILE_POLL_MS=20 flow-sub "$TMP/flow" > "$TMP/live" &
+	# from offset 1000, the end, however late the follower starts
+	FLOW_FILE_POLL_MS=20 flow-sub -o 1000 "$TMP/flow" > "$TMP/live" &
 	SUB_PID=$!
-	sleep 0.3
 	event polled | flow-pub "$TMP/flow"
-	wait_lines "$TMP/live" 1 2
+	wait_lines "$TMP/live" 1 30
 	[ "$(cat "$TMP/live")" = "$(event polled)" ]
 	run env FLOW_FILE_POLL_MS=soon flow-sub -e "$TMP/flow"
 	[ "$status" -eq 78 ]

@@ -15,6 +15,11 @@ teardown() {
 }
 
 # stop_bridge: SIGTERM to the bridge in the background, which must exit 0
+# holds FLOW N: the file flow holds N events
+holds() {
+	[ "$(flow-sub -o beginning -e "$1" 2>/dev/null | wc -l)" -eq "$2" ]
+}
+
 stop_bridge() {
 	local rc=0
 	kill -TERM "$BRIDGE_PID"
@@ -184,7 +189,8 @@ big() {
 		sleep 0.01
 	done
 	event after | flow-pub "$TMP/a"
-	sleep 0.3
+	# once it is bridged, the signal: the bridge must commit it on its way out
+	wait_until 30 holds "$TMP/b" 3001
 	stop_bridge
 	[ "$(cat "$TMP/a/groups/live")" = 3001 ]
 	flow-sub -o beginning -e "$TMP/b" | cmp - <(cat "$TMP/in"; event after)

@@ -401,16 +401,18 @@ login_ms() {
 	[ "$(sed -n 3p "$TMP/stream")" = "220 DATA" ]
 	[ "$(tail -n 2 "$TMP/stream")" = "$(printf '220 OK\n221 Bye')" ]
 	# a live stream: an event written later arrives; the agent notices the client leave
-	timeout 2 tcpclient -R -H 127.0.0.1 "$FNAP_PORT" sh -c \
-		'printf "%s\r\n" "$1" "STREAM ev.flows.unix.ar" >&7; exec cat <&6' sh "$FNAP_AUTH" |
-		tr -d '\r' > "$TMP/live" &
+	timeout 60 tcpclient -R -H 127.0.0.1 "$FNAP_PORT" sh -c \
+		'printf "%s\r\n" "$1" "STREAM ev.flows.unix.ar" >&7; exec cat <&6' sh "$FNAP_AUTH" \
+		> "$TMP/live" &
 	local reader=$!
-	sleep 1
+	# the stream is open (220 DATA, from the end); then an event comes
+	wait_lines "$TMP/live" 3 30
 	event live-1 | flow-pub "$TMP/flows/ev.flows.unix.ar"
-	wait "$reader"
-	[ "$(sed -n '3,$p' "$TMP/live")" = "$(printf '220 DATA\n%s' "$(event live-1)")" ]
-	sleep 1.5
-	! pgrep -P "$FNAP_PID" > /dev/null
+	wait_lines "$TMP/live" 4 30
+	# the client leaves
+	stop_pids "$reader"
+	[ "$(sed -n '3,$p' "$TMP/live" | tr -d '\r')" = "$(printf '220 DATA\n%s' "$(event live-1)")" ]
+	wait_until 30 sh -c "! pgrep -P $FNAP_PID > /dev/null"
 	printf '%s\n' "$FNAP_AUTH" 'DELETE FLOW ev.flows.unix.ar' \
 		'DESCRIBE FLOW ev.flows.unix.ar' 'QUIT' | fnap_session > "$TMP/del"
 	[ "$(sed -n 3,4p "$TMP/del")" = "$(printf '220 OK ev.flows.unix.ar\n550 no such flow or access denied')" ]
