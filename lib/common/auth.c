@@ -21,6 +21,12 @@ static const char decoy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=65536,t=2,p=1$zcQ1JolFcVxCxFY0X9VUMg$QJva+q8eA1MCRolBTzDF8r21h6fgDjMBHCIk28P7MCU";
 
 int
+auth_name_reserved(const char *name)
+{
+	return strcmp(name, AUTH_ANONYMOUS) == 0;
+}
+
+int
 auth_cost_parse(const char *s)
 {
 	return strcmp(s, "low") == 0 ? AUTH_COST_LOW : strcmp(s, "interactive") == 0 ? AUTH_COST_INTERACTIVE :
@@ -41,6 +47,10 @@ auth_hash_line(const char *name, const char *password, enum auth_cost cost, char
 
 	if (!name[0] || strlen(name) >= AUTH_NAME_MAX || strpbrk(name, ":\r\n")) {
 		*why = "a user name is 1-63 characters, without ':'";
+		return -1;
+	}
+	if (auth_name_reserved(name)) {
+		*why = "a reserved name: it is the user of ANONYMOUS sessions";
 		return -1;
 	}
 	if (crypto_pwhash_str(hash, password, strlen(password), costs[cost].ops, costs[cost].mem) != 0) {
@@ -72,7 +82,8 @@ auth_user_check(const char *users, const char *name, const char *password, char 
 			continue;
 		*hash++ = '\0';
 		*list++ = '\0';
-		if (strcmp(line, name) != 0) {
+		/* a line of a reserved name is no user's: it only costs the same */
+		if (strcmp(line, name) != 0 || auth_name_reserved(line)) {
 			if (!decoy[0] && strlen(hash) < sizeof decoy)
 				strcpy(decoy, hash);
 			continue;

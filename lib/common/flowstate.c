@@ -60,17 +60,25 @@ flowstate_unlock(int fd)
 		close(fd);
 }
 
-struct owner_count {
-	const char *owner;
+/* Whom a flow counts against: a subscription its subscriber, never the
+   owner of the flow it copies. */
+static const char *
+charged(const struct flow_meta *m)
+{
+	return m->subscriber[0] ? m->subscriber : m->owner;
+}
+
+struct user_count {
+	const char *user;
 	int n;
 };
 
 static void
-count_owned(void *ctx, const struct flow_meta *m)
+count_charged(void *ctx, const struct flow_meta *m)
 {
-	struct owner_count *oc = ctx;
+	struct user_count *uc = ctx;
 
-	oc->n += strcmp(m->owner, oc->owner) == 0;
+	uc->n += strcmp(charged(m), uc->user) == 0;
 }
 
 static int
@@ -90,16 +98,20 @@ write_record(FILE *f, const struct flow_meta *m)
 		fprintf(f, "feed=%s\n", m->feed);
 	if (m->agent[0])
 		fprintf(f, "agent=%s\nagent-tls=%s\n", m->agent, m->agent_tls ? "yes" : "no");
+	if (m->token_hash[0])
+		fprintf(f, "token-hash=%s\n", m->token_hash);
+	if (m->source_token[0])
+		fprintf(f, "source-token=%s\n", m->source_token);
 	if (fflush(f) == EOF || fsync(fileno(f)) < 0)
 		return -1;
 	return 0;
 }
 
 int
-flowstate_create(const char *state, const struct flow_meta *m, int max_per_owner)
+flowstate_create(const char *state, const struct flow_meta *m, int max)
 {
 	char tmp[NAME_BYTES], path[NAME_BYTES], lock[NAME_BYTES], name[64];
-	struct owner_count oc = { m->owner, 0 };
+	struct user_count uc = { charged(m), 0 };
 	FILE *f;
 	int r, e, fd = -1;
 
@@ -112,15 +124,15 @@ flowstate_create(const char *state, const struct flow_meta *m, int max_per_owner
 		r = -1;
 		e = errno;
 	}
-	if (r == 0 && max_per_owner > 0) {
+	if (r == 0 && max > 0) {
 		/* count and add under one lock, or concurrent sessions pass the count together */
 		snprintf(lock, sizeof lock, "%s/lock", state);
 		if ((fd = lock_file(lock)) < 0) {
 			r = -1;
 			e = errno;
 		} else {
-			flowstate_each(state, count_owned, &oc);
-			if (oc.n >= max_per_owner) {
+			flowstate_each(state, count_charged, &uc);
+			if (uc.n >= max) {
 				r = -1;
 				e = EDQUOT;
 			}
@@ -179,6 +191,10 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 			snprintf(m->agent, sizeof m->agent, "%s", v);
 		else if (strcmp(line, "agent-tls") == 0)
 			m->agent_tls = strcmp(v, "yes") == 0;
+		else if (strcmp(line, "token-hash") == 0)
+			snprintf(m->token_hash, sizeof m->token_hash, "%s", v);
+		else if (strcmp(line, "source-token") == 0)
+			snprintf(m->source_token, sizeof m->source_token, "%s", v);
 	}
 	fclose(f);
 	return m->flow[0] && m->type[0] ? 0 : -1;

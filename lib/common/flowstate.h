@@ -3,7 +3,9 @@
    of concurrent sessions creating a flow one wins and no reader sees half
    a record. Creating and deleting a flow happen under the flow's lock
    (flock on STATE/locks/FLOW), so that its queue and DNS records are made
-   and removed by one session at a time. */
+   and removed by one session at a time. A flow counts against the quota
+   of its subscriber when it has one (a subscription flow), else of its
+   owner. */
 #ifndef FLOW_FLOWSTATE_H
 #define FLOW_FLOWSTATE_H
 
@@ -13,6 +15,7 @@
 
 #define FLOWSTATE_USER_MAX 64
 #define FLOWSTATE_PATH_MAX 1024
+#define FLOWSTATE_TOKEN_MAX 65     /* a token or its hash, hex, with its NUL */
 
 struct flow_meta {
 	char flow[DNSNAME_MAX + 1];
@@ -30,6 +33,11 @@ struct flow_meta {
 	char feed[8];                     /* its processor: "", "running", "paused" */
 	char agent[DNSNAME_MAX + 8];      /* a local flow: the source's agent host:port */
 	int agent_tls;
+	/* a subscription flow of an anonymous session: the hash of the token
+	   that manages it; a local flow fed from an anonymous subscription
+	   elsewhere: that subscription's token */
+	char token_hash[FLOWSTATE_TOKEN_MAX];
+	char source_token[FLOWSTATE_TOKEN_MAX];
 };
 
 /* The flow's lock, held until flowstate_unlock: a descriptor, or -1 with errno. */
@@ -37,8 +45,8 @@ int flowstate_lock(const char *state, const char *flow);
 void flowstate_unlock(int fd);
 
 /* Record a new flow: 0; -1 with errno (EEXIST: the flow exists; EDQUOT:
-   its owner has max_per_owner flows already, max_per_owner > 0). */
-int flowstate_create(const char *state, const struct flow_meta *m, int max_per_owner);
+   whom it counts against has max flows already, max > 0). */
+int flowstate_create(const char *state, const struct flow_meta *m, int max);
 /* 0 found; -1 not there (or unreadable). */
 int flowstate_load(const char *state, const char *flow, struct flow_meta *m);
 int flowstate_delete(const char *state, const char *flow);

@@ -36,6 +36,7 @@ static const struct setting {
 	{ "command-line-max", SIZE, offsetof(struct fnap_conf, command_max), 512, 65536 },
 	{ "event-line-max", SIZE, offsetof(struct fnap_conf, event_max), 1024, CE_LINE_MAX },
 	{ "flows-per-user", INT, offsetof(struct fnap_conf, flows_per_user), 0, 1000000000 },
+	{ "anonymous-subscriptions", INT, offsetof(struct fnap_conf, anonymous_subscriptions), 0, 1000000000 },
 	{ "supervisor", PATH, offsetof(struct fnap_conf, scan_dir), 0, 0 },
 	{ "peers", PATH, offsetof(struct fnap_conf, peers), 0, 0 },
 	{ "tls-ca", PATH, offsetof(struct fnap_conf, tls_ca), 0, 0 },
@@ -49,6 +50,7 @@ fnap_conf_init(struct fnap_conf *c)
 	c->idle_timeout = 300;
 	c->command_max = FNAP_COMMAND_MAX;
 	c->event_max = CE_LINE_MAX;
+	c->anonymous_subscriptions = 10;
 }
 
 static int

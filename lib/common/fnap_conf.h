@@ -40,6 +40,7 @@ struct fnap_conf {
 	size_t command_max;   /* bytes of a command line */
 	size_t event_max;     /* bytes of an event line */
 	int flows_per_user;   /* 0: no limit */
+	int anonymous_subscriptions; /* of all anonymous sessions together; 0: none */
 	char *scan_dir;       /* the supervisor's scan directory (processors) */
 	char *peers;          /* credentials for other agents (agent as client) */
 	char *tls_ca;         /* CAs trusted as a client of other agents, or NULL */

@@ -1,5 +1,6 @@
 /* AUTHENTICATE: SASL PLAIN (RFC 4616) against the users file, and
-   ANONYMOUS (RFC 4505), which may read public flows only. */
+   ANONYMOUS (RFC 4505), which may read public flows only. PLAIN as the
+   reserved name "anonymous" fails as a wrong password does. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -81,7 +82,7 @@ plain(struct session *s, char *resp)
 		return;
 	}
 	if (r == 0) {
-		failed(s, user, "wrong user or password");
+		failed(s, user, auth_name_reserved(user) ? "a reserved name, no user's" : "wrong user or password");
 		return;
 	}
 	s->authed = 1;
@@ -103,7 +104,7 @@ fnap_cmd_authenticate(struct session *s, char *args)
 	if (strcasecmp(mech, "ANONYMOUS") == 0) {
 		/* the trace (an address, say) is the client's business */
 		s->authed = s->anonymous = 1;
-		strcpy(s->user, "anonymous");
+		strcpy(s->user, AUTH_ANONYMOUS);
 		s->namespaces[0] = '\0';
 		fnap_reply(s->c, 220, "Authenticated");
 	} else if (strcasecmp(mech, "PLAIN") == 0) {

@@ -33,10 +33,15 @@ fnap_flow_arg(struct session *s, const char *arg, char out[DNSNAME_MAX + 1])
 }
 
 int
+fnap_theirs(const struct session *s, const struct flow_meta *m)
+{
+	return !s->anonymous && (strcmp(m->owner, s->user) == 0 || strcmp(m->subscriber, s->user) == 0);
+}
+
+int
 fnap_readable(const struct session *s, const struct flow_meta *m)
 {
-	return m->public || (!s->anonymous &&
-	    (strcmp(m->owner, s->user) == 0 || strcmp(m->subscriber, s->user) == 0));
+	return m->public || fnap_theirs(s, m);
 }
 
 int
@@ -128,7 +133,9 @@ dns_update(struct session *s, enum dnsupdate_op op, const struct flow_meta *m)
 	struct dnsupdate_flow d = {
 		.flow = m->flow, .ns = ns ? ns->name : NULL, .agents = &agent, .nagents = 1,
 		.agent_tls = served_with_tls(conf),
-		.brokers = brokers, .public = m->public, .ttl = DNSUPDATE_DEFAULT_TTL,
+		/* subscription flows are no one's to browse: their names stay
+		   with their owner and subscriber */
+		.brokers = brokers, .public = m->public && !m->subscriber[0], .ttl = DNSUPDATE_DEFAULT_TTL,
 		.server = conf->dns_server, .zone = conf->dns_zone,
 	};
 	const char *why = "the command failed";
@@ -245,8 +252,15 @@ int
 fnap_flow_new(struct session *s, struct flow_meta *m)
 {
 	const struct fnap_namespace *ns = fnap_conf_namespace(s->conf, m->flow);
+	/* what an anonymous session makes is a subscription: all of them
+	   share one quota of their own */
+	int quota = s->anonymous ? s->conf->anonymous_subscriptions : s->conf->flows_per_user;
 	int lock, r = -1;
 
+	if (s->anonymous && quota == 0) {
+		fnap_reply(s->c, 552, "quota exceeded: no anonymous subscriptions here");
+		return -1;
+	}
 	if (ns->kind == FNAP_NS_KAFKA && strlen(m->flow) > KAFKA_TOPIC_MAX) {
 		fnap_reply(s->c, 553, "flow name not allowed: longer than a Kafka topic may be");
 		return -1;
@@ -265,11 +279,12 @@ fnap_flow_new(struct session *s, struct flow_meta *m)
 		fnap_reply(s->c, 450, "cannot create the flow, retry");
 		return -1;
 	}
-	if (flowstate_create(s->conf->state, m, s->conf->flows_per_user) < 0) {
+	if (flowstate_create(s->conf->state, m, quota) < 0) {
 		if (errno == EEXIST)
 			fnap_reply(s->c, 553, "flow name not allowed: %s exists", m->flow);
 		else if (errno == EDQUOT)
-			fnap_reply(s->c, 552, "quota exceeded: %d flows", s->conf->flows_per_user);
+			fnap_reply(s->c, 552, "quota exceeded: %d %s", quota,
+			    s->anonymous ? "anonymous subscriptions" : "flows");
 		else {
 			warnmsg("%s: %s", s->conf->state, strerror(errno));
 			fnap_reply(s->c, 450, "cannot create the flow, retry");
@@ -415,12 +430,16 @@ struct listing {
 	const char *ns;
 };
 
+/* A subscription flow is listed to its owner and subscriber only, even
+   when anyone may read it (an anonymous subscriber's): its name is no
+   one else's business. */
 static void
 list_one(void *ctx, const struct flow_meta *m)
 {
 	struct listing *l = ctx;
 
-	if (fnap_readable(l->s, m) && (!l->ns || fnap_in_namespace(m->flow, l->ns)))
+	if ((m->subscriber[0] ? fnap_theirs(l->s, m) : fnap_readable(l->s, m)) &&
+	    (!l->ns || fnap_in_namespace(m->flow, l->ns)))
 		fnap_body(l->s->c, m->flow, strlen(m->flow));
 }
 

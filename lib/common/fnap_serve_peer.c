@@ -1,7 +1,8 @@
 /* The agent as a client of other agents, for SUBSCRIBE ... LOCAL: find
    the flow's agent through DNS, log in with the credentials configured for
    it (else ANONYMOUS), over TLS when its records say so, and subscribe
-   there, or revoke that subscription. */
+   there, or revoke that subscription (with the token the other agent
+   answered, when it was made anonymously). */
 #include "config.h"
 
 #include <stdio.h>
@@ -61,20 +62,32 @@ peer_open(const struct fnap_conf *conf, const char *hostport, const char *host, 
 	return cl;
 }
 
-/* Read the DATA block of a SUBSCRIBE: its one line, the subscription flow. */
+/* Read the DATA block of a SUBSCRIBE: its one line, the subscription
+   flow, then "220 OK", with "token=<hex>" after it when the subscription
+   was made anonymously (what ends it then). */
 static int
-read_subscription(struct fnap_client *cl, const char *flow, char sub[DNSNAME_MAX + 1])
+read_subscription(struct fnap_client *cl, const char *flow, struct peer_sub *p)
 {
-	const char *why, *text;
+	const char *why, *text, *token;
 	char *line;
-	size_t len, n = strlen(flow);
+	size_t len, n = strlen(flow), tlen;
 
 	if (fnap_read_line(cl->c, FNAP_COMMAND_MAX, &line, &len) != FNAP_LINE ||
 	    dnsname_check(line, len, &why) < 0 || len <= n + 1 ||
 	    strcmp(line + len - n, flow) != 0 || line[len - n - 1] != '.')
 		return -1;
-	dnsname_normalize(line, len, sub);
-	return fnap_client_reply(cl, &text) == 220 ? 0 : -1;
+	dnsname_normalize(line, len, p->sub);
+	if (fnap_client_reply(cl, &text) != 220)
+		return -1;
+	p->token[0] = '\0';
+	if (strncmp(text, "OK token=", 9) == 0) {
+		token = text + 9;
+		tlen = strspn(token, "0123456789abcdef");
+		if (tlen == 0 || token[tlen] || tlen >= sizeof p->token)
+			return -1;
+		memcpy(p->token, token, tlen + 1);
+	}
+	return 0;
 }
 
 int
@@ -107,7 +120,7 @@ fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *
 	p->tls = fi->agent_tls;
 	code = where ? fnap_client_command(cl, &text, "SUBSCRIBE %s WHERE %s", flow, where) :
 	    fnap_client_command(cl, &text, "SUBSCRIBE %s", flow);
-	if (code == 220 && strcmp(text, "DATA") == 0 && read_subscription(cl, flow, p->sub) == 0)
+	if (code == 220 && strcmp(text, "DATA") == 0 && read_subscription(cl, flow, p) == 0)
 		code = 0;
 	else if (code == 220) {
 		snprintf(err, size, "%s: SUBSCRIBE %s: an answer that is not a subscription", p->agent, flow);
@@ -130,7 +143,8 @@ done:
 }
 
 int
-fnap_peer_revoke(const struct fnap_conf *conf, const char *agent, int tls, const char *sub)
+fnap_peer_revoke(const struct fnap_conf *conf, const char *agent, int tls, const char *sub,
+    const char *token)
 {
 	char host[DNSNAME_MAX + 1];
 	struct fnap_client *cl;
@@ -140,7 +154,7 @@ fnap_peer_revoke(const struct fnap_conf *conf, const char *agent, int tls, const
 	snprintf(host, sizeof host, "%.*s", (int)strcspn(agent, ":"), agent);
 	if (!(cl = peer_open(conf, agent, host, tls)))
 		return -1;
-	if ((code = fnap_client_command(cl, &text, "REVOKE %s", sub)) != 220)
+	if ((code = fnap_client_command(cl, &text, "REVOKE %s%s%s", sub, *token ? " " : "", token)) != 220)
 		warnmsg("%s: REVOKE %s: %d %s", agent, sub, code, code > 0 ? text : "no answer");
 	else
 		fnap_client_command(cl, &text, "QUIT");

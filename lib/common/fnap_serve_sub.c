@@ -6,7 +6,13 @@
    makes a flow of the user's fed from the subscription flow, here or at
    the flow's agent elsewhere (subscribed at as a client). A processor is
    named by the flow it feeds; what a flow is fed from is its record's
-   source (and agent, when that is elsewhere). */
+   source (and agent, when that is elsewhere).
+   A subscription counts against its subscriber's quota; those of
+   anonymous sessions, against one quota of their own. An anonymous
+   session is no one: its SUBSCRIBE answers a random token ("220 OK
+   token=<hex>"), whose hash the record keeps, and only that token
+   manages the subscription afterwards (in this session or another: an
+   agent that subscribed anonymously revokes with it). */
 #include "config.h"
 
 #include <stdio.h>
@@ -22,6 +28,8 @@
 #include "util.h"
 
 #define SUB_ID_LEN 7
+#define TOKEN_BYTES 16   /* 128 random bits: a token is not guessed */
+#define TOKEN_TEXT (2 * TOKEN_BYTES + 1)
 #define URL_MAX (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 16)
 
 /* A subscription flow has a subscriber; a local flow only a source. */
@@ -31,15 +39,30 @@ is_subscription(const struct flow_meta *m)
 	return m->subscriber[0] != '\0';
 }
 
-/* May the session stop, pause or revoke what feeds m? Its owner, or the
-   subscriber of a subscription flow (an anonymous one: whoever knows its
-   random name, as an agent that subscribed anonymously does). */
-static int
-manages(const struct session *s, const struct flow_meta *m)
+/* The hash of a token as the record keeps it, in hex. */
+static void
+token_hash(const char *token, char out[FLOWSTATE_TOKEN_MAX])
 {
-	if (s->anonymous)
-		return m->public && strcmp(m->subscriber, s->user) == 0;
-	return strcmp(m->owner, s->user) == 0 || strcmp(m->subscriber, s->user) == 0;
+	unsigned char h[(FLOWSTATE_TOKEN_MAX - 1) / 2];
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
+	sodium_bin2hex(out, FLOWSTATE_TOKEN_MAX, h, sizeof h);
+}
+
+/* May the session stop, pause or revoke what feeds m? Its owner, the
+   subscriber of a subscription flow (a user), or whoever gives the token
+   of an anonymous subscription. */
+static int
+manages(const struct session *s, const struct flow_meta *m, const char *token)
+{
+	char h[FLOWSTATE_TOKEN_MAX];
+
+	if (token && strlen(m->token_hash) == sizeof h - 1) {
+		token_hash(token, h);
+		if (sodium_memcmp(h, m->token_hash, sizeof h - 1) == 0)
+			return 1;
+	}
+	return fnap_theirs(s, m);
 }
 
 static int
@@ -152,12 +175,12 @@ unfeed(struct session *s, struct flow_meta *m, const char **why)
 	if ((code = feed_stop(s, m, why)))
 		return code;
 	if (m->agent[0])
-		fnap_peer_revoke(s->conf, m->agent, m->agent_tls, m->source);
+		fnap_peer_revoke(s->conf, m->agent, m->agent_tls, m->source, m->source_token);
 	else if (!is_subscription(m) && flowstate_load(s->conf->state, m->source, &sub) == 0 &&
 	    is_subscription(&sub) && (code = end_subscription(s, &sub, why)))
 		return code;
 	if (!is_subscription(m)) {
-		m->source[0] = m->agent[0] = '\0';
+		m->source[0] = m->agent[0] = m->source_token[0] = '\0';
 		m->agent_tls = 0;
 	}
 	m->feed[0] = '\0';
@@ -220,11 +243,13 @@ end_subscription(struct session *s, const struct flow_meta *sub, const char **wh
 }
 
 /* Make the subscription of the session to src (WHERE where, or NULL): 0
-   with sub filled in, or -1 after the reply. */
+   with sub filled in, and the token that manages it for an anonymous
+   session (else ""); or -1 after the reply. */
 static int
 subscription_new(struct session *s, const struct flow_meta *src, const char *where,
-    struct flow_meta *sub)
+    struct flow_meta *sub, char token[TOKEN_TEXT])
 {
+	unsigned char secret[TOKEN_BYTES];
 	char id[SUB_ID_LEN + 1], src_url[URL_MAX];
 	const char *why;
 	size_t i;
@@ -246,7 +271,15 @@ subscription_new(struct session *s, const struct flow_meta *src, const char *whe
 	snprintf(sub->subscriber, sizeof sub->subscriber, "%s", s->user);
 	snprintf(sub->source, sizeof sub->source, "%s", src->flow);
 	strcpy(sub->feed, "running");
+	/* an anonymous subscriber reads it as anyone does */
 	sub->public = s->anonymous;
+	token[0] = '\0';
+	if (s->anonymous) {
+		randombytes_buf(secret, sizeof secret);
+		sodium_bin2hex(token, TOKEN_TEXT, secret, sizeof secret);
+		sodium_memzero(secret, sizeof secret);
+		token_hash(token, sub->token_hash);
+	}
 	fnap_flow_url(src, src_url, sizeof src_url);
 	if (fnap_flow_new(s, sub) < 0)
 		return -1;
@@ -292,7 +325,7 @@ subscribe_local(struct session *s, const char *flow, const char *arg, const char
 	char src_url[URL_MAX], err[2 * DNSNAME_MAX + 32], user[AUTH_NAME_MAX], password[AUTH_PASSWORD_MAX];
 	char env_user[AUTH_NAME_MAX + 16], env_password[AUTH_PASSWORD_MAX + 16];
 	char env_ca[FLOWSTATE_PATH_MAX + 16], host[DNSNAME_MAX + 1];
-	char *env[4] = { NULL };
+	char *env[4] = { NULL }, token[TOKEN_TEXT];
 	struct flow_meta local = { 0 }, src, sub;
 	struct peer_sub p = { 0 };
 	const char *why = "cannot record the flow, retry";
@@ -309,7 +342,7 @@ subscribe_local(struct session *s, const char *flow, const char *arg, const char
 		return;
 	if (fnap_conf_namespace(s->conf, flow)) {
 		/* the flow is served here: no need to ask anybody */
-		if (fnap_find_flow(s, flow, 0, &src) < 0 || subscription_new(s, &src, where, &sub) < 0)
+		if (fnap_find_flow(s, flow, 0, &src) < 0 || subscription_new(s, &src, where, &sub, token) < 0)
 			goto undo;
 		snprintf(local.source, sizeof local.source, "%s", sub.flow);
 		fnap_flow_url(&sub, src_url, sizeof src_url);
@@ -319,6 +352,7 @@ subscribe_local(struct session *s, const char *flow, const char *arg, const char
 			goto undo;
 		}
 		snprintf(local.source, sizeof local.source, "%s", p.sub);
+		snprintf(local.source_token, sizeof local.source_token, "%s", p.token);
 		snprintf(local.agent, sizeof local.agent, "%s", p.agent);
 		local.agent_tls = p.tls;
 		snprintf(src_url, sizeof src_url, "fnap%s://%s/%s", p.tls ? "s" : "", p.agent, p.sub);
@@ -359,7 +393,7 @@ void
 fnap_cmd_subscribe(struct session *s, char *args)
 {
 	char *name = fnap_word(&args), *word = fnap_word(&args), *local = NULL, *where = NULL;
-	char flow[DNSNAME_MAX + 1];
+	char flow[DNSNAME_MAX + 1], token[TOKEN_TEXT];
 	struct cesql_parse_error perr;
 	struct flow_meta src, sub;
 	struct cesql *q;
@@ -387,19 +421,24 @@ fnap_cmd_subscribe(struct session *s, char *args)
 		subscribe_local(s, flow, local, where);
 		return;
 	}
-	if (fnap_find_flow(s, flow, 0, &src) < 0 || subscription_new(s, &src, where, &sub) < 0)
+	if (fnap_find_flow(s, flow, 0, &src) < 0 || subscription_new(s, &src, where, &sub, token) < 0)
 		return;
 	fnap_reply(s->c, 220, "DATA");
 	fnap_body(s->c, sub.flow, strlen(sub.flow));
-	fnap_reply(s->c, 220, "OK");
+	/* after OK, where clients that know no token (the thesis's) look no further */
+	if (token[0])
+		fnap_reply(s->c, 220, "OK token=%s", token);
+	else
+		fnap_reply(s->c, 220, "OK");
 }
 
 /* The flow named by the first argument, fed by a processor the session
-   manages (the only argument): 0, or -1 after the reply. */
+   manages (or that the second argument, a token, lets it manage): 0, or
+   -1 after the reply. */
 static int
 fed_flow(struct session *s, char *args, const char *usage, struct flow_meta *m)
 {
-	char *name = fnap_word(&args), flow[DNSNAME_MAX + 1];
+	char *name = fnap_word(&args), *token = fnap_word(&args), flow[DNSNAME_MAX + 1];
 
 	if (!name || fnap_word(&args)) {
 		fnap_reply(s->c, 501, "usage: %s", usage);
@@ -407,7 +446,7 @@ fed_flow(struct session *s, char *args, const char *usage, struct flow_meta *m)
 	}
 	if (!supervised(s) || fnap_flow_arg(s, name, flow) < 0)
 		return -1;
-	if (flowstate_load(s->conf->state, flow, m) < 0 || !m->source[0] || !manages(s, m)) {
+	if (flowstate_load(s->conf->state, flow, m) < 0 || !m->source[0] || !manages(s, m, token)) {
 		fnap_reply(s->c, 550, "no such subscription or access denied");
 		return -1;
 	}
@@ -421,7 +460,7 @@ fnap_cmd_revoke(struct session *s, char *args)
 	const char *why;
 	int code;
 
-	if (fed_flow(s, args, "REVOKE <subscription-flow>", &m) < 0)
+	if (fed_flow(s, args, "REVOKE <subscription-flow> [<token>]", &m) < 0)
 		return;
 	if (!is_subscription(&m))
 		fnap_reply(s->c, 550, "no such subscription or access denied");
@@ -438,7 +477,7 @@ fnap_cmd_unsubscribe(struct session *s, char *args)
 	const char *why;
 	int code;
 
-	if (fed_flow(s, args, "UNSUBSCRIBE <local>", &m) < 0)
+	if (fed_flow(s, args, "UNSUBSCRIBE <local> [<token>]", &m) < 0)
 		return;
 	/* a subscription flow goes; a local flow stays, with its events */
 	if (is_subscription(&m))
@@ -459,7 +498,7 @@ pause_or_resume(struct session *s, char *args, int pause)
 	struct flow_meta m;
 	const char *why;
 
-	if (fed_flow(s, args, pause ? "PAUSE <flow>" : "RESUME <flow>", &m) < 0)
+	if (fed_flow(s, args, pause ? "PAUSE <flow> [<token>]" : "RESUME <flow> [<token>]", &m) < 0)
 		return;
 	if (!m.feed[0]) {
 		fnap_reply(s->c, 550, "no such subscription or access denied");
@@ -502,7 +541,7 @@ list_sub(void *ctx, const struct flow_meta *m)
 	char line[2 * DNSNAME_MAX + FLOWSTATE_USER_MAX + 16];
 	int n;
 
-	if (!m->source[0] || !manages(l->s, m) || (!is_subscription(m) && !m->agent[0]))
+	if (!m->source[0] || !manages(l->s, m, NULL) || (!is_subscription(m) && !m->agent[0]))
 		return;
 	if (l->flow && strcmp(m->source, l->flow) != 0 && strcmp(m->flow, l->flow) != 0)
 		return;

@@ -35,6 +35,9 @@ int fnap_flow_arg(struct session *s, const char *arg, char out[DNSNAME_MAX + 1])
 /* Load a flow the session may read (write: change), else reply 550 without
    saying whether it exists: 0 or -1. */
 int fnap_find_flow(struct session *s, const char *arg, int write, struct flow_meta *m);
+/* Is the flow the session's: is its user (never an anonymous session) the
+   flow's owner or subscriber? */
+int fnap_theirs(const struct session *s, const struct flow_meta *m);
 /* May the session read the flow? Its owner, its subscriber, anyone if public. */
 int fnap_readable(const struct session *s, const struct flow_meta *m);
 /* The broker URL of the flow (file:// or kafka://) and the options it
@@ -49,14 +52,17 @@ struct peer_sub {
 	char agent[DNSNAME_MAX + 8];   /* host:port */
 	int tls;
 	char sub[DNSNAME_MAX + 1];     /* the subscription flow there */
+	char token[FLOWSTATE_TOKEN_MAX]; /* what ends it, when made anonymously; else "" */
 };
 /* Subscribe to flow (WHERE where, unless NULL) at its agent, found in DNS:
    0 with p filled in; else the agent's reply code, or -1 when it cannot
    be found or reached, with the reason in err. */
 int fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *where,
     struct peer_sub *p, char *err, size_t size);
-/* REVOKE subscription flow sub at agent (host:port): 0, or -1 after a message. */
-int fnap_peer_revoke(const struct fnap_conf *conf, const char *agent, int tls, const char *sub);
+/* REVOKE subscription flow sub at agent (host:port), with its token
+   unless token is empty: 0, or -1 after a message. */
+int fnap_peer_revoke(const struct fnap_conf *conf, const char *agent, int tls, const char *sub,
+    const char *token);
 /* The credentials configured for the agent on host (peers file): 1, else 0. */
 int fnap_peer_credentials(const struct fnap_conf *conf, const char *host,
     char user[AUTH_NAME_MAX], char password[AUTH_PASSWORD_MAX]);

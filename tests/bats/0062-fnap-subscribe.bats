@@ -156,7 +156,7 @@ OUT
 		"SUBSCRIBE a.flows.unix.ar WHERE type = 'x" 'SUBSCRIBE ../etc.flows.unix.ar' \
 		'SUBSCRIBE nosuch.flows.unix.ar' 'SUBSCRIBE a.flows.unix.ar LOCAL $(id)' \
 		'SUBSCRIBE a.flows.unix.ar LOCAL a.flows.unix.ar' 'UNSUBSCRIBE' 'UNSUBSCRIBE a.flows.unix.ar' \
-		'REVOKE a.flows.unix.ar x' 'PAUSE nosuch.flows.unix.ar' 'RESUME' 'LIST SUBSCRIPTIONS a b' \
+		'REVOKE a.flows.unix.ar x y' 'PAUSE nosuch.flows.unix.ar' 'RESUME' 'LIST SUBSCRIPTIONS a b' \
 		'QUIT' | fnap_session > "$TMP/out"
 	cmp "$TMP/out" - <<'OUT'
 220 fnaa.unix.ar FNAA
@@ -173,11 +173,11 @@ OUT
 550 no such flow or access denied
 553 flow name not allowed: characters other than a-z, 0-9, '-' and '.'
 553 flow name not allowed: a.flows.unix.ar exists
-501 usage: UNSUBSCRIBE <local>
+501 usage: UNSUBSCRIBE <local> [<token>]
 550 no such subscription or access denied
-501 usage: REVOKE <subscription-flow>
+501 usage: REVOKE <subscription-flow> [<token>]
 550 no such subscription or access denied
-501 usage: RESUME <flow>
+501 usage: RESUME <flow> [<token>]
 501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]
 221 Bye
 OUT
