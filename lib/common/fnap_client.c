@@ -176,7 +176,10 @@ fnap_client_auth(struct fnap_client *cl, const char *user, const char *password,
 		*status = EX_FLOW_USAGE;
 		return -1;
 	} else {
-		code = fnap_client_command(cl, &text, "AUTHENTICATE PLAIN %s", b64);
+		/* in two steps, as the thesis's client does: its server ignores
+		   an initial response and answers 220 OK, "send it now" */
+		if ((code = fnap_client_command(cl, &text, "AUTHENTICATE PLAIN")) == 220)
+			code = fnap_client_command(cl, &text, "%s", b64);
 		sodium_memzero(b64, sizeof b64);
 	}
 	if (code == 220)
@@ -187,6 +190,12 @@ fnap_client_auth(struct fnap_client *cl, const char *user, const char *password,
 		warnmsg("%s: authentication: %s", cl->host, cl->why);
 	*status = fnap_client_status(code);
 	return -1;
+}
+
+int
+fnap_client_is_data(const char *text)
+{
+	return strncmp(text, "DATA", 4) == 0 && text[4 + strspn(text + 4, " \t")] == '\0';
 }
 
 void

@@ -1,7 +1,9 @@
 /* fnap_client: a session with an agent, as its client: a TCP connection
    (TLS from the first byte for fnaps), the greeting, authentication (PLAIN
    with a user's credentials, else ANONYMOUS), and commands with their
-   replies. Shared by the fnap:// broker and, later, the fnap program. */
+   replies. Shared by the fnap:// broker, the fnap program and the agent
+   itself as a client of other agents. It speaks as the thesis's client
+   does (DESIGN 7.3), so that the thesis's server understands it too. */
 #ifndef FLOW_FNAP_CLIENT_H
 #define FLOW_FNAP_CLIENT_H
 
@@ -25,7 +27,9 @@ struct fnap_client {
 struct fnap_client *fnap_client_open(const char *hostport, int tls, const char *cafile,
     int *status);
 /* AUTHENTICATE PLAIN (user, password), or ANONYMOUS when user is NULL. 0, or
-   -1 after a message, with *status (77 refused, 69 connection lost). */
+   -1 after a message, with *status (77 refused, 69 connection lost). PLAIN
+   goes in two steps: "AUTHENTICATE PLAIN", then, after a 220, the base64
+   line on its own; the answer to that is the result. */
 int fnap_client_auth(struct fnap_client *cl, const char *user, const char *password, int *status);
 /* Send a command (fmt, ...) and read its reply: the code, *text after it
    (valid until the next read); -1 when the connection failed or closed. */
@@ -34,6 +38,9 @@ int fnap_client_command(struct fnap_client *cl, const char **text, const char *f
 /* Read one reply line: its code and *text; -1 for no reply (closed, timed
    out, not a reply line), with the reason in cl->why. */
 int fnap_client_reply(struct fnap_client *cl, const char **text);
+/* Whether a 220 reply's text opens a DATA block: "DATA", blanks after it
+   allowed (a DATA block's first reply says nothing else). */
+int fnap_client_is_data(const char *text);
 /* Read one line of an answer's body; -1 with the reason in cl->why. */
 int fnap_client_line(struct fnap_client *cl, char **line, size_t *len);
 /* Put in cl->why why a read ended with r (FNAP_EOF, FNAP_TIMEOUT, ...). */

@@ -120,7 +120,7 @@ fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *
 	p->tls = fi->agent_tls;
 	code = where ? fnap_client_command(cl, &text, "SUBSCRIBE %s WHERE %s", flow, where) :
 	    fnap_client_command(cl, &text, "SUBSCRIBE %s", flow);
-	if (code == 220 && strcmp(text, "DATA") == 0 && read_subscription(cl, flow, p) == 0)
+	if (code == 220 && fnap_client_is_data(text) && read_subscription(cl, flow, p) == 0)
 		code = 0;
 	else if (code == 220) {
 		snprintf(err, size, "%s: SUBSCRIBE %s: an answer that is not a subscription", p->agent, flow);

@@ -226,11 +226,17 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 {
 	static const char *const state_keys[] = { "id", "state" };
 	const char *text, *values[2] = { name, cmd->key };
+	const char *sep = *name ? " " : "";
 	struct body b = { NULL, 0, 0 };
-	int code, bad = 0;
+	int code, bad = 0, data = cmd->reply != R_NAME && cmd->reply != R_STATE;
 
-	code = fnap_client_command(cl, &text, "%s%s%s%s", cmd->verb, *name ? " " : "", name, extra);
-	if (code == 220 && cmd->reply != R_NAME && cmd->reply != R_STATE && strcmp(text, "DATA") == 0)
+	code = fnap_client_command(cl, &text, "%s%s%s%s", cmd->verb, sep, name, extra);
+	if (code == 220 && data && !fnap_client_is_data(text)) {
+		/* printing nothing and saying 0 would pass for an empty answer */
+		warnmsg("%s%s%s: the agent answered 220 %s, not a DATA block", label, sep, name, text);
+		return EX_FLOW_UNAVAILABLE;
+	}
+	if (code == 220 && data)
 		code = read_body(cl, &b, &text);
 	if (code == 220 && cmd->reply == R_NAME) {
 		if (strncmp(text, "OK ", 3) == 0 && text[3])
@@ -245,11 +251,15 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 	body_free(&b);
 	if (code == 220 && !bad)
 		return EX_FLOW_OK;
-	if (code > 0 && !bad)
-		warnmsg("%s%s%s: %d %s", label, *name ? " " : "", name, code, text);
+	if (bad) {
+		warnmsg("%s: the agent's answer has no subscription in it", cl->host);
+		return EX_FLOW_SOFTWARE;
+	}
+	if (code > 0)
+		warnmsg("%s%s%s: %d %s", label, sep, name, code, text);
 	else
-		warnmsg("%s: %s", cl->host, bad ? "the agent's answer has no subscription in it" : cl->why);
-	return bad ? EX_FLOW_SOFTWARE : fnap_client_status(code);
+		warnmsg("%s: %s", cl->host, cl->why);
+	return fnap_client_status(code);
 }
 
 /* --local NAME as it goes to the agent: without a dot, after the prefix

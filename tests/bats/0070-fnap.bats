@@ -365,14 +365,14 @@ YML
 	run --separate-stderr fnap subscribe time.flows.unix.ar --local emiliano.ar-time.flows.unix.ar
 	[ "$status" -eq 0 ]
 	[ "$output" = "local=emiliano.ar-time.flows.unix.ar subscription=ksdj898.time.flows.unix.ar" ]
-	cmp "$TMP/sent" <(printf '%s\n' "$FNAP_AUTH" \
+	cmp "$TMP/sent" <(printf '%s\n' 'AUTHENTICATE PLAIN' 'AHRlc3QAdGVzdA==' \
 		'SUBSCRIBE time.flows.unix.ar LOCAL emiliano.ar-time.flows.unix.ar' QUIT)
 	# a local name without a dot gets the agent's prefix
 	: > "$TMP/sent"
 	run --separate-stderr fnap -j subscribe time.flows.unix.ar --local Time --where "delay > 30 AND type = 'x'"
 	[ "$(jq -c . <<< "$output")" = \
 		'{"local":"emiliano.ar-time.flows.unix.ar","subscription":"ksdj898.time.flows.unix.ar"}' ]
-	[ "$(sed -n 2p "$TMP/sent")" = "SUBSCRIBE time.flows.unix.ar LOCAL emiliano.ar-time WHERE delay > 30 AND type = 'x'" ]
+	[ "$(sed -n 3p "$TMP/sent")" = "SUBSCRIBE time.flows.unix.ar LOCAL emiliano.ar-time WHERE delay > 30 AND type = 'x'" ]
 	printf '%s\n' '220 DATA' 'ksdj898.time.flows.unix.ar' '220 OK' > "$TMP/replies"
 	run --separate-stderr fnap subscribe time.flows.unix.ar
 	[ "$output" = "subscription=ksdj898.time.flows.unix.ar" ]
@@ -391,7 +391,7 @@ YML
 	[ "$output" = "subscription=ksdj898.time.flows.unix.ar" ]
 	run --separate-stderr fnap unsubscribe emiliano.ar-time.flows.unix.ar
 	[ "$output" = "local=emiliano.ar-time.flows.unix.ar" ]
-	grep -v '^AUTHENTICATE\|^QUIT' "$TMP/sent" | cmp - <(printf '%s\n' 'PAUSE ksdj898.time.flows.unix.ar' \
+	grep -v '^AUTHENTICATE\|^AHRlc3QAdGVzdA==$\|^QUIT' "$TMP/sent" | cmp - <(printf '%s\n' 'PAUSE ksdj898.time.flows.unix.ar' \
 		'RESUME ksdj898.time.flows.unix.ar' 'REVOKE ksdj898.time.flows.unix.ar' \
 		'UNSUBSCRIBE emiliano.ar-time.flows.unix.ar')
 	# an answer without the subscription in it
@@ -455,7 +455,8 @@ YML
 	[ -z "$output" ]
 	fnapua_fake_stop
 	# an agent that hangs up in the middle of an answer
-	tcp_start "$TMP/cut.port" sh -c 'printf "220 cut FNAA\r\n"; read -r l; printf "220 Authenticated\r\n"
+	tcp_start "$TMP/cut.port" sh -c 'printf "220 cut FNAA\r\n"; read -r l; printf "220 OK\r\n"
+		read -r l; printf "220 Authenticated\r\n"
 		read -r l; printf "220 DATA\r\nname=half.flows.unix.ar\r\n"'
 	fnapua_config "$TCP_PORT"
 	FAKE_PID=$TCP_PID  # stopped by the teardown
@@ -476,7 +477,8 @@ YML
 	stop_pids "$TCP_PID"
 	event e1 > "$TMP/e1"
 	event e2 > "$TMP/e2"
-	tcp_start "$TMP/mixed.port" sh -c 'printf "220 mixed FNAA\r\n"; read -r l; printf "220 Authenticated\r\n"
+	tcp_start "$TMP/mixed.port" sh -c 'printf "220 mixed FNAA\r\n"; read -r l; printf "220 OK\r\n"
+		read -r l; printf "220 Authenticated\r\n"
 		read -r l; printf "220 DATA\r\n"; cat "$0"; printf "{\"id\":1}\r\n"; cat "$1"; printf "220 OK\r\n"
 		read -r l' "$TMP/e1" "$TMP/e2"
 	FAKE_PID=$TCP_PID
