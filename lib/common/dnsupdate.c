@@ -55,6 +55,26 @@ dnsupdate_target_parse(const char *spec, struct srv_target *t, const char **why)
 	return 0;
 }
 
+int
+dnsupdate_server_parse(const char *spec, char out[DNSUPDATE_SERVER_MAX], const char **why)
+{
+	size_t n = strcspn(spec, " \t");
+	const char *port = spec + n + strspn(spec + n, " \t");
+	char host[DNSNAME_MAX + 1];
+	unsigned p;
+
+	if (strlen(spec) >= DNSUPDATE_SERVER_MAX - 2 || port[strcspn(port, " \t")]) {
+		*why = "expected HOST [PORT], HOST:PORT or [IPV6ADDR]:PORT";
+		return -1;
+	}
+	if (!*port)
+		snprintf(out, DNSUPDATE_SERVER_MAX, "%s", spec);
+	else  /* "HOST PORT", as nsupdate's own server line has it */
+		snprintf(out, DNSUPDATE_SERVER_MAX, memchr(spec, ':', n) && spec[0] != '[' ?
+		    "[%.*s]:%s" : "%.*s:%s", (int)n, spec, port);
+	return nameserver_parse(out, host, &p, why);
+}
+
 /* A target as written: checked again, for callers that filled it by hand. */
 static int
 target_ok(const struct srv_target *t)
@@ -162,12 +182,14 @@ dnsupdate_write(FILE *f, enum dnsupdate_op op, const struct dnsupdate_flow *d, c
 		fprintf(f, "zone %s.\n", zone);
 	}
 	fprintf(f, "update delete %s. PTR\n", flow);
+	fprintf(f, "update delete %s. SRV\n", flow);
 	fprintf(f, "update delete %s. SRV\nupdate delete %s. TXT\n", agent, agent);
 	fprintf(f, "update delete %s. SRV\nupdate delete %s. TXT\n", queue, queue);
 	fprintf(f, "update delete _flow._tcp.%s. PTR %s.\n", ns, flow);
 	if (op == DNSUPDATE_ADD) {
 		fprintf(f, "update add %s. %lu IN PTR %s.\n", flow, ttl, agent);
 		write_targets(f, agent, ttl, d->agents, d->nagents);
+		write_targets(f, flow, ttl, d->agents, d->nagents);  /* where the thesis's agents look */
 		if (d->agent_tls)
 			fprintf(f, "update add %s. %lu IN TXT \"tls\"\n", agent, ttl);
 		if (d->broker_type != BROKER_NONE) {

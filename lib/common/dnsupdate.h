@@ -1,5 +1,7 @@
 /* dnsupdate: the RFC 2136 update script, in nsupdate(1) syntax, that adds
-   or deletes a flow's records (DESIGN §6; the layout is in resolve.h). The
+   or deletes a flow's records (DESIGN §6; the layout is in resolve.h): the
+   agents' SRV records at _flow._tcp.F and, with the same targets, at F
+   itself, where the thesis's agents look for them. The
    agent (fnap-serve) and admins pipe it into "nsupdate -k KEYFILE". Every
    name and value is checked before a byte is written: nothing from a
    request can add a line, a quote or a record of its own to the script. */
@@ -28,13 +30,20 @@ struct dnsupdate_flow {
 	int broker_tls;             /* _queue TXT "tls" */
 	int public;                 /* browse entry _flow._tcp.NS PTR F */
 	unsigned long ttl;
-	const char *server;         /* "HOST[:PORT]": a server line, or NULL */
+	const char *server;         /* "HOST[:PORT]" ("[V6]:PORT"): a server line, or NULL */
 	const char *zone;           /* a zone line, or NULL (nsupdate finds it) */
 };
 
 /* Parse an SRV target "HOST:PORT[:PRIORITY[:WEIGHT]]" (priority and weight
    0 when absent). 0, or -1 with *why. */
 int dnsupdate_target_parse(const char *spec, struct srv_target *t, const char **why);
+
+/* The name server to send updates to, as an admin writes it: "HOST PORT"
+   (nsupdate's own server line), "HOST[:PORT]", "[IPV6ADDR]:PORT" or a bare
+   IPV6ADDR; port 53 when absent. Written to out as dnsupdate_flow.server
+   takes it. 0, or -1 with *why. */
+#define DNSUPDATE_SERVER_MAX (DNSNAME_MAX + 16)
+int dnsupdate_server_parse(const char *spec, char out[DNSUPDATE_SERVER_MAX], const char **why);
 
 /* Check d for op, then write the whole script to f: for ADD, the deletion
    of the flow's old records, then its records, in one update (so adding

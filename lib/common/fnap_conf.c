@@ -26,7 +26,6 @@ static const struct setting {
 	{ "state", PATH, offsetof(struct fnap_conf, state), 0, 0 },
 	{ "users", PATH, offsetof(struct fnap_conf, users), 0, 0 },
 	{ "dns-update", TEXT, offsetof(struct fnap_conf, dns_update), 0, 0 },
-	{ "dns-server", TEXT, offsetof(struct fnap_conf, dns_server), 0, 0 },
 	{ "dns-zone", TEXT, offsetof(struct fnap_conf, dns_zone), 0, 0 },
 	{ "tls-certificate", PATH, offsetof(struct fnap_conf, tls_cert), 0, 0 },
 	{ "tls-key", PATH, offsetof(struct fnap_conf, tls_key), 0, 0 },
@@ -181,7 +180,7 @@ set_namespace(struct fnap_conf *c, char *val, const char **why)
 int
 fnap_conf_set(struct fnap_conf *c, const char *setting, const char **why)
 {
-	char *key = xstrdup(setting), *val, *end;
+	char *key = xstrdup(setting), *val, *end, server[DNSUPDATE_SERVER_MAX];
 	size_t i;
 	int r = -1;
 
@@ -200,6 +199,12 @@ fnap_conf_set(struct fnap_conf *c, const char *setting, const char **why)
 	else if (strcmp(key, "hostname") == 0) {
 		if ((r = dnsname_check(val, strlen(val), why)) == 0)
 			dnsname_normalize(val, strlen(val), c->hostname);
+	} else if (strcmp(key, "dns-server") == 0) {
+		/* checked now: a bad one would fail every CREATE later */
+		if ((r = dnsupdate_server_parse(val, server, why)) == 0) {
+			free(c->dns_server);
+			c->dns_server = xstrdup(server);
+		}
 	} else if (strcmp(key, "namespace") == 0)
 		r = set_namespace(c, val, why);
 	else

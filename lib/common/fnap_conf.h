@@ -31,7 +31,7 @@ struct fnap_conf {
 	char *state;          /* the state directory */
 	char *users;          /* the users file */
 	char *dns_update;     /* a command that takes an nsupdate script, or NULL */
-	char *dns_server;     /* the script's "server HOST[ PORT]", or NULL */
+	char *dns_server;     /* the script's server, "HOST:PORT" ("[V6]:PORT"), or NULL */
 	char *dns_zone;       /* the script's "zone ZONE", or NULL */
 	char *tls_cert, *tls_key;
 	int implicit_tls;     /* -T: TLS from the first byte */

@@ -3,7 +3,9 @@
    name at hand; else DNS: _fnap._tcp SRV of the namespace (for a flow: the
    flow name without its first label), then the flow's own _flow._tcp SRV.
    With no name at hand, the first agent of the configuration (the user's
-   own). The session is then authenticated with PLAIN and the credentials
+   own). An agent of the configuration without a port is where the SRV
+   records at its fqdn say, as the thesis's client finds it, else at port
+   61000. The session is then authenticated with PLAIN and the credentials
    the configuration has for that host, or ANONYMOUS without any. */
 #ifndef FLOW_FNAP_UA_H
 #define FLOW_FNAP_UA_H

@@ -463,31 +463,41 @@ resolve_flow(struct resolver *r, const char *fqdn, int what, struct flow_info *f
 {
 	char service[NS_MAXDNAME];
 	struct txt_ctx c = { service, fi, &fi->agent_tls };
+	const char *no_flow;
 	ns_msg m;
 	ns_rr rr;
 	int st, i = 0, found = 0;
 
 	memset(fi, 0, sizeof *fi);
 	dnsname_normalize(fqdn, strlen(fqdn), fi->flow);
-	if ((st = query(r, fi->flow, ns_t_ptr, &m, why)) != EX_FLOW_OK) {
-		if (st == EX_FLOW_NEGATIVE)
-			*why = r->rs.res_h_errno == HOST_NOT_FOUND ? "no such flow" :
-			    "no such flow (no PTR record)";
+	if ((st = query(r, fi->flow, ns_t_ptr, &m, why)) == EX_FLOW_UNAVAILABLE)
 		return st;
-	}
-	while (!found && next_record(&m, &i, ns_t_ptr, &rr))
+	while (st == EX_FLOW_OK && !found && next_record(&m, &i, ns_t_ptr, &rr))
 		found = rdata_name(&m, &rr, ns_rr_rdata(rr), service, sizeof service) == 0 &&
 		    strlen(service) <= DNSNAME_MAX && service_name_ok(service);
 	if (!found) {
-		*why = "no such flow (no usable PTR record)";
-		return EX_FLOW_NEGATIVE;
+		no_flow = st == EX_FLOW_OK ? "no such flow (no usable PTR record)" :
+		    r->rs.res_h_errno == HOST_NOT_FOUND ? "no such flow" : "no such flow (no PTR record)";
+		/* a flow the thesis's agent registered may have F SRV alone */
+		if (st == EX_FLOW_OK || r->rs.res_h_errno != HOST_NOT_FOUND)
+			st = lookup_srv(r, fi->flow, fi->agents, &fi->nagents, why);
+		if (st == EX_FLOW_UNAVAILABLE)
+			return st;
+		if (!fi->nagents)
+			return *why = no_flow, EX_FLOW_NEGATIVE;
+		snprintf(service, sizeof service, "_flow._tcp.%s", fi->flow);
 	}
-	if (what & RESOLVE_AGENT) {
+	if ((what & RESOLVE_AGENT) && !fi->nagents) {
 		if ((st = lookup_srv(r, service, fi->agents, &fi->nagents, why)) == EX_FLOW_UNAVAILABLE)
 			return st;
-		if (fi->nagents && (st = each_txt_word(r, service, agent_word, &c, why)) != EX_FLOW_OK)
+		/* ours write F SRV too, with the same targets; the thesis's agents only that */
+		if (!fi->nagents && (st = lookup_srv(r, fi->flow, fi->agents, &fi->nagents, why)) ==
+		    EX_FLOW_UNAVAILABLE)
 			return st;
 	}
+	if ((what & RESOLVE_AGENT) && fi->nagents &&
+	    (st = each_txt_word(r, service, agent_word, &c, why)) != EX_FLOW_OK)
+		return st;
 	if ((what & RESOLVE_BROKER) && (st = lookup_broker(r, service, fi, why)) != EX_FLOW_OK)
 		return st;
 	if (fi->nagents || fi->nbrokers || fi->broker_type != BROKER_NONE)
@@ -495,6 +505,13 @@ resolve_flow(struct resolver *r, const char *fqdn, int what, struct flow_info *f
 	*why = what == RESOLVE_AGENT ? "no agent records" : what == RESOLVE_BROKER ?
 	    "no broker records" : "no agent or broker records";
 	return EX_FLOW_NEGATIVE;
+}
+
+int
+resolve_srv(struct resolver *r, const char *name, struct srv_target *t, size_t *n,
+    const char **why)
+{
+	return lookup_srv(r, name, t, n, why);
 }
 
 int

@@ -5,6 +5,9 @@
 	_flow._tcp.F         SRV  the agents (FNAA); TXT "tls" when they need TLS
 	_queue._flow._tcp.F  SRV  the brokers; TXT "broker-type=kafka|fnap|file"
 	                          "topic=..." "path=/dir" "tls"
+	F                    SRV  the agents again, where the thesis's agents
+	                          look: used when _flow._tcp.F has none, and
+	                          enough to make F a flow without its PTR
 
    and a namespace N by _fnap._tcp.N SRV (its agent) and the browse list
    _flow._tcp.N PTR F (its public flows). */
@@ -73,6 +76,11 @@ void resolver_close(struct resolver *r);
    a mask of RESOLVE_AGENT and RESOLVE_BROKER). OK when the flow exists and
    something asked for was found. */
 int resolve_flow(struct resolver *r, const char *fqdn, int what, struct flow_info *fi,
+    const char **why);
+
+/* The SRV records at name, in the order to try (as the thesis's client
+   finds an agent at its fqdn). */
+int resolve_srv(struct resolver *r, const char *name, struct srv_target *t, size_t *n,
     const char **why);
 
 /* The agent of namespace ns (_fnap._tcp.ns SRV, TXT "tls"). */

@@ -128,6 +128,7 @@ expect_output() {
 server 127.0.0.1 5353
 zone example.test.
 update delete $F. PTR
+update delete $F. SRV
 update delete _flow._tcp.$F. SRV
 update delete _flow._tcp.$F. TXT
 update delete _queue._flow._tcp.$F. SRV
@@ -135,6 +136,7 @@ update delete _queue._flow._tcp.$F. TXT
 update delete _flow._tcp.$NS. PTR $F.
 update add $F. 60 IN PTR _flow._tcp.$F.
 update add _flow._tcp.$F. 60 IN SRV 10 5 61000 fnaa.example.test.
+update add $F. 60 IN SRV 10 5 61000 fnaa.example.test.
 update add _flow._tcp.$F. 60 IN TXT "tls"
 update add _queue._flow._tcp.$F. 60 IN SRV 0 0 9092 kafka.example.test.
 update add _queue._flow._tcp.$F. 60 IN TXT "broker-type=kafka" "topic=arrivals"
@@ -144,8 +146,8 @@ EOF
 	expect_output <"$TMP/expected"
 	run flow-resolve --records delete "$F"
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 7 ]
-	[ "${lines[6]}" = send ]
+	[ "${#lines[@]}" -eq 8 ]
+	[ "${lines[7]}" = send ]
 	refute_match 'update add' "$output"
 }
 
@@ -302,6 +304,36 @@ EOF
 	run flow-resolve -u "$F"
 	[ "$status" -eq 1 ]
 	assert_match 'no broker' "$output"
+}
+
+@test "flow-resolve: F SRV, as our agents write it too and the thesis's agents read it, alone or beside a PTR" {
+	# ours: F SRV beside _flow._tcp.F SRV, the same targets
+	register "$F" --agent fnaa.example.test:61000:10:5
+	[ "$(dig @127.0.0.1 -p "$NAMED_PORT" +short "$F" SRV)" = '10 5 61000 fnaa.example.test.' ]
+	unregister "$F"
+	# a thesis agent's flow: F SRV alone, no PTR, no _flow._tcp records
+	printf 'server 127.0.0.1 %s\nupdate add thesis.%s. 60 IN SRV 0 0 61005 fnaa.example.test.\nsend\n' \
+		"$NAMED_PORT" "$NS" | named_update
+	run flow-resolve "thesis.$NS"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "flow=thesis.$NS" agent=fnaa.example.test:61005 agent-tls=no | expect_output
+	run flow-resolve -a "flow://thesis.$NS"
+	[ "$output" = fnaa.example.test:61005 ]
+	# a PTR whose service has no SRV: F SRV then
+	printf 'server 127.0.0.1 %s\nupdate add thesis.%s. 60 IN PTR _flow._tcp.thesis.%s.\nsend\n' \
+		"$NAMED_PORT" "$NS" "$NS" | named_update
+	run flow-resolve -a "thesis.$NS"
+	[ "$output" = fnaa.example.test:61005 ]
+	# both: _flow._tcp.F wins
+	printf 'server 127.0.0.1 %s\nupdate add _flow._tcp.thesis.%s. 60 IN SRV 0 0 61006 fnaa.example.test.\nsend\n' \
+		"$NAMED_PORT" "$NS" | named_update
+	run flow-resolve -a "thesis.$NS"
+	[ "$output" = fnaa.example.test:61006 ]
+	printf 'server 127.0.0.1 %s\nupdate delete thesis.%s.\nupdate delete _flow._tcp.thesis.%s.\nsend\n' \
+		"$NAMED_PORT" "$NS" "$NS" | named_update
+	run flow-resolve "thesis.$NS"
+	[ "$status" -eq 1 ]
+	[ "$output" = "flow-resolve: flow://thesis.$NS: no such flow" ]
 }
 
 @test "flow-resolve -l: the public flows of a namespace, sorted; junk entries reported" {
