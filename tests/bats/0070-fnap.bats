@@ -427,7 +427,7 @@ YML
 	run --separate-stderr fnap resume "$sub"
 	[ "$status" -eq 0 ]
 	run --separate-stderr fnap unsubscribe unix.ar-time.flows.unix.ar
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || { echo "unsub: $status $output $stderr" >&2; cat "$TMP/fnap.log" >&2; false; }
 	[ "$output" = "local=unix.ar-time.flows.unix.ar" ]
 	run --separate-stderr fnap list subscriptions
 	[ -z "$output" ]
