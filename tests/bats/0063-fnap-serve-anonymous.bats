@@ -9,6 +9,7 @@ load helpers/common
 load helpers/fnap
 load helpers/named
 load helpers/s6
+load helpers/orgs
 
 setup() { common_setup; }
 teardown() {
@@ -176,34 +177,6 @@ OUT
 	# the users before and after it still log in
 	printf '%s\n' "$FNAP_AUTH" 'QUIT' | fnap_session > "$TMP/t"
 	[ "$(sed -n 2p "$TMP/t")" = '220 Authenticated' ]
-}
-
-# agent_start ORG: the agent fnaa.ORG.example of namespace flows.ORG.example
-# in $TMP/ORG, implicit TLS, registering its flows in named, processors under
-# the one s6-svscan (as in 0062); sets ORG_PORT and ORG_PID
-agent_start() {
-	local org=$1 dir=$TMP/$1 tls=$TMP/tls up
-	up=$(printf '%s' "$org" | tr a-z A-Z)
-	TMP=$dir FNAP_NAMESPACES="namespace flows.$org.example file $dir/flows" FNAP_EXTRA_CONF="hostname fnaa.$org.example
-supervisor $S6_SCAN
-tls-certificate $tls/cert.pem
-tls-key $tls/key.pem
-tls-ca $tls/ca.pem
-peers $dir/peers
-dns-update nsupdate -k $NAMED_KEY
-dns-server 127.0.0.1:$NAMED_PORT
-dns-zone example" fnap_start -T
-	echo "port $FNAP_PORT" >> "$dir/fnap.conf"
-	eval "${up}_PORT=\$FNAP_PORT ${up}_PID=\$FNAP_PID"
-	FNAP_PID=
-}
-
-# at ORG USER PASSWORD COMMAND...: a session over TLS with ORG's agent
-at() {
-	local port
-	port=$(tail -n 1 "$TMP/$1/fnap.conf" | cut -d' ' -f2)
-	{ printf 'AUTHENTICATE PLAIN %s\n' "$(printf '\0%s\0%s' "$2" "$3" | base64)"; shift 3
-	  printf '%s\n' "$@" QUIT; } | FNAP_PORT=$port fnap_tls_session
 }
 
 # wait_events FLOW-DIR N: until the file flow holds N events (20 s at most)
