@@ -46,7 +46,8 @@ typedef void (*broker_fail_fn)(void *ctx, const char *line, size_t len, const ch
 struct producer;
 struct producer_ops {
 	/* Queue one event line (no newline); ev is the line parsed, when the
-	   caller has it, else NULL. 0, or an exit status. */
+	   caller has it, else NULL. 0, or an exit status; a line it could
+	   not take is reported through on_fail like the others. */
 	int (*send)(struct producer *, const char *line, size_t len, const struct ce_event *ev);
 	/* Make everything sent durable, or report it through on_fail.
 	   0, or an exit status (69, 74, 75) when some events were not taken. */
@@ -70,6 +71,12 @@ struct producer {
 	void *fail_ctx;
 	uint64_t failed;  /* events reported through on_fail */
 	uint64_t marks;   /* checkpoints taken */
+	/* Set by the caller before send(): a number it wants back with the
+	   line if it fails (flow-pub: the input line number). */
+	uint64_t tag;
+	/* While on_fail runs: the tag the line was sent with; 0 from a
+	   producer that keeps none. */
+	uint64_t fail_tag;
 };
 
 /* mark and settled of a producer whose flush is quick: mark flushes. */

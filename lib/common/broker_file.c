@@ -18,16 +18,21 @@
 
 /* The appender. Between flushes it remembers where the log ended; under the
    lock it checks that against the file, so other appenders' lines and a
-   crashed one's torn line are noticed before anything is written. */
+   crashed one's torn line are noticed before anything is written. The
+   "next" file keeps the offset the next record gets, so that no offset is
+   given out twice even when the newest segments are deleted by hand. */
 struct file_producer {
 	struct producer base;
 	char *dir;
-	int dirfd, lockfd;
+	int dirfd, lockfd, nextfd;
 	int sync;
 	uint64_t segment_bytes;
 	char *batch;
 	size_t len, cap;
-	uint64_t nbatch;
+	size_t nbatch;
+	uint64_t *tags;           /* the tag of each line of the batch */
+	size_t tags_cap;
+	int error;                /* errno of the last failed flush */
 	int segfd, idxfd;
 	uint64_t seg_base, seg_size, next_offset;
 };
@@ -71,13 +76,81 @@ index_add(void *ctx, uint64_t offset, uint64_t pos)
 	(void)!write(f->idxfd, &e, sizeof e);
 }
 
+/* The offset in the "next" file; 0 when it is empty (a new flow, or one
+   older than the file) or unreadable. */
+static uint64_t
+next_load(struct file_producer *f)
+{
+	char text[32];
+	ssize_t n = pread(f->nextfd, text, sizeof text - 1, 0);
+	int64_t v;
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (parse_int64(text, 0, INT64_MAX, &v) < 0) {
+		warnmsg("%s/next: not an offset; ignored", f->dir);
+		return 0;
+	}
+	return (uint64_t)v;
+}
+
+/* Fixed width: each store overwrites the whole of the last one. A failure
+   costs nothing now (the records are stored): only a later hand deletion
+   of the newest segment could then reuse offsets. */
+static void
+next_store(struct file_producer *f)
+{
+	char text[32];
+	int n = snprintf(text, sizeof text, "%020" PRIu64 "\n", f->next_offset);
+
+	errno = 0;
+	if (pwrite(f->nextfd, text, n, 0) != n)
+		warnmsg("%s/next: cannot store the next offset: %s", f->dir,
+		    errno ? strerror(errno) : "short write");
+}
+
+/* 1 if the open segment is the one named newest in the directory (not one
+   deleted, nor one deleted and made again). */
+static int
+segment_is_current(struct file_producer *f, uint64_t newest)
+{
+	char name[SEGMENT_NAME_MAX];
+	struct stat open_st, named_st;
+
+	if (f->segfd < 0 || f->seg_base != newest)
+		return 0;
+	segment_name(newest, name);
+	return fstat(f->segfd, &open_st) == 0 && fstatat(f->dirfd, name, &named_st, 0) == 0 &&
+	    open_st.st_ino == named_st.st_ino && open_st.st_dev == named_st.st_dev;
+}
+
+/* Under the lock, once the end is known: offsets up to the "next" file's
+   were given out before, so a log that ends short of it lost its newest
+   records (a segment deleted by hand); a new segment goes on from there. */
+static int
+skip_given_offsets(struct file_producer *f, uint64_t given)
+{
+	if (given <= f->next_offset)
+		return 0;
+	warnmsg("%s: the log ends at offset %" PRIu64 " but offsets up to %" PRIu64
+	    " were given out (segments deleted?): going on at %" PRIu64 ", never reusing one",
+	    f->dir, f->next_offset, given - 1, given);
+	if (open_segment(f, given, 1) < 0)
+		return -1;
+	f->seg_size = 0;
+	f->next_offset = given;
+	return 0;
+}
+
 /* Under the lock: find the active segment, cut a torn last line, and count
    what others appended since we last looked. */
 static int
 sync_end(struct file_producer *f)
 {
 	struct index_entry *idx, last;
-	uint64_t *bases, newest;
+	uint64_t *bases, newest, given;
 	struct stat st;
 	int64_t complete, next;
 	size_t n;
@@ -87,13 +160,18 @@ sync_end(struct file_producer *f)
 		return -1;
 	newest = nseg ? bases[nseg - 1] : 0;
 	free(bases);
-	if (f->segfd < 0 || f->seg_base != newest) {
+	if (nseg > 0 && f->segfd >= 0 && f->seg_base == newest && fstat(f->segfd, &st) == 0 &&
+	    (uint64_t)st.st_size == f->seg_size)
+		return 0;
+	given = next_load(f);
+	if (nseg == 0)
+		newest = given;
+	if (!segment_is_current(f, newest)) {
 		if (open_segment(f, newest, 1) < 0)
 			return -1;
 		f->seg_size = 0;
 		f->next_offset = newest;
-	} else if (fstat(f->segfd, &st) == 0 && (uint64_t)st.st_size == f->seg_size)
-		return 0;
+	}
 	if (fstat(f->segfd, &st) < 0)
 		return -1;
 	if ((complete = segment_complete_size(f->segfd, st.st_size)) < 0)
@@ -121,19 +199,27 @@ sync_end(struct file_producer *f)
 		return -1;
 	f->next_offset = next;
 	f->seg_size = complete;
-	return 0;
+	return skip_given_offsets(f, given);
+}
+
+static void
+fail_line(struct file_producer *f, const char *line, size_t len, uint64_t tag, const char *reason)
+{
+	f->base.failed++;
+	f->base.fail_tag = tag;
+	if (f->base.on_fail)
+		f->base.on_fail(f->base.fail_ctx, line, len, reason);
+	f->base.fail_tag = 0;
 }
 
 static void
 fail_batch(struct file_producer *f, const char *reason)
 {
 	const char *p = f->batch, *end = f->batch + f->len, *nl;
+	size_t i;
 
-	for (; p < end && (nl = memchr(p, '\n', end - p)); p = nl + 1) {
-		f->base.failed++;
-		if (f->base.on_fail)
-			f->base.on_fail(f->base.fail_ctx, p, nl - p, reason);
-	}
+	for (i = 0; p < end && (nl = memchr(p, '\n', end - p)); p = nl + 1, i++)
+		fail_line(f, p, nl - p, f->tags[i], reason);
 }
 
 /* The flow's "retention" file: "segments N" and "age SECONDS" lines, both
@@ -228,6 +314,7 @@ append_batch(struct file_producer *f)
 	}
 	f->next_offset = offset;
 	f->seg_size += f->len;
+	next_store(f);
 	return 0;
 }
 
@@ -250,6 +337,7 @@ file_flush(struct producer *p)
 		return 0;
 	}
 fail:
+	f->error = errno;
 	warnmsg("%s: %s", f->dir, strerror(errno));
 	fail_batch(f, strerror(errno));
 	f->len = 0;
@@ -265,15 +353,21 @@ file_send(struct producer *p, const char *line, size_t len, const struct ce_even
 
 	(void)ev;
 	if (f->len + len + 1 > f->cap) {
-		if (f->len > 0 && (r = file_flush(p)) != 0)
+		if (f->len > 0 && (r = file_flush(p)) != 0) {
+			/* not taken: reported with the batch before it, not lost */
+			fail_line(f, line, len, p->tag, strerror(f->error));
 			return r;
+		}
 		if (len + 1 > f->cap)
 			f->batch = xrealloc(f->batch, f->cap = len + 1);
 	}
+	/* as many tags as lines: bounded by the batch, like the lines */
+	if (f->nbatch == f->tags_cap)
+		f->tags = xrealloc(f->tags, (f->tags_cap = f->tags_cap ? 2 * f->tags_cap : 1024) * sizeof *f->tags);
+	f->tags[f->nbatch++] = p->tag;
 	memcpy(f->batch + f->len, line, len);
 	f->len += len;
 	f->batch[f->len++] = '\n';
-	f->nbatch++;
 	return 0;
 }
 
@@ -283,8 +377,10 @@ file_close(struct producer *p)
 	struct file_producer *f = (struct file_producer *)p;
 
 	close_segment(f);
+	close(f->nextfd);
 	close(f->lockfd);
 	close(f->dirfd);
+	free(f->tags);
 	free(f->batch);
 	free(f->dir);
 	free(f);
@@ -300,7 +396,7 @@ file_producer_open(const char *dir, const struct broker_opts *o, int *status)
 	struct file_producer *f;
 	const char *env = getenv("FLOW_FILE_SEGMENT_BYTES");
 	int64_t seg = FILE_SEGMENT_BYTES;
-	int dirfd, lockfd;
+	int dirfd, lockfd, nextfd;
 
 	if (env && parse_int64(env, 1, INT64_MAX, &seg) < 0) {
 		warnmsg("FLOW_FILE_SEGMENT_BYTES: not a positive number: %s", env);
@@ -318,11 +414,19 @@ file_producer_open(const char *dir, const struct broker_opts *o, int *status)
 		close(dirfd);
 		return NULL;
 	}
+	if ((nextfd = openat(dirfd, "next", O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+		warnmsg("%s/next: %s", dir, strerror(errno));
+		*status = errno == EACCES ? EX_FLOW_NOPERM : EX_FLOW_IOERR;
+		close(lockfd);
+		close(dirfd);
+		return NULL;
+	}
 	f = xcalloc(1, sizeof *f);
 	f->base.ops = &file_producer_ops;
 	f->dir = xstrdup(dir);
 	f->dirfd = dirfd;
 	f->lockfd = lockfd;
+	f->nextfd = nextfd;
 	f->sync = o->sync;
 	f->segment_bytes = seg;
 	f->cap = BATCH_BYTES;

@@ -24,6 +24,7 @@ struct publisher {
 	size_t event_cap;
 	struct publish_stats *st;
 	int status;               /* of the last flush */
+	uint64_t first_failed;    /* input line number of the first line not stored; 0: none known */
 };
 
 /* Keep a rejected line unchanged in --reject FILE. */
@@ -44,6 +45,8 @@ on_broker_fail(void *ctx, const char *line, size_t len, const char *reason)
 	struct publisher *pb = ctx;
 
 	pb->st->failed++;
+	if (pb->p->fail_tag && (!pb->first_failed || pb->p->fail_tag < pb->first_failed))
+		pb->first_failed = pb->p->fail_tag;
 	keep_rejected(pb, line, len, 1);
 	(void)reason;
 }
@@ -170,6 +173,21 @@ reject(struct publisher *pb, uint64_t lineno, const char *line, size_t len, int 
 	keep_rejected(pb, line, len, newline);
 }
 
+/* What the broker did not take, and where to publish again from. */
+static void
+report_failed(const struct publisher *pb)
+{
+	const char *reject = pb->o->reject_path;
+	char first[64] = "";
+
+	if (!pb->st->failed)
+		return;
+	if (pb->first_failed)
+		snprintf(first, sizeof first, "; the first is line %" PRIu64, pb->first_failed);
+	warnmsg("%s: %" PRIu64 " events not delivered%s%s%s", pb->inname, pb->st->failed,
+	    reject ? ", kept in " : "", reject ? reject : "", first);
+}
+
 int
 publish_stream(int fd, const char *inname, struct producer *p, const struct publish_opts *o,
     struct publish_stats *st)
@@ -241,6 +259,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 			continue;
 		}
 		/* a wrapped or filled line is not the one parsed */
+		p->tag = lr_lineno(lr);
 		if ((status = p->ops->send(p, send, sendlen, send == line ? &ev : NULL)) != 0)
 			break;
 		st->published++;
@@ -250,9 +269,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	if (status != 0 && !stop_requested && !eof)
 		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, st->lines);
 	st->published -= st->failed;
-	if (st->failed)
-		warnmsg("%" PRIu64 " events not delivered%s%s", st->failed,
-		    o->reject_path ? ", kept in " : "", o->reject_path ? o->reject_path : "");
+	report_failed(&pb);
 	if (o->verbose) {
 		double secs = (clock_real_ns() - t0) / 1e9;
 

@@ -4,7 +4,30 @@
 load helpers/common
 
 setup() { common_setup; }
-teardown() { common_teardown; }
+teardown() {
+	# the small file system of the full-disk tests
+	if mountpoint -q "$TMP/fs" 2>/dev/null; then umount "$TMP/fs"; fi
+	common_teardown
+}
+
+# small_fs KIB: a tmpfs of that size at $TMP/fs, a disk that fills up;
+# mounting needs root (CI runs as root)
+small_fs() {
+	[ "$(id -u)" -eq 0 ] || skip "mounting a small tmpfs needs root"
+	mkdir "$TMP/fs"
+	mount -t tmpfs -o "size=${1}k" flow-test "$TMP/fs"
+}
+
+# full_disk_report: from $stderr of a flow-pub that found the disk full, the
+# last line read ($read: "stopped after line N") and the first not stored
+# ($first: "the first is line K"), each of them there
+full_disk_report() {
+	assert_match 'No space left on device' "$stderr"
+	read=$(printf '%s\n' "$stderr" | sed -n 's/.*stopped after line \([0-9]*\);.*/\1/p')
+	first=$(printf '%s\n' "$stderr" | sed -n 's/.*events not delivered.*; the first is line \([0-9]*\)$/\1/p')
+	[ -n "$read" ] && [ -n "$first" ]
+	echo "# read $read lines, the first not stored is line $first" >&3
+}
 
 @test "flow-pub: -h, -V and usage errors" {
 	run flow-pub -h
@@ -363,4 +386,48 @@ log_holds() {
 	flow-sub -o beginning -e "$TMP/flow" | cmp - <(head -n $((2000 + read - failed)) "$TMP/in")
 	tail -n "+$((read - failed + 1))" "$TMP/second" | flow-pub "$TMP/flow"
 	flow-sub -o beginning -e "$TMP/flow" | cmp - "$TMP/in"
+}
+
+@test "flow-pub: a full disk: every line read is stored or kept in --reject, and it goes on from there" {
+	local read first
+	gen-events 14000 > "$TMP/in"
+	# the first 1 MiB block fits, the second does not: it fails while lines are still read
+	small_fs 1600
+	run --separate-stderr flow-pub --reject "$TMP/rej" "$TMP/fs/flow" < "$TMP/in"
+	[ "$status" -eq 74 ]
+	full_disk_report
+	[ "$first" -gt 1 ] && [ "$read" -ge "$first" ] && [ "$read" -lt 14000 ]
+	# lines 1..first-1 are in the flow, lines first..read in the reject file, none twice
+	flow-sub -o beginning -e "$TMP/fs/flow" | cmp - <(head -n $((first - 1)) "$TMP/in")
+	sed -n "${first},${read}p" "$TMP/in" | cmp - "$TMP/rej"
+	# room again: the rejected lines, then the unread rest, make the whole input
+	mount -o remount,size=16m "$TMP/fs"
+	cat "$TMP/rej" <(tail -n "+$((read + 1))" "$TMP/in") | flow-pub "$TMP/fs/flow"
+	flow-sub -o beginning -e "$TMP/fs/flow" | cmp - "$TMP/in"
+}
+
+@test "flow-pub: a full disk without --reject names the first line not stored, to publish again from" {
+	local read first
+	gen-events 14000 > "$TMP/in"
+	small_fs 1600
+	run --separate-stderr flow-pub "$TMP/fs/flow" < "$TMP/in"
+	[ "$status" -eq 74 ]
+	full_disk_report
+	[ "$first" -gt 1 ]
+	flow-sub -o beginning -e "$TMP/fs/flow" | cmp - <(head -n $((first - 1)) "$TMP/in")
+	mount -o remount,size=16m "$TMP/fs"
+	tail -n "+$first" "$TMP/in" | flow-pub "$TMP/fs/flow"
+	flow-sub -o beginning -e "$TMP/fs/flow" | cmp - "$TMP/in"
+}
+
+@test "flow-pub: a full disk at the end of the input still names the first line not stored" {
+	local first
+	gen-events 3000 > "$TMP/in"
+	# the whole input is one block, appended at the end of the input: it does not fit
+	small_fs 400
+	run --separate-stderr flow-pub --reject "$TMP/rej" "$TMP/fs/flow" < "$TMP/in"
+	[ "$status" -eq 74 ]
+	assert_match 'stdin: 3000 events not delivered, kept in .*rej; the first is line 1$' "$stderr"
+	cmp "$TMP/in" "$TMP/rej"
+	[ "$(flow-sub -o beginning -e "$TMP/fs/flow" | wc -l)" -eq 0 ]
 }
