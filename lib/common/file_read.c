@@ -36,6 +36,7 @@ struct file_consumer {
 	char *buf;
 	size_t cap, start, end;
 	uint64_t offset;     /* of the next record to hand out */
+	uint64_t wanted;     /* the offset sought, when the log ended before it */
 	int64_t seek_time;   /* -o @TIME: skip records before it (0: no) */
 };
 
@@ -77,8 +78,11 @@ group_load(struct file_consumer *c, uint64_t *offset)
 static void
 file_position(struct consumer *cons, struct position *pos)
 {
+	struct file_consumer *c = (struct file_consumer *)cons;
+
+	/* waiting past the end, a group keeps its offset: it is not moved back */
 	pos->next = xmalloc(sizeof *pos->next);
-	pos->next[0] = (int64_t)((struct file_consumer *)cons)->offset;
+	pos->next[0] = (int64_t)(c->offset > c->wanted ? c->offset : c->wanted);
 	pos->n = 1;
 }
 
@@ -152,6 +156,21 @@ next_segment(struct file_consumer *c)
 	return r;
 }
 
+/* Go on in the segment at base, saying so when records before it that
+   were wanted are gone (a segment deleted by hand, or expired while this
+   reader was behind): a gap in the offsets is never passed in silence. */
+static int
+step_to_segment(struct file_consumer *c, uint64_t base)
+{
+	uint64_t from = c->offset > c->wanted ? c->offset : c->wanted;
+
+	if (base > from)
+		warnmsg("%s: records %" PRIu64 " to %" PRIu64 " are gone (segments deleted); reading on at %"
+		    PRIu64, c->dir, from, base - 1, base);
+	c->wanted = 0;
+	return open_segment(c, base);
+}
+
 /* Read more of the segment after the unread bytes; 1 got some, 0 at its end. */
 static int
 refill(struct file_consumer *c)
@@ -189,6 +208,19 @@ refill(struct file_consumer *c)
 	return r > 0;
 }
 
+/* The log ends before offset (a group's, or -o N): wait at the end, and say
+   so, for what is appended next is read, whatever its offset: a writer
+   gives out offsets from its "next" file on, so the records before offset
+   were removed, and moving back skips nothing new. */
+static int
+past_end(struct file_consumer *c, uint64_t offset)
+{
+	warnmsg("%s: record %" PRIu64 " is past the end of the flow (%" PRIu64
+	    "): segments deleted? reading on from the end", c->dir, offset, c->offset);
+	c->wanted = offset;
+	return 0;
+}
+
 /* Position at record offset (or the end of the log before it). */
 static int
 seek_offset(struct file_consumer *c, uint64_t offset)
@@ -199,6 +231,7 @@ seek_offset(struct file_consumer *c, uint64_t offset)
 	int n, i;
 	size_t ni;
 	const char *nl;
+	int64_t next;
 
 	if ((n = segment_list(c->dirfd, &bases)) < 0)
 		return -1;
@@ -209,7 +242,7 @@ seek_offset(struct file_consumer *c, uint64_t offset)
 	if (n == 0) {
 		c->seg_base = 0;
 		c->offset = 0;
-		return 0;
+		return offset > 0 ? past_end(c, offset) : 0;
 	}
 	if (offset < base)
 		warnmsg("%s: records before %" PRIu64 " are no longer kept (retention); starting there",
@@ -229,6 +262,14 @@ seek_offset(struct file_consumer *c, uint64_t offset)
 		}
 		c->start = nl + 1 - c->buf;
 		c->offset++;
+	}
+	if (c->offset < offset) {
+		/* short of offset: a gap up to the next segment, or the end */
+		if ((next = next_segment(c)) >= 0) {
+			c->wanted = offset;
+			return step_to_segment(c, next);
+		}
+		return past_end(c, offset);
 	}
 	return 0;
 }
@@ -356,6 +397,7 @@ file_next(struct consumer *cons, struct record *rec, int timeout_ms)
 			rec->offset = c->offset++;
 			rec->partition = 0;
 			c->start = nl + 1 - c->buf;
+			c->wanted = 0;  /* a record after all: its offset is the position */
 			if (c->seek_time && before_seek_time(c, rec->line, rec->len))
 				continue;
 			c->seek_time = 0;
@@ -369,7 +411,7 @@ file_next(struct consumer *cons, struct record *rec, int timeout_ms)
 		if (c->segfd < 0) {
 			/* the flow had no segment when we started */
 			if ((next = next_segment(c)) >= 0) {
-				if (open_segment(c, next) < 0)
+				if (step_to_segment(c, next) < 0)
 					goto fail;
 				continue;
 			}
@@ -381,7 +423,7 @@ file_next(struct consumer *cons, struct record *rec, int timeout_ms)
 				continue;
 			if (c->end > c->start)
 				warnmsg("%s: segment %" PRIu64 ": torn last line skipped", c->dir, c->seg_base);
-			if (open_segment(c, next) < 0)
+			if (step_to_segment(c, next) < 0)
 				goto fail;
 			continue;
 		}

@@ -431,3 +431,32 @@ log_holds() {
 	cmp "$TMP/in" "$TMP/rej"
 	[ "$(flow-sub -o beginning -e "$TMP/fs/flow" | wc -l)" -eq 0 ]
 }
+
+@test "flow-pub: offsets are never given out twice, even after the newest segments are deleted by hand" {
+	local i n
+	# one segment per run, the input a file read at once: 0-9, 10-19, 20-29
+	for i in 0 1 2; do
+		for n in 0 1 2 3 4 5 6 7 8 9; do event "e$i$n"; done > "$TMP/ten"
+		FLOW_FILE_SEGMENT_BYTES=1 flow-pub "$TMP/flow" < "$TMP/ten"
+	done
+	[ -s "$TMP/flow/next" ]
+	rm "$TMP/flow/00000000000000000020.ndjson" "$TMP/flow/00000000000000000020.index"
+	for n in 0 1 2 3 4; do event "n$n"; done > "$TMP/five"
+	run --separate-stderr flow-pub "$TMP/flow" < "$TMP/five"
+	[ "$status" -eq 0 ]
+	assert_match 'log ends at offset 20 but offsets up to 29 were given out.*going on at 30' "$stderr"
+	# the new events start a segment at 30, not in 20-29 that readers may have had
+	[ "$(wc -l < "$TMP/flow/00000000000000000030.ndjson")" -eq 5 ]
+	[ "$(flow-sub -o 30 -e "$TMP/flow" | wc -l)" -eq 5 ]
+	flow-sub -o 30 -e "$TMP/flow" | head -n 1 | grep -q '"id":"n0"'
+	# every segment gone: the next offset is still 35
+	rm "$TMP/flow/"*.ndjson "$TMP/flow/"*.index
+	event m0 | flow-pub "$TMP/flow"
+	[ "$(cat "$TMP/flow/00000000000000000035.ndjson")" = "$(event m0)" ]
+	# a "next" file that is not a number is said and ignored
+	echo garbage > "$TMP/flow/next"
+	run --separate-stderr flow-pub "$TMP/flow" < <(event m1)
+	[ "$status" -eq 0 ]
+	assert_match 'next: not an offset; ignored' "$stderr"
+	[ "$(flow-sub -o beginning -e "$TMP/flow" | tail -n 1)" = "$(event m1)" ]
+}

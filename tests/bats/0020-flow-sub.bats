@@ -173,3 +173,37 @@ teardown() {
 	assert_match "records before $first are no longer kept" "$stderr"
 	[ "$output" = "$(sed -n "$((first + 1))p" "$TMP/in")" ]
 }
+
+@test "flow-sub: a group past the end after a hand deletion is told so, keeps its offset, and skips nothing new" {
+	local i n
+	# one segment per run, the input a file read at once: 0-9, 10-19, 20-29
+	for i in 0 1 2; do
+		for n in 0 1 2 3 4 5 6 7 8 9; do event "e$i$n"; done > "$TMP/ten"
+		FLOW_FILE_SEGMENT_BYTES=1 flow-pub "$TMP/del" < "$TMP/ten"
+	done
+	[ "$(flow-sub -g all -o beginning -e "$TMP/del" | wc -l)" -eq 30 ]
+	[ "$(flow-sub -g some -o beginning -c 25 "$TMP/del" | wc -l)" -eq 25 ]
+	rm "$TMP/del/00000000000000000020.ndjson" "$TMP/del/00000000000000000020.index"
+	# the group read up to 30, the log now ends at 20: said, and the offset stays
+	run --separate-stderr flow-sub -g all -e "$TMP/del"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	assert_match 'record 30 is past the end of the flow \(20\)' "$stderr"
+	[ "$(cat "$TMP/del/groups/all")" -eq 30 ]
+	for n in 0 1 2 3 4; do event "n$n"; done > "$TMP/five"
+	flow-pub "$TMP/del" < "$TMP/five" 2>/dev/null
+	# the events written next are read, none skipped
+	run --separate-stderr flow-sub -g all -e "$TMP/del"
+	[ "$status" -eq 0 ]
+	assert_eq "$(cat "$TMP/five")" "$output"
+	[ -z "$stderr" ]
+	# a group inside the deleted records is told which are gone
+	run --separate-stderr flow-sub -g some -e "$TMP/del"
+	[ "$status" -eq 0 ]
+	assert_eq "$(cat "$TMP/five")" "$output"
+	assert_match 'records 25 to 29 are gone.*reading on at 30' "$stderr"
+	# -o N past the end is said too
+	run --separate-stderr flow-sub -o 99 -e "$TMP/del"
+	[ "$status" -eq 0 ]
+	assert_match 'record 99 is past the end of the flow \(35\)' "$stderr"
+}
