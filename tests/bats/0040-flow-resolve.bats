@@ -433,6 +433,7 @@ EOF
 }
 
 @test "flow:// in flow-pub and flow-sub: a file broker found through DNS" {
+	export FLOW_FILE_ROOTS=$TMP
 	register logs.flows.example.test --broker-type file --path "$TMP/logs"
 	run flow-resolve -u logs.flows.example.test
 	[ "$output" = "file://$TMP/logs" ]
@@ -443,6 +444,53 @@ EOF
 	run flow-sub -o beginning -e flow://nosuch.flows.example.test
 	[ "$status" -eq 1 ]
 	assert_match 'flow://nosuch.flows.example.test: no such flow' "$output"
+}
+
+@test "flow:// with a file broker: used only inside FLOW_FILE_ROOTS, symlinks resolved, in every program" {
+	local url=flow://evil.flows.example.test
+	register evil.flows.example.test --broker-type file --path "$TMP/elsewhere/evil"
+	mkdir -p "$TMP/roots/a" "$TMP/roots/b"
+	event e1 > "$TMP/one"
+	# not set, empty, or only other directories: refused (77), nothing made
+	run --separate-stderr env -u FLOW_FILE_ROOTS flow-pub "$url" < "$TMP/one"
+	[ "$status" -eq 77 ]
+	assert_match "^flow-pub: $url: the name server gives a file broker, $TMP/elsewhere/evil: refused, FLOW_FILE_ROOTS .* is not set" "$stderr"
+	FLOW_FILE_ROOTS= run --separate-stderr flow-pub "$url" < "$TMP/one"
+	[ "$status" -eq 77 ]
+	FLOW_FILE_ROOTS="::$TMP/roots/a:$TMP/roots/b:" run --separate-stderr flow-pub "$url" < "$TMP/one"
+	[ "$status" -eq 77 ]
+	assert_match "not inside FLOW_FILE_ROOTS" "$stderr"
+	# the writer, the reader and the bridge alike
+	FLOW_FILE_ROOTS=$TMP/roots/a run --separate-stderr flow-sub -e "$url"
+	[ "$status" -eq 77 ]
+	FLOW_FILE_ROOTS=$TMP/roots/a run --separate-stderr flow-bridge -e "$TMP/roots/a/src" "$url"
+	[ "$status" -eq 77 ]
+	FLOW_FILE_ROOTS=$TMP/roots/a run --separate-stderr flow-bridge -e "$url" "$TMP/roots/a/dst"
+	[ "$status" -eq 77 ]
+	[ ! -e "$TMP/elsewhere" ]
+	# a root's own directory is not a flow in it; a relative root is a configuration error
+	register root.flows.example.test --broker-type file --path "$TMP/roots/a"
+	FLOW_FILE_ROOTS=$TMP/roots/a run --separate-stderr flow-pub flow://root.flows.example.test < "$TMP/one"
+	[ "$status" -eq 77 ]
+	FLOW_FILE_ROOTS=roots/a run --separate-stderr flow-pub "$url" < "$TMP/one"
+	[ "$status" -eq 78 ]
+	assert_match 'FLOW_FILE_ROOTS: not an absolute directory: roots/a' "$stderr"
+	# a symlink inside a root that leads out of it does not take the flow out
+	mkdir "$TMP/elsewhere"
+	ln -s "$TMP/elsewhere" "$TMP/roots/a/out"
+	register sneaky.flows.example.test --broker-type file --path "$TMP/roots/a/out/sneaky"
+	FLOW_FILE_ROOTS=$TMP/roots/a run --separate-stderr flow-pub flow://sneaky.flows.example.test < "$TMP/one"
+	[ "$status" -eq 77 ]
+	assert_match "$TMP/elsewhere/sneaky: refused, it is not inside" "$stderr"
+	[ ! -e "$TMP/elsewhere/sneaky" ]
+	# inside a root, named through a symlink on either side: published and read
+	ln -s "$TMP/roots/b" "$TMP/broot"
+	register good.flows.example.test --broker-type file --path "$TMP/broot/good"
+	FLOW_FILE_ROOTS=$TMP/roots/b flow-pub flow://good.flows.example.test < "$TMP/one"
+	FLOW_FILE_ROOTS=/nonexistent:$TMP/broot run flow-sub -o beginning -e flow://good.flows.example.test
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(event e1)" ]
+	[ -d "$TMP/roots/b/good" ]
 }
 
 @test "examples: resolve-flow.sh lists a namespace and where each flow lives" {
