@@ -173,19 +173,52 @@ reject(struct publisher *pb, uint64_t lineno, const char *line, size_t len, int 
 	keep_rejected(pb, line, len, newline);
 }
 
-/* What the broker did not take, and where to publish again from. */
-static void
-report_failed(const struct publisher *pb)
+/* The event to send for input line lineno, wrapped or filled as asked,
+   with ev its parse when it is the line itself; NULL once rejected. */
+static const char *
+event_line(struct publisher *pb, uint64_t lineno, const char *line, size_t len, struct ce_event *ev,
+    size_t *sendlen)
 {
+	const struct publish_opts *o = pb->o;
+	struct ce_error err;
+	const char *send = line, *why;
+
+	*sendlen = len;
+	if (o->wrap) {
+		if (!(send = wrap_line(pb, line, len, sendlen, &why)))
+			reject(pb, lineno, line, len, 1, why);
+	} else if (ce_parse(ev, line, len, o->fill ? CE_ALLOW_NO_ID : 0, &err) < 0) {
+		reject(pb, lineno, line, len, 1, err.msg);
+		send = NULL;
+	} else if (o->fill && !(send = fill_line(pb, ev, sendlen))) {
+		send = line;
+		*sendlen = len;
+	} else if (o->fill && *sendlen > CE_LINE_MAX) {
+		reject(pb, lineno, line, len, 1, "too long once id and time are added");
+		send = NULL;
+	}
+	return send;
+}
+
+/* What the broker did not take, and where to publish again from; with -v
+   the counts and the rate since t0. */
+static void
+report_end(const struct publisher *pb, int64_t t0)
+{
+	const struct publish_stats *st = pb->st;
 	const char *reject = pb->o->reject_path;
 	char first[64] = "";
+	double secs = (clock_real_ns() - t0) / 1e9;
 
-	if (!pb->st->failed)
-		return;
-	if (pb->first_failed)
+	if (st->failed && pb->first_failed)
 		snprintf(first, sizeof first, "; the first is line %" PRIu64, pb->first_failed);
-	warnmsg("%s: %" PRIu64 " events not delivered%s%s%s", pb->inname, pb->st->failed,
-	    reject ? ", kept in " : "", reject ? reject : "", first);
+	if (st->failed)
+		warnmsg("%s: %" PRIu64 " events not delivered%s%s%s", pb->inname, st->failed,
+		    reject ? ", kept in " : "", reject ? reject : "", first);
+	if (pb->o->verbose)
+		warnmsg("%" PRIu64 " events published, %" PRIu64 " rejected, %" PRIu64
+		    " not delivered, in %.3f s (%.0f events/s)", st->published, st->rejected, st->failed,
+		    secs, secs > 0 ? st->published / secs : 0.0);
 }
 
 int
@@ -195,8 +228,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	struct publisher pb = { .o = o, .p = p, .inname = inname, .rejectfd = -1, .st = st };
 	struct line_reader *lr;
 	struct ce_event ev;
-	struct ce_error err;
-	const char *line, *send, *why;
+	const char *line, *send;
 	size_t len, sendlen;
 	int r, status = 0, eof = 0;
 	int64_t t0 = clock_real_ns();
@@ -241,23 +273,8 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 			reject(&pb, lr_lineno(lr), line, len, 0, why_long);
 			continue;
 		}
-		send = line;
-		sendlen = len;
-		if (o->wrap) {
-			if (!(send = wrap_line(&pb, line, len, &sendlen, &why))) {
-				reject(&pb, lr_lineno(lr), line, len, 1, why);
-				continue;
-			}
-		} else if (ce_parse(&ev, line, len, o->fill ? CE_ALLOW_NO_ID : 0, &err) < 0) {
-			reject(&pb, lr_lineno(lr), line, len, 1, err.msg);
+		if (!(send = event_line(&pb, lr_lineno(lr), line, len, &ev, &sendlen)))
 			continue;
-		} else if (o->fill && !(send = fill_line(&pb, &ev, &sendlen))) {
-			send = line;
-			sendlen = len;
-		} else if (o->fill && sendlen > CE_LINE_MAX) {
-			reject(&pb, lr_lineno(lr), line, len, 1, "too long once id and time are added");
-			continue;
-		}
 		/* a wrapped or filled line is not the one parsed */
 		p->tag = lr_lineno(lr);
 		if ((status = p->ops->send(p, send, sendlen, send == line ? &ev : NULL)) != 0)
@@ -269,14 +286,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	if (status != 0 && !stop_requested && !eof)
 		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, st->lines);
 	st->published -= st->failed;
-	report_failed(&pb);
-	if (o->verbose) {
-		double secs = (clock_real_ns() - t0) / 1e9;
-
-		warnmsg("%" PRIu64 " events published, %" PRIu64 " rejected, %" PRIu64
-		    " not delivered, in %.3f s (%.0f events/s)", st->published, st->rejected, st->failed,
-		    secs, secs > 0 ? st->published / secs : 0.0);
-	}
+	report_end(&pb, t0);
 	/* the producer may outlive this call: it must not keep a pointer to pb */
 	p->on_fail = NULL;
 	p->fail_ctx = NULL;
