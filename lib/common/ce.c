@@ -151,6 +151,55 @@ base64_check(const char *s, size_t len)
 	return 0;
 }
 
+/* A CloudEvents Integer in JSON: digits only, maybe a minus, within the
+   signed 32-bit range (the scanner has checked the number's grammar). */
+static int
+integer_check(const char *s, size_t len)
+{
+	size_t i = s[0] == '-';
+	long long v = 0;
+
+	if (len - i > 10)
+		return -1;
+	for (; i < len; i++) {
+		if (!is_digit(s[i]))
+			return -1;  /* a fraction or an exponent */
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= (s[0] == '-' ? 2147483648LL : 2147483647LL) ? 0 : -1;
+}
+
+/* The first character a CloudEvents String must not hold (C0 and C1
+   controls, U+007F, Unicode noncharacters), or 0. Surrogates never come
+   here: the scanner rejects them unpaired. */
+static unsigned
+string_forbidden(const struct json_span *v)
+{
+	const char *p = v->p + 1, *end = v->p + v->len - 1;
+	unsigned cp;
+
+	/* plain ASCII is the common case; raw controls the scanner refused */
+	while (p < end && (unsigned char)*p < 0x7f && *p != '\\')
+		p++;
+	while (p < end) {
+		cp = json_next_char(&p);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+		    (cp & 0xfffe) == 0xfffe)
+			return cp;
+	}
+	return 0;
+}
+
+static int
+string_check(const struct ce_attr *a, const char *what, struct ce_error *err)
+{
+	unsigned cp = string_forbidden(&a->val);
+
+	if (cp)
+		return fail(err, "%s%.*s: U+%04X is not allowed in a String", what, (int)a->namelen, a->name, cp);
+	return 0;
+}
+
 /* The context attributes of CloudEvents 1.0; anything else is an extension. */
 enum attr_kind {
 	A_EXT, A_SPECVERSION, A_ID, A_SOURCE, A_TYPE, A_TIME, A_SUBJECT,
@@ -192,7 +241,10 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 		if (v->type == JSON_OBJECT || v->type == JSON_ARRAY)
 			return fail(err, "extension %.*s: must be a string, number or boolean",
 			    (int)a->namelen, a->name);
-		return 0;
+		if (v->type == JSON_NUMBER && integer_check(v->p, v->len) < 0)
+			return fail(err, "extension %.*s: %.*s is not an Integer (whole, signed 32-bit)",
+			    (int)a->namelen, a->name, v->len > 24 ? 24 : (int)v->len, v->p);
+		return v->type == JSON_STRING ? string_check(a, "extension ", err) : 0;
 	}
 	if (v->type == JSON_NULL) {
 		/* null stands for absent, but not for the required ones */
@@ -217,7 +269,7 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 	if (v->len == 2)
 		return fail(err, "%.*s: must not be empty", (int)a->namelen, a->name);
 	if (kind == A_ID || kind == A_TYPE || kind == A_SUBJECT)
-		return 0;
+		return string_check(a, "", err);
 	/* a value seldom has escapes: decoded only then */
 	if (memchr(v->p + 1, '\\', v->len - 2)) {
 		decoded = xmalloc(v->len);

@@ -375,12 +375,52 @@ put_utf8(char **o, unsigned cp)
 	*o = (char *)q;
 }
 
+unsigned
+json_next_char(const char **pp)
+{
+	const unsigned char *p = (const unsigned char *)*pp;
+	unsigned cp, lo;
+	size_t n, i;
+
+	if (p[0] != '\\') {
+		if (p[0] < 0x80) {
+			*pp += 1;
+			return p[0];
+		}
+		/* valid UTF-8 (the scanner checked): the lead byte gives the length */
+		n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+		cp = p[0] & (0x7f >> n);
+		for (i = 1; i < n; i++)
+			cp = cp << 6 | (p[i] & 0x3f);
+		*pp += n;
+		return cp;
+	}
+	switch (p[1]) {
+	case 'b': cp = '\b'; break;
+	case 'f': cp = '\f'; break;
+	case 'n': cp = '\n'; break;
+	case 'r': cp = '\r'; break;
+	case 't': cp = '\t'; break;
+	case 'u':
+		cp = hex4(*pp + 2, *pp + 6);
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			lo = hex4(*pp + 8, *pp + 12);
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			*pp += 6;
+		}
+		*pp += 6;
+		return cp;
+	default: cp = p[1]; break;
+	}
+	*pp += 2;
+	return cp;
+}
+
 const char *
 json_str(const struct json_span *s, char *scratch, size_t *len)
 {
 	const char *p = s->p + 1, *end = s->p + s->len - 1, *bs;
 	char *o;
-	unsigned cp, lo;
 
 	if (!(bs = memchr(p, '\\', end - p))) {
 		*len = end - p;
@@ -390,32 +430,35 @@ json_str(const struct json_span *s, char *scratch, size_t *len)
 	memcpy(scratch, p, bs - p);
 	o = scratch + (bs - p);
 	for (p = bs; p < end;) {
-		if (*p != '\\') {
+		if (*p != '\\')
 			*o++ = *p++;
-			continue;
-		}
-		switch (p[1]) {
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u':
-			cp = hex4(p + 2, end);
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				lo = hex4(p + 8, end);
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				p += 6;
-			}
-			put_utf8(&o, cp);
-			p += 6;
-			continue;
-		default: *o++ = p[1]; break;
-		}
-		p += 2;
+		else
+			put_utf8(&o, json_next_char(&p));
 	}
 	*len = o - scratch;
 	return scratch;
+}
+
+size_t
+json_compact(char *out, const struct json_span *v)
+{
+	const char *p = v->p, *end = v->p + v->len, *q, *why;
+	char *o = out;
+
+	while (p < end) {
+		if (*p == '"') {
+			/* a string is copied whole: its white space is its own */
+			q = p;
+			scan_string(&q, end, &why);
+			memcpy(o, p, q - p);
+			o += q - p;
+			p = q;
+		} else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		else
+			*o++ = *p++;
+	}
+	return o - out;
 }
 
 int

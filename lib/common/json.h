@@ -39,12 +39,20 @@ json_skip_ws(const char *p, const char *end)
    has no escapes, else decoded into scratch (at least s->len bytes). */
 const char *json_str(const struct json_span *s, char *scratch, size_t *len);
 
+/* The code point at *pp inside a string span the scanner validated (an
+   escape decoded, a surrogate pair joined), and *pp moved past it. */
+unsigned json_next_char(const char **pp);
+
 /* 1 if s[0..len) is valid UTF-8. */
 int utf8_valid(const char *s, size_t len);
 
 /* Member key of a validated object; 0 found (*out set), -1 not there. */
 int json_object_get(const struct json_span *obj, const char *key, size_t keylen,
     struct json_span *out);
+
+/* Copy the validated value v to out (at least v->len bytes) without the
+   white space between its tokens; return the length written. */
+size_t json_compact(char *out, const struct json_span *v);
 
 /* Write s as a JSON string (with quotes) into out, which holds at least
    6 * len + 2 bytes; return the length written. Invalid UTF-8 bytes become U+FFFD. */

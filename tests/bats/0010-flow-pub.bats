@@ -459,4 +459,44 @@ log_holds() {
 	[ "$status" -eq 0 ]
 	assert_match 'next: not an offset; ignored' "$stderr"
 	[ "$(flow-sub -o beginning -e "$TMP/flow" | tail -n 1)" = "$(event m1)" ]
+@test "flow-pub: the type system: extension numbers are Integers, Strings hold no controls or noncharacters" {
+	local e='"specversion":"1.0","source":"/s","type":"t"'
+	{
+		event ok1
+		echo "{$e,\"id\":\"x\",\"ext\":1.5}"
+		echo "{$e,\"id\":\"x\",\"ext\":1e2}"
+		echo "{$e,\"id\":\"x\",\"ext\":2147483648}"
+		echo "{$e,\"id\":\"x\",\"ext\":-2147483649}"
+		echo "{$e,\"id\":\"x\",\"ext\":10.0}"
+		echo "{$e,\"id\":\"x\",\"subject\":\"a\\u0001b\"}"
+		echo "{$e,\"id\":\"x\",\"ext\":\"a\\tb\"}"
+		echo "{$e,\"id\":\"x\\u007f\"}"
+		printf '{%s,"id":"x\302\205"}\n' "$e"                               # U+0085, raw
+		echo '{"specversion":"1.0","id":"x","source":"/s","type":"t\ufdd0"}'
+		printf '{%s,"id":"x","ext":"\357\277\276"}\n' "$e"                  # U+FFFE, raw
+		echo "{$e,\"id\":\"x\",\"ext\":\"\\udbff\\udfff\"}"                   # U+10FFFF
+		echo "{$e,\"id\":\"x\",\"subject\":\"\\u009f\"}"
+		# the edges that are allowed, and data, which is not a String
+		echo "{$e,\"id\":\"ok2\",\"a\":2147483647,\"b\":-2147483648,\"c\":0,\"d\":-0}"
+		echo "{$e,\"id\":\"ok3\",\"subject\":\"\\u00a0\\ufdcf\\ufdf0\\ufffd\\ud83d\\ude00 é\",\"data\":\"\\u0001\\u007f\",\"x\":\"\\u0020~\"}"
+		echo "{$e,\"id\":\"ok4\",\"data\":{\"n\":1.5e300}}"
+	} > "$TMP/in"
+	run --separate-stderr flow-pub --reject "$TMP/rej" "$TMP/flow" < "$TMP/in"
+	[ "$status" -eq 65 ]
+	assert_match 'stdin: line 2: extension ext: 1.5 is not an Integer' "${stderr_lines[0]}"
+	assert_match 'line 3: extension ext: 1e2 is not an Integer' "${stderr_lines[1]}"
+	assert_match 'line 4: extension ext: 2147483648 is not an Integer' "${stderr_lines[2]}"
+	assert_match 'line 5: extension ext: -2147483649 is not an Integer' "${stderr_lines[3]}"
+	assert_match 'line 6: extension ext: 10.0 is not an Integer' "${stderr_lines[4]}"
+	assert_match 'line 7: subject: U\+0001 is not allowed in a String' "${stderr_lines[5]}"
+	assert_match 'line 8: extension ext: U\+0009 is not allowed in a String' "${stderr_lines[6]}"
+	assert_match 'line 9: id: U\+007F is not allowed' "${stderr_lines[7]}"
+	assert_match 'line 10: id: U\+0085 is not allowed' "${stderr_lines[8]}"
+	assert_match 'line 11: type: U\+FDD0 is not allowed' "${stderr_lines[9]}"
+	assert_match 'line 12: extension ext: U\+FFFE is not allowed' "${stderr_lines[10]}"
+	assert_match 'line 13: extension ext: U\+10FFFF is not allowed' "${stderr_lines[11]}"
+	assert_match 'line 14: subject: U\+009F is not allowed' "${stderr_lines[12]}"
+	assert_eq 13 "${#stderr_lines[@]}" "stderr lines"
+	sed -n 2,14p "$TMP/in" | cmp - "$TMP/rej"
+	flow-sub -o beginning -e "$TMP/flow" | cmp - <(grep -a '"id":"ok' "$TMP/in")
 }
