@@ -107,3 +107,39 @@ teardown() {
 	run flow-pub "kafka://$KAFKA/bad/topic" < /dev/null
 	[ "$status" -eq 64 ]
 }
+
+@test "flow-pub kafka: --binary carries each data form so that it reads back as the same value" {
+	kafka_cmd topic forms 1
+	local e='"specversion":"1.0","source":"/s","type":"t"'
+	{
+		echo "{$e,\"id\":\"f1\",\"data\":{\"x\":[1,\"y\"]}}"
+		echo "{$e,\"id\":\"f2\",\"datacontenttype\":\"application/json\",\"data\":\"123\"}"
+		echo "{$e,\"id\":\"f3\",\"datacontenttype\":\"application/vnd.a+json\",\"data\":\"true\"}"
+		echo "{$e,\"id\":\"f4\",\"data\":\"text\"}"
+		echo "{$e,\"id\":\"f5\",\"data\":null}"
+		echo "{$e,\"id\":\"f6\"}"
+		echo "{$e,\"id\":\"f7\",\"datacontenttype\":\"text/plain\",\"data\":\"a\\nb\"}"
+		echo "{$e,\"id\":\"f8\",\"datacontenttype\":\"text/plain\",\"data\":\"\"}"
+		echo "{$e,\"id\":\"f9\",\"datacontenttype\":\"image/png\",\"data_base64\":\"AAEC\"}"
+		echo "{$e,\"id\":\"f10\",\"data\":2.5}"
+		# not a string under a type that is not JSON: a structured record
+		echo "{$e,\"id\":\"f11\",\"datacontenttype\":\"text/plain\",\"data\":{\"x\":1}}"
+	} > "$TMP/in"
+	flow-pub --binary "kafka://$KAFKA/forms" < "$TMP/in"
+	kafka_read forms -J | jq -c '[.payload, (.headers | [recurse(.[2:]; length > 0)[:2] | select(.[0] == "content-type")[1]][0])]' > "$TMP/recs"
+	printf '%s\n' '["{\"x\":[1,\"y\"]}","application/json"]' '["\"123\"","application/json"]' \
+		'["\"true\"","application/vnd.a+json"]' '["\"text\"","application/json"]' '["null","application/json"]' \
+		'[null,null]' '["a\nb","text/plain"]' '["","text/plain"]' '["\u0000\u0001\u0002","image/png"]' \
+		'["2.5","application/json"]' > "$TMP/expected"
+	head -n 10 "$TMP/recs" | cmp - "$TMP/expected"
+	[ "$(sed -n 11p "$TMP/recs")" = "[$(sed -n 11p "$TMP/in" | jq -R .),\"application/cloudevents+json\"]" ]
+	# read back: the same data, and JSON data says its type
+	flow-sub -o beginning -e "kafka://$KAFKA/forms" > "$TMP/out"
+	jq -c '[.id, .data, .data_base64, .datacontenttype]' "$TMP/out" > "$TMP/got"
+	jq -c '[.id, .data, .data_base64, (.datacontenttype // if has("data") then "application/json" else null end)]' "$TMP/in" |
+		cmp - "$TMP/got"
+	# data: null is kept apart from no data
+	[ "$(sed -n 5p "$TMP/out" | jq 'has("data")')" = true ]
+	[ "$(sed -n 6p "$TMP/out" | jq 'has("data")')" = false ]
+	[ "$(sed -n 2p "$TMP/out" | jq -c .data)" = '"123"' ]
+}

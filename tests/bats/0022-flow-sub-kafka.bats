@@ -65,3 +65,80 @@ teardown() {
 	[ "$(timeout 30 flow-sub -o -5 -e "kafka://$KAFKA/offs" | wc -l)" -eq 10 ]
 	[ -z "$(timeout 30 flow-sub -o end -e "kafka://$KAFKA/offs")" ]
 }
+
+# kcat_bin TOPIC ID [KCAT-OPTION...]: a binary-mode record of the required
+# attributes, its value from stdin (one message: a record separator as delimiter)
+kcat_bin() {
+	local topic=$1 id=$2
+	shift 2
+	kcat -b "$KAFKA" -P -t "$topic" -D '\x1e' -H ce_specversion=1.0 -H "ce_id=$id" -H ce_source=/s \
+		-H ce_type=t "$@"
+}
+
+@test "flow-sub kafka: a binary record of pretty-printed JSON is one compact line, and flow-pub takes it" {
+	kafka_cmd topic pretty 1
+	printf '{\n  "delay": 12,\n\t"gates": [ 1, "a  b\\n" ],\r\n  "x": { }\n}\n' |
+		kcat_bin pretty k1 -H content-type=application/json
+	printf '[\n 1,\n 2\n]' | kcat_bin pretty k2 -H 'content-type=application/vnd.gate+json; charset=utf-8'
+	printf ' "text" ' | kcat_bin pretty k3 -H content-type=text/json
+	flow-sub -o beginning -e "kafka://$KAFKA/pretty" > "$TMP/out"
+	[ "$(wc -l < "$TMP/out")" -eq 3 ]
+	[ "$(sed -n 1p "$TMP/out")" = '{"specversion":"1.0","id":"k1","source":"/s","type":"t","datacontenttype":"application/json","data":{"delay":12,"gates":[1,"a  b\n"],"x":{}}}' ]
+	[ "$(sed -n 2p "$TMP/out" | jq -c .data)" = '[1,2]' ]
+	[ "$(sed -n 3p "$TMP/out" | jq -c .data)" = '"text"' ]
+	# the next program in the pipe takes every line
+	flow-pub "$TMP/flow" < "$TMP/out"
+	[ "$(cat "$TMP"/flow/*.ndjson | wc -l)" -eq 3 ]
+}
+
+@test "flow-sub kafka: the content-type decides the mode: structured even with ce_ headers, binary otherwise" {
+	kafka_cmd topic modes 1
+	event s1 ',"data":{"a":1}' | kcat -b "$KAFKA" -P -t modes -H 'content-type=application/cloudevents+json; charset=UTF-8' \
+		-H ce_specversion=1.0 -H ce_id=other -H ce_source=/h -H ce_type=h
+	event s2 | kcat -b "$KAFKA" -P -t modes -H content-type=Application/CloudEvents+JSON -H ce_specversion=1.0
+	event s3 | kcat -b "$KAFKA" -P -t modes -H content-type=application/cloudevents+avro -H ce_specversion=1.0
+	event s4 | kcat -b "$KAFKA" -P -t modes -H content-type=application/cloudevents-batch+json
+	run --separate-stderr flow-sub -o beginning -e --reject "$TMP/rej" "kafka://$KAFKA/modes"
+	[ "$status" -eq 65 ]
+	[ "${lines[0]}" = "$(event s1 ',"data":{"a":1}')" ]
+	[ "${lines[1]}" = "$(event s2)" ]
+	[ "${#lines[@]}" -eq 2 ]
+	assert_match 'offset 2: content-type "application/cloudevents\+avro": not the JSON event format' "${stderr_lines[0]}"
+	assert_match 'offset 3: content-type "application/cloudevents-batch\+json": not the JSON event format' "${stderr_lines[1]}"
+	[ "$(wc -l < "$TMP/rej")" -eq 2 ]
+}
+
+@test "flow-sub kafka: content-type and ce_datacontenttype: one attribute when equal, an error naming both when not" {
+	kafka_cmd topic dct 1
+	printf '{"a":1}' | kcat_bin dct d1 -H content-type=application/json -H ce_datacontenttype=application/json
+	printf 'hi' | kcat_bin dct d2 -H ce_datacontenttype=text/plain
+	printf 'hi' | kcat_bin dct d3 -H content-type=text/plain -H ce_datacontenttype=text/html
+	run --separate-stderr flow-sub -o beginning -e "kafka://$KAFKA/dct"
+	[ "$status" -eq 65 ]
+	[ "${lines[0]}" = '{"specversion":"1.0","id":"d1","source":"/s","type":"t","datacontenttype":"application/json","data":{"a":1}}' ]
+	[ "${lines[1]}" = '{"specversion":"1.0","id":"d2","source":"/s","type":"t","datacontenttype":"text/plain","data":"hi"}' ]
+	[ "${#lines[@]}" -eq 2 ]
+	assert_match 'offset 2: content-type "text/plain" and ce_datacontenttype "text/html" differ' "${stderr_lines[0]}"
+}
+
+@test "flow-sub kafka: binary values: no value is no data, null is null, untyped bytes are JSON or base64" {
+	kafka_cmd topic vals 1
+	# no value and an empty one: kcat sends neither, kafka-python both
+	local h='["ce_specversion","1.0"],["ce_source","/s"],["ce_type","t"]'
+	echo "{\"value\":null,\"headers\":[$h,[\"ce_id\",\"v1\"]]}" | kafka-py produce "$KAFKA" vals
+	printf 'null' | kcat_bin vals v2 -H content-type=application/json
+	echo "{\"value\":\"\",\"headers\":[$h,[\"ce_id\",\"v3\"],[\"content-type\",\"text/plain\"]]}" |
+		kafka-py produce "$KAFKA" vals
+	printf '{"a": [true]}' | kcat_bin vals v4
+	printf 'doors open' | kcat_bin vals v5
+	printf '{"a": ' | kcat_bin vals v6 -H content-type=application/json
+	kafka_read vals -J | jq -c .payload > "$TMP/payloads"
+	printf '%s\n' null '"null"' '""' '"{\"a\": [true]}"' '"doors open"' '"{\"a\": "' | cmp - "$TMP/payloads"
+	flow-sub -o beginning -e "kafka://$KAFKA/vals" | jq -c 'del(.specversion, .source, .type)' > "$TMP/out"
+	printf '%s\n' '{"id":"v1"}' \
+		'{"id":"v2","datacontenttype":"application/json","data":null}' \
+		'{"id":"v3","datacontenttype":"text/plain","data":""}' \
+		'{"id":"v4","data":{"a":[true]}}' \
+		'{"id":"v5","data_base64":"ZG9vcnMgb3Blbg=="}' \
+		'{"id":"v6","datacontenttype":"application/json","data_base64":"eyJhIjog"}' | cmp - "$TMP/out"
+}
