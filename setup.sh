@@ -11,7 +11,10 @@ PACKAGES="build-essential autoconf automake pkg-config
 	libssl-dev librdkafka-dev libsodium-dev libyaml-dev
 	bats jq kcat bind9 bind9-dnsutils ucspi-tcp s6 openssl mandoc time
 	openbsd-inetd systemd
-	clang libclang-rt-14-dev"
+	clang libclang-rt-14-dev
+	python3-kafka nodejs"
+# Debian's nodejs comes without npm (NodeSource's has it)
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 
 usage() { echo "usage: ./setup.sh demo|check|build" >&2; exit 64; }
 [ $# -eq 1 ] || usage
@@ -67,6 +70,13 @@ check() {
 	fi
 	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): ' "$1/check.out"
 }
+
+# the CloudEvents SDK for JavaScript and kafkajs, pinned by tests/node/package-lock.json,
+# for tests/bats/0023 (npm ci leaves node_modules/.package-lock.json behind)
+if [ "$1" != demo ] && ! [ tests/node/node_modules/.package-lock.json -nt tests/node/package-lock.json ]; then
+	step "npm ci in tests/node"
+	(cd tests/node && npm ci --no-audit --no-fund)
+fi
 
 build _build
 bins=$(pwd)/_build/cmd

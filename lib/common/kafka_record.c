@@ -81,8 +81,8 @@ binary_value(const struct json_span *v, int base64, int json_data, char *data, s
 		*value = data;
 		*vlen = bin;
 	} else if (json_data) {
-		*value = v->p;
-		*vlen = v->len;
+		*value = data;  /* white space too goes: a value of its own is compact */
+		*vlen = json_compact(data, v);
 	} else if (v->type == JSON_STRING) {
 		*value = json_str(v, data, vlen);
 	} else
