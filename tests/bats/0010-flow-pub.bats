@@ -459,6 +459,8 @@ log_holds() {
 	[ "$status" -eq 0 ]
 	assert_match 'next: not an offset; ignored' "$stderr"
 	[ "$(flow-sub -o beginning -e "$TMP/flow" | tail -n 1)" = "$(event m1)" ]
+}
+
 @test "flow-pub: the type system: extension numbers are Integers, Strings hold no controls or noncharacters" {
 	local e='"specversion":"1.0","source":"/s","type":"t"'
 	{
