@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ struct fnap_conn {
 	int in, out;
 	int timeout_ms;            /* reads */
 	int write_timeout_ms;
+	int64_t deadline_ms;       /* of every wait, or -1 */
 	struct tls *tls;
 	char *buf;                 /* input: [start, end) not yet returned */
 	size_t cap, start, end;
@@ -56,6 +58,7 @@ fnap_conn_new(int in, int out, size_t line_max, int timeout_ms)
 	c->cap = line_max + 2 + READ_BYTES;
 	c->buf = xmalloc(c->cap);
 	c->timeout_ms = c->write_timeout_ms = timeout_ms;
+	c->deadline_ms = -1;
 	socket_options(out, timeout_ms);
 	return c;
 }
@@ -64,6 +67,35 @@ void
 fnap_conn_set_timeout(struct fnap_conn *c, int timeout_ms)
 {
 	c->timeout_ms = timeout_ms;
+}
+
+void
+fnap_conn_set_deadline(struct fnap_conn *c, int64_t deadline_ms)
+{
+	c->deadline_ms = deadline_ms;
+}
+
+/* When a wait of timeout_ms (-1: none) begun now must end, the
+   connection's deadline included: a clock_ms() time, or -1 for never. */
+static int64_t
+end_of_wait(const struct fnap_conn *c, int timeout_ms)
+{
+	int64_t end = timeout_ms < 0 ? -1 : clock_ms() + timeout_ms;
+
+	if (c->deadline_ms >= 0 && (end < 0 || c->deadline_ms < end))
+		end = c->deadline_ms;
+	return end;
+}
+
+/* The milliseconds left until end: -1 when there is no end, 0 once past. */
+static int
+left_until(int64_t end)
+{
+	int64_t left = end - clock_ms();
+
+	if (end < 0)
+		return -1;
+	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
 void
@@ -119,7 +151,7 @@ fnap_conn_accept_tls(struct fnap_conn *c, struct tls_ctx *x, const char **why)
 		*why = "cannot write to the client";
 		return -1;
 	}
-	return use_tls(c, tls_accept(x, c->in, c->out, c->write_timeout_ms, why));
+	return use_tls(c, tls_accept(x, c->in, c->out, left_until(end_of_wait(c, c->write_timeout_ms)), why));
 }
 
 int
@@ -129,7 +161,7 @@ fnap_conn_connect_tls(struct fnap_conn *c, struct tls_ctx *x, const char *host, 
 		*why = "cannot write to the server";
 		return -1;
 	}
-	return use_tls(c, tls_connect(x, c->in, host, c->write_timeout_ms, why));
+	return use_tls(c, tls_connect(x, c->in, host, left_until(end_of_wait(c, c->write_timeout_ms)), why));
 }
 
 int
@@ -261,9 +293,10 @@ fill(struct fnap_conn *c, int timeout_ms)
 int
 fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len)
 {
+	int64_t end = end_of_wait(c, c->timeout_ms);
 	char *nl;
 	size_t n;
-	int r;
+	int r, left, filled = 0;
 
 	for (;;) {
 		if ((nl = memchr(c->buf + c->start, '\n', c->end - c->start))) {
@@ -300,8 +333,14 @@ fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len)
 		}
 		if (fnap_flush(c) < 0)
 			return FNAP_ERROR;
-		if ((r = fill(c, c->timeout_ms)) != FNAP_LINE)
+		/* the line is due whole by the end: a byte now and then does not
+		   put it off (a read of 0 ms still takes in all that is there) */
+		left = left_until(end);
+		if (left == 0 && filled && c->timeout_ms != 0)
+			return FNAP_TIMEOUT;
+		if ((r = fill(c, left)) != FNAP_LINE)
 			return r;
+		filled = 1;
 	}
 }
 

@@ -1,11 +1,14 @@
 /* fnap: FNAP framing (DESIGN §7), shared by the agent and its clients: a
    connection over a pair of descriptors, plain or TLS; lines ending in
-   CR LF (a bare LF accepted) read with a length limit and a timeout;
-   replies "NNN text", written at once; body lines of DATA blocks, buffered. */
+   CR LF (a bare LF accepted) read with a length limit and a timeout that
+   the whole line must arrive within (a byte now and then does not keep a
+   reader waiting), and a deadline no read or handshake goes past; replies
+   "NNN text", written at once; body lines of DATA blocks, buffered. */
 #ifndef FLOW_FNAP_H
 #define FLOW_FNAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tls.h"
 
@@ -32,6 +35,9 @@ void fnap_conn_free(struct fnap_conn *c);
 void fnap_conn_close(struct fnap_conn *c, int linger_ms);
 /* How long reads wait from now on (writes and handshakes keep the first). */
 void fnap_conn_set_timeout(struct fnap_conn *c, int timeout_ms);
+/* No read or handshake waits past deadline_ms (a clock_ms() time; -1:
+   none), whatever its timeout: a limit on the whole session. */
+void fnap_conn_set_deadline(struct fnap_conn *c, int64_t deadline_ms);
 /* The TLS handshake (as the server, or as a client checking host's
    certificate), within the connection's timeout; from then on everything
    goes through TLS. Input buffered before is dropped: it must not pass for
@@ -43,8 +49,10 @@ int fnap_conn_is_tls(const struct fnap_conn *c);
 
 /* The next line, without its CR LF, of at most max bytes (<= line_max),
    NUL-terminated in place and valid until the next call: FNAP_LINE, or
-   FNAP_EOF, FNAP_ERROR, FNAP_TIMEOUT, FNAP_TOO_LONG, FNAP_NUL. Output
-   still buffered is written before waiting. */
+   FNAP_EOF, FNAP_ERROR, FNAP_TIMEOUT, FNAP_TOO_LONG, FNAP_NUL. With a
+   timeout above 0, FNAP_TIMEOUT when the line is not whole within it (what
+   came of it stays buffered for the next call); with 0, when what is there
+   holds no whole line. Output still buffered is written before waiting. */
 int fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len);
 /* Without waiting: 1 once the peer has closed its side (what it sent
    before stays readable), else 0. */

@@ -32,6 +32,7 @@ static const struct setting {
 	{ "implicit-tls", FLAG, offsetof(struct fnap_conf, implicit_tls), 0, 0 },
 	{ "plain-cleartext", FLAG, offsetof(struct fnap_conf, plain_cleartext), 0, 0 },
 	{ "idle-timeout", INT, offsetof(struct fnap_conf, idle_timeout), 1, 86400 },
+	{ "login-timeout", INT, offsetof(struct fnap_conf, login_timeout), 1, 86400 },
 	{ "command-line-max", SIZE, offsetof(struct fnap_conf, command_max), 512, 65536 },
 	{ "event-line-max", SIZE, offsetof(struct fnap_conf, event_max), 1024, CE_LINE_MAX },
 	{ "flows-per-user", INT, offsetof(struct fnap_conf, flows_per_user), 0, 1000000000 },
@@ -47,6 +48,7 @@ fnap_conf_init(struct fnap_conf *c)
 	memset(c, 0, sizeof *c);
 	c->port = FNAP_PORT;
 	c->idle_timeout = 300;
+	c->login_timeout = 60;
 	c->command_max = FNAP_COMMAND_MAX;
 	c->event_max = CE_LINE_MAX;
 	c->anonymous_subscriptions = 10;

@@ -37,6 +37,7 @@ struct fnap_conf {
 	int implicit_tls;     /* -T: TLS from the first byte */
 	int plain_cleartext;  /* allow PLAIN without TLS from other hosts */
 	int idle_timeout;     /* seconds */
+	int login_timeout;    /* seconds a session may go unauthenticated */
 	size_t command_max;   /* bytes of a command line */
 	size_t event_max;     /* bytes of an event line */
 	int flows_per_user;   /* 0: no limit */

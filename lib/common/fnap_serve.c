@@ -154,6 +154,20 @@ dispatch(struct session *s, char *line)
 		commands[i].run(s, args);
 }
 
+/* A session has login-timeout to authenticate, from its start or from the
+   STARTTLS that made it start again: a client that sends a byte now and
+   then, or NOOP, must not hold one of the server's few processes (tcpserver
+   -c) for ever. The deadline, kept up to date after each command. */
+static void
+login_clock(struct session *s, int *was_authed, int64_t *login_by)
+{
+	if (s->authed == *was_authed)
+		return;
+	*was_authed = s->authed;
+	*login_by = s->authed ? -1 : clock_ms() + s->conf->login_timeout * 1000LL;
+	fnap_conn_set_deadline(s->c, *login_by);
+}
+
 int
 fnap_serve(const struct fnap_conf *conf, int in, int out)
 {
@@ -161,9 +175,11 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	const char *why;
 	char *line;
 	size_t len;
-	int r, status = EX_FLOW_OK;
+	int64_t login_by = -1;
+	int r, status = EX_FLOW_OK, was_authed = 1;
 
 	s.c = fnap_conn_new(in, out, conf->event_max, conf->idle_timeout * 1000);
+	login_clock(&s, &was_authed, &login_by);
 	s.local = auth_client_is_local(in);
 	if (conf->tls_cert && !(s.tls = tls_server_ctx(conf->tls_cert, conf->tls_key, &why))) {
 		warnmsg("%s: %s", conf->tls_cert, why);
@@ -179,7 +195,11 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 		if (r == FNAP_EOF || r == FNAP_ERROR)
 			break;
 		if (r == FNAP_TIMEOUT) {
-			fnap_reply(s.c, 421, "idle for %d seconds, closing", conf->idle_timeout);
+			if (login_by >= 0 && clock_ms() >= login_by)
+				fnap_reply(s.c, 421, "not authenticated within %d seconds, closing",
+				    conf->login_timeout);
+			else
+				fnap_reply(s.c, 421, "idle for %d seconds, closing", conf->idle_timeout);
 			break;
 		}
 		if (r == FNAP_TOO_LONG)
@@ -188,6 +208,7 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 			fnap_reply(s.c, 500, "NUL byte in a command");
 		else
 			dispatch(&s, line);
+		login_clock(&s, &was_authed, &login_by);
 	}
 	if (stop_requested)
 		fnap_reply(s.c, 421, "%s shutting down", conf->hostname);

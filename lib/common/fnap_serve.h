@@ -4,8 +4,8 @@
 
 #include "fnap_conf.h"
 
-/* Serve the client on in/out until QUIT, end of input, the idle timeout or
-   three failed authentications; the exit status. */
+/* Serve the client on in/out until QUIT, end of input, the idle timeout,
+   the login timeout or three failed authentications; the exit status. */
 int fnap_serve(const struct fnap_conf *conf, int in, int out);
 
 #endif

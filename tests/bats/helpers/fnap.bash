@@ -39,12 +39,13 @@ fnap_start() {
 }
 
 # tcp_start PORTFILE PROGRAM...: tcpserver on a free loopback port running
-# PROGRAM; sets TCP_PID and TCP_PORT (also written to PORTFILE)
+# PROGRAM; sets TCP_PID and TCP_PORT (also written to PORTFILE).
+# TCPSERVER_OPTS adds options (-c N: fewer sessions at once, -x RULES.cdb)
 tcp_start() {
 	local portfile=$1 i
 	shift
 	: > "$portfile"
-	tcpserver -1 -q -R -H -c 200 127.0.0.1 0 "$@" > "$portfile" &
+	tcpserver -1 -q -R -H -c 200 ${TCPSERVER_OPTS:-} 127.0.0.1 0 "$@" > "$portfile" &
 	TCP_PID=$!
 	for i in $(seq 1 500); do
 		[ -s "$portfile" ] && break

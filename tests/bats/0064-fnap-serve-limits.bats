@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# fnap-serve's limits: a command line has a deadline, an unauthenticated
+# session a lifetime (login-timeout), so that slow clients cannot keep the
+# slots of tcpserver -c; and what the agent and its processors write on
+# disk is not for other users, whatever the umask they were started with.
+
+load helpers/common
+load helpers/fnap
+load helpers/s6
+
+setup() { common_setup; SLOW_PIDS=(); }
+teardown() {
+	local clean=0
+	stop_pids "${SLOW_PIDS[@]}"
+	fnap_stop || clean=1
+	s6_stop
+	no_sanitizer_reports "$TMP/s6.log" || clean=1
+	common_teardown
+	return $clean
+}
+
+# slow OUT DELAY [LINE]: in the background, a client that sends LINE (when
+# given), then "NOOP" CR LF one byte every DELAY seconds, for 60 s at most;
+# what the agent answers goes to OUT. Its pid is added to SLOW_PIDS.
+slow() {
+	timeout 60 tcpclient -R -H 127.0.0.1 "$FNAP_PORT" sh -c '
+		cat <&6 > "$1" &
+		[ -z "$3" ] || printf "%s\r\n" "$3" >&7
+		while :; do
+			for b in N O O P "\r" "\n"; do printf "$b" >&7 || exit 0; sleep "$2"; done
+		done' slow "$1" "$2" "${3:-}" 2>/dev/null &
+	SLOW_PIDS+=($!)
+}
+
+# wait_grep FILE REGEX SECONDS: until a line of FILE matches, at most SECONDS
+wait_grep() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "$1: no line matching /$2/ after $3 s:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+@test "fnap-serve: a command line must come whole within idle-timeout; a byte now and then does not keep the session" {
+	FNAP_IDLE=2 fnap_start
+	# "NOOP" CR LF over 3 s: each byte within the idle timeout, the line not
+	slow "$TMP/out" 0.5 "$FNAP_AUTH"
+	wait_grep "$TMP/out" '^421 ' 20
+	assert_eq "$(printf '%s\n' '220 fnaa.unix.ar FNAA' '220 Authenticated' '421 idle for 2 seconds, closing')" \
+		"$(tr -d '\r' < "$TMP/out")"
+}
+
+@test "fnap-serve: unauthenticated sessions end after login-timeout with 421; slow clients holding every slot of tcpserver -c do not keep a real one out" {
+	TCPSERVER_OPTS="-c 3" FNAP_EXTRA_CONF="login-timeout 3" fnap_start
+	# three clients take the three slots, each sending a NOOP in 3 s, well
+	# within the idle timeout (30 s), never authenticating
+	local i
+	for i in 1 2 3; do
+		slow "$TMP/slow$i" 0.5
+		wait_grep "$TMP/slow$i" '^220 fnaa.unix.ar FNAA' 30
+	done
+	# a real client waits for a slot, then is served: within 20 s, where
+	# the slow ones would hold them for 60
+	printf '%s\n' "$FNAP_AUTH" QUIT | fnap_session > "$TMP/real" &
+	SLOW_PIDS+=($!)
+	wait_grep "$TMP/real" '^221 Bye' 20
+	assert_eq "$(printf '%s\n' '220 fnaa.unix.ar FNAA' '220 Authenticated' '221 Bye')" "$(cat "$TMP/real")"
+	for i in 1 2 3; do
+		wait_grep "$TMP/slow$i" '^421 ' 10
+		assert_eq '421 not authenticated within 3 seconds, closing' "$(tr -d '\r' < "$TMP/slow$i" | tail -n 1)"
+	done
+}
+
+@test "fnap-serve: an authenticated session outlives login-timeout; ANONYMOUS counts as authenticated" {
+	FNAP_EXTRA_CONF="login-timeout 1" fnap_start
+	# the time itself is what is tested: the commands come after the login timeout
+	{ printf '%s\r\n' "$FNAP_AUTH"; sleep 2; printf '%s\r\n' NOOP QUIT; } | fnap_raw | tr -d '\r' > "$TMP/plain"
+	assert_eq "$(printf '%s\n' '220 fnaa.unix.ar FNAA' '220 Authenticated' '220 OK' '221 Bye')" "$(cat "$TMP/plain")"
+	{ printf '%s\r\n' 'AUTHENTICATE ANONYMOUS'; sleep 2; printf '%s\r\n' NOOP QUIT; } | fnap_raw | tr -d '\r' > "$TMP/anon"
+	assert_eq "$(printf '%s\n' '220 fnaa.unix.ar FNAA' '220 Authenticated' '220 OK' '221 Bye')" "$(cat "$TMP/anon")"
+	# failed authentications do not count
+	{ printf '%s\r\n' 'AUTHENTICATE PLAIN AHRlc3QAd3Jvbmc='; sleep 2; printf '%s\r\n' NOOP; } | fnap_raw | tr -d '\r' > "$TMP/failed"
+	assert_eq "$(printf '%s\n' '220 fnaa.unix.ar FNAA' '535 authentication failed' \
+		'421 not authenticated within 1 seconds, closing')" "$(cat "$TMP/failed")"
+}
+
+@test "fnap-serve: login-timeout that is not a number of seconds (1-86400) is a configuration error" {
+	fnap_config
+	local bad
+	for bad in 'login-timeout 0' 'login-timeout -5' 'login-timeout x' 'login-timeout 86401' \
+		'login-timeout 1e3' 'login-timeout' 'login-timeout 99999999999999999999'; do
+		printf '%s\n' "$bad" >> "$TMP/fnap.conf"
+		run fnap-serve -c "$TMP/fnap.conf" < /dev/null
+		[ "$status" -eq 78 ] || { echo "accepted: $bad" >&2; false; }
+		assert_match 'fnap.conf: line [0-9]+: login-timeout: (not a number, or out of range|a value is missing)' "$output"
+		sed -i '$d' "$TMP/fnap.conf"
+	done
+	run fnap-serve -c "$TMP/fnap.conf" -o 'login-timeout=0' < /dev/null
+	[ "$status" -eq 64 ]
+	assert_match 'login-timeout=0: not a number, or out of range' "$output"
+	run bash -c "printf 'QUIT\n' | fnap-serve -c '$TMP/fnap.conf' -o login-timeout=86400"
+	[ "$status" -eq 0 ]
+}
