@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "fnap_serve.h"
 #include "fnap_session.h"
@@ -178,6 +179,9 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	int64_t login_by = -1;
 	int r, status = EX_FLOW_OK, was_authed = 1;
 
+	/* nothing the agent makes (flows, their events, its state) is for
+	   other users: they go through FNAP, which checks and logs them */
+	umask(umask(0) | 027);
 	s.c = fnap_conn_new(in, out, conf->event_max, conf->idle_timeout * 1000);
 	login_clock(&s, &was_authed, &login_by);
 	s.local = auth_client_is_local(in);

@@ -85,6 +85,16 @@ put_quoted(FILE *f, const char *s)
 	putc('\'', f);
 }
 
+/* The umask of this process, as it is. */
+static mode_t
+current_umask(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return mask;
+}
+
 static int
 write_run(const char *dir, char *const argv[])
 {
@@ -96,8 +106,10 @@ write_run(const char *dir, char *const argv[])
 
 	if (!f)
 		return -1;
-	fputs("#!/bin/sh\n# written by fnap-serve; the environment is in ./env\nexec 2>&1\n"
-	      "exec s6-envdir ./env", f);
+	/* the processor writes flows with the agent's umask, not with the
+	   supervisor's: what it makes is the agent's */
+	fprintf(f, "#!/bin/sh\n# written by fnap-serve; the environment is in ./env\nexec 2>&1\n"
+	    "umask %04o\nexec s6-envdir ./env", (unsigned)current_umask());
 	for (i = 0; argv[i]; i++) {
 		putc(' ', f);
 		put_quoted(f, argv[i]);
@@ -107,12 +119,12 @@ write_run(const char *dir, char *const argv[])
 		free(text);
 		return -1;
 	}
-	r = pathf(path, "%s/run", dir) < 0 ? -1 : write_file(path, 0755, text);
+	r = pathf(path, "%s/run", dir) < 0 ? -1 : write_file(path, 0750, text);
 	free(text);
 	/* a flow gone or refused (77: the subscription was revoked) is not
 	   retried every second for ever; anything else is */
 	if (r == 0 && pathf(path, "%s/finish", dir) == 0)
-		r = write_file(path, 0755, "#!/bin/sh\n# written by fnap-serve\n"
+		r = write_file(path, 0750, "#!/bin/sh\n# written by fnap-serve\n"
 		    "if [ \"$1\" = 77 ]; then exec s6-svc -d .; fi\n");
 	return r;
 }
@@ -155,7 +167,7 @@ processor_create(const char *state, const char *scan, const char *name,
 	    pathf(link, "%s/%s", scan, name) < 0)
 		return -1;
 	/* made aside and renamed into place: the supervisor never sees half of it */
-	if (mkdir_p(base) < 0 || mkdir(tmp, 0755) < 0)
+	if (mkdir_p(base) < 0 || mkdir(tmp, 0750) < 0)
 		return -1;
 	if (write_run(tmp, argv) < 0 || write_env(tmp, env) < 0 || rename(tmp, dir) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY)

@@ -1,8 +1,8 @@
 /* processor: the agent's processors as s6 service directories. A
-   processor is STATE/service/NAME/ with a run script that execs one
-   program (flow-bridge) with its arguments shell-quoted, and an env/
-   directory (mode 0700, files 0600) that s6-envdir reads, so that
-   credentials never stand in the script. The service is linked into the
+   processor is STATE/service/NAME/ (mode 0750) with a run script that
+   sets the creator's umask and execs one program (flow-bridge) with its
+   arguments shell-quoted, and an env/ directory (mode 0700, files 0600)
+   that s6-envdir reads, so that credentials never stand in the script. The service is linked into the
    supervisor's scan directory and s6-svscan told to look; pause, resume
    and removal go through s6-svc. NAME is a flow name: nothing else
    reaches a path or the script unquoted. */

@@ -104,3 +104,42 @@ wait_grep() {
 	run bash -c "printf 'QUIT\n' | fnap-serve -c '$TMP/fnap.conf' -o login-timeout=86400"
 	[ "$status" -eq 0 ]
 }
+
+# others FILE...: what of FILE and below other users may read, write or
+# enter (but s6-supervise's own supervise/, in a service directory of 0750)
+others() {
+	find "$@" -name supervise -prune -o -perm /o=rwx -printf '%m %p\n'
+}
+
+@test "fnap-serve: under umask 022, flows, their events (through the agent and through a processor) and the state are not for other users" {
+	umask 022
+	s6_start
+	FNAP_EXTRA_CONF="supervisor $S6_SCAN" fnap_start
+	gen-events 20 > "$TMP/in"
+	{ printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW p.flows.unix.ar' 'CREATE FLOW pub.flows.unix.ar PUBLIC' \
+		'PUBLISH p.flows.unix.ar'; cat "$TMP/in"; printf '%s\n' . 'SUBSCRIBE p.flows.unix.ar' QUIT; } |
+		fnap_session > "$TMP/out"
+	assert_eq '220 OK 20 events' "$(sed -n 6p "$TMP/out")"
+	sub=$(sed -n 8p "$TMP/out")
+	assert_match '^[a-z0-9]{7}\.p\.flows\.unix\.ar$' "$sub"
+	# the processor copies the flow into the subscription flow
+	for i in $(seq 1 200); do
+		[ "$(flow-sub -o beginning -e "$TMP/flows/$sub" 2>/dev/null | wc -l)" -eq 20 ] && break
+		sleep 0.1
+	done
+	flow-sub -o beginning -e "$TMP/flows/$sub" | cmp - "$TMP/in"
+	# the flows: directories 0750, files (segments, index, lock, the group's
+	# offsets the processor keeps in the source) 0640
+	for f in p pub "${sub%.p.flows.unix.ar}.p"; do
+		assert_eq 750 "$(stat -c %a "$TMP/flows/$f.flows.unix.ar")" "$f's directory"
+	done
+	ls "$TMP/flows/p.flows.unix.ar"/*.ndjson "$TMP/flows/$sub"/*.ndjson
+	assert_eq '' "$(find "$TMP/flows" -mindepth 1 -type d ! -perm 750)" "directories not 0750"
+	assert_eq '' "$(find "$TMP/flows" -type f ! -perm 640)" "files not 0640"
+	[ -n "$(find "$TMP/flows/p.flows.unix.ar" -path '*group*' -type f)" ]
+	# nothing in the state either; the credentials' directory is the agent's alone
+	assert_eq '' "$(others "$TMP/state" "$TMP/flows"/*)" "open to others"
+	assert_eq 750 "$(stat -c %a "$TMP/state/service/$sub")"
+	assert_eq 700 "$(stat -c %a "$TMP/state/service/$sub/env")"
+	assert_eq '' "$(find "$TMP/state/service/$sub/env" -type f ! -perm 600)"
+}
