@@ -241,7 +241,7 @@ fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
 		if ((code = fnap_reply_code(c->line, &text)) == 220)
 			return CONSUMER_END;
 		if (code > 0) {
-			warnmsg("%s: %d %s", c->cl->host, code, text);
+			warnmsg("%s: STREAM %s: %d %s", c->cl->host, c->flow, code, text);
 			base->status = fnap_client_status(code);
 			return CONSUMER_ERROR;
 		}

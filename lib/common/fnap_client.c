@@ -157,7 +157,9 @@ fnap_client_status(int code)
 	case 502:
 		return EX_FLOW_SOFTWARE;
 	default:
-		return code < 0 ? EX_FLOW_UNAVAILABLE : EX_FLOW_SOFTWARE;
+		/* a 4xx is temporary whatever it is; a 5xx is not */
+		return code < 0 ? EX_FLOW_UNAVAILABLE : code >= 400 && code < 500 ? EX_FLOW_TEMPFAIL :
+		    EX_FLOW_SOFTWARE;
 	}
 }
 

@@ -45,7 +45,8 @@ int fnap_client_is_data(const char *text);
 int fnap_client_line(struct fnap_client *cl, char **line, size_t *len);
 /* Put in cl->why why a read ended with r (FNAP_EOF, FNAP_TIMEOUT, ...). */
 void fnap_client_read_failed(struct fnap_client *cl, int r);
-/* The exit status for a failure reply code (450 -> 75, 550 -> 77, ...). */
+/* The exit status for a failure reply code (450 -> 75, 550 -> 77, ...):
+   75 or 69 for a 4xx (temporary), 77, 65 or 70 for a 5xx (permanent). */
 int fnap_client_status(int code);
 /* Close the connection (without QUIT: the caller says it when it may). */
 void fnap_client_close(struct fnap_client *cl);

@@ -121,11 +121,16 @@ write_run(const char *dir, char *const argv[])
 	}
 	r = pathf(path, "%s/run", dir) < 0 ? -1 : write_file(path, 0750, text);
 	free(text);
-	/* a flow gone or refused (77: the subscription was revoked) is not
-	   retried every second for ever; anything else is */
+	/* what a restart cannot change is not retried every second for ever:
+	   a usage, data or configuration error, an internal one, a refusal
+	   (77: the subscription was revoked; a 5xx of the source's agent).
+	   What may pass (69 unreachable, 74 I/O, 75 temporary: a 4xx) is. */
 	if (r == 0 && pathf(path, "%s/finish", dir) == 0)
 		r = write_file(path, 0750, "#!/bin/sh\n# written by fnap-serve\n"
-		    "if [ \"$1\" = 77 ]; then exec s6-svc -d .; fi\n");
+		    "case $1 in\n64|65|70|77|78)\n"
+		    "\techo \"fnap-serve: processor ${PWD##*/}: exit status $1, which a restart would not"
+		    " change: stopped (s6-svc -u starts it again)\" >&2\n"
+		    "\texec s6-svc -d . ;;\nesac\n");
 	return r;
 }
 

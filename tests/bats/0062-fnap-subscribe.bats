@@ -270,6 +270,90 @@ OUT
 	[ "$(count "$TMP/blue/flows/all.flows.blue.example")" -eq 300 ]
 }
 
+# svstat SERVICE: whether it is up and wanted up, "true true" say
+svstat() {
+	s6-svstat -o up,wantedup "$1"
+}
+
+# wait_svstat SERVICE STATE SECONDS: until svstat says STATE
+wait_svstat() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(svstat "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1: $(svstat "$1"), not $2 after $3 s; the processors:" >&2
+	cat "$TMP/s6.log" >&2
+	return 1
+}
+
+@test "fnap-serve: a processor whose source agent refuses for good (5xx) is stopped, saying why; refused for now (4xx), it is retried" {
+	printf '%s\n' 'fnaa.orange IN A 127.0.0.1' > "$TMP/records"
+	named_start example "$TMP/records"
+	s6_start
+	local orange=$TMP/orange blue=$TMP/blue dns
+	mkdir -p "$orange" "$blue"
+	{ echo apw | fnap-serve -p alice | sed 's/:$/:flows.orange.example/'
+	  echo bpw | fnap-serve -p blue-agent; } > "$orange/users"
+	echo bobpw | fnap-serve -p bob | sed 's/:$/:flows.blue.example/' > "$blue/users"
+	echo 'fnaa.orange.example blue-agent bpw' > "$blue/peers"
+	# orange's agent, plain, behind rblsmtpd: tcpserver's rules (orange's
+	# admin) let a client through (RBLSMTPD empty) or have every command
+	# refused, 553 for good ("-text"), 451 for now ("text")
+	rules() {
+		echo "127.0.0.1:allow,RBLSMTPD=\"$1\"" > "$orange/rules"
+		tcprules "$orange/rules.cdb" "$orange/rules.tmp" < "$orange/rules"
+	}
+	rules ''
+	dns="dns-update nsupdate -k $NAMED_KEY
+dns-server 127.0.0.1:$NAMED_PORT
+dns-zone example
+supervisor $S6_SCAN"
+	TMP=$orange TCPSERVER_OPTS="-x $orange/rules.cdb" FNAP_WRAP=rblsmtpd \
+		FNAP_NAMESPACES="namespace flows.orange.example file $orange/flows" \
+		FNAP_EXTRA_CONF="hostname fnaa.orange.example
+$dns" fnap_start
+	echo "port $FNAP_PORT" >> "$orange/fnap.conf"
+	ORANGE_PID=$FNAP_PID ORANGE_PORT=$FNAP_PORT FNAP_PID=
+	TMP=$blue FNAP_NAMESPACES="namespace flows.blue.example file $blue/flows" \
+		FNAP_EXTRA_CONF="hostname fnaa.blue.example
+peers $blue/peers
+$dns" fnap_start
+	BLUE_PID=$FNAP_PID BLUE_PORT=$FNAP_PORT FNAP_PID=
+	printf '%s\n' 'AUTHENTICATE PLAIN AGFsaWNlAGFwdw==' 'CREATE FLOW arrivals.flows.orange.example PUBLIC' QUIT |
+		FNAP_PORT=$ORANGE_PORT fnap_session > "$TMP/c"
+	[ "$(sed -n 3p "$TMP/c")" = '220 OK arrivals.flows.orange.example' ]
+	printf '%s\n' 'AUTHENTICATE PLAIN AGJvYgBib2Jwdw==' 'SUBSCRIBE arrivals.flows.orange.example LOCAL late' QUIT |
+		FNAP_PORT=$BLUE_PORT fnap_session > "$TMP/s"
+	assert_match '^late.flows.blue.example SUBSCRIBED TO ' "$(sed -n 4p "$TMP/s")"
+	svc=$blue/state/service/late.flows.blue.example
+	gen-events 10 > "$TMP/in"
+	flow-pub "$orange/flows/arrivals.flows.orange.example" < "$TMP/in"
+	wait_count "$blue/flows/late.flows.blue.example" 10
+	# orange refuses blue for good; blue's processor starts again (as after
+	# a reboot), is refused (553), and stays down, saying why
+	rules '-blue is refused here'
+	s6-svc -r "$svc"
+	wait_svstat "$svc" 'false false' 20
+	grep -q 'flow-bridge: fnaa.orange.example: authentication as blue-agent: 553 blue is refused here' "$TMP/s6.log"
+	grep -q 'fnap-serve: processor late.flows.blue.example: exit status 65, which a restart would not change: stopped' \
+		"$TMP/s6.log"
+	# refused for now (451), it is started again and again, until let in
+	rules 'blue must wait'
+	s6-svc -u "$svc"
+	for i in $(seq 1 200); do
+		[ "$(grep -c '451 blue must wait' "$orange/fnap.log")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c '451 blue must wait' "$orange/fnap.log")" -ge 2 ]
+	[ "$(svstat "$svc" | cut -d' ' -f2)" = true ]
+	grep -q 'authentication as blue-agent: 451 blue must wait' "$TMP/s6.log"
+	rules ''
+	flow-pub "$orange/flows/arrivals.flows.orange.example" < "$TMP/in"
+	wait_count "$blue/flows/late.flows.blue.example" 20
+	wait_svstat "$svc" 'true true' 20
+}
+
 @test "examples: two-orgs.sh, orange's late arrivals reach blue until orange revokes" {
 	run --separate-stderr "$FLOW_SRCDIR/examples/pipelines/two-orgs.sh"
 	[ "$status" -eq 0 ] || { echo "$output $stderr" >&2; false; }
