@@ -34,10 +34,11 @@ static const char help[] =
     "  list namespaces                   namespace=NAME per line\n"
     "  list subscriptions [FLOW]         subscription=S subscriber=U state=X per line\n"
     "  subscribe FLOW [--local NAME] [--where EXPR]\n"
-    "                                    [local=NAME ]subscription=S\n"
-    "  unsubscribe LOCAL                 local=LOCAL\n"
-    "  revoke SUBSCRIPTION               subscription=SUBSCRIPTION\n"
-    "  pause ID, resume ID               id=ID state=paused|running\n"
+    "                                    [local=NAME ]subscription=S[ token=T]\n"
+    "  unsubscribe LOCAL [-k TOKEN]      local=LOCAL\n"
+    "  revoke SUBSCRIPTION [-k TOKEN]    subscription=SUBSCRIPTION\n"
+    "  pause ID, resume ID [-k TOKEN]    id=ID state=paused|running\n"
+    "    -k, --token TOKEN: the token=T of an anonymous subscribe (default $FNAP_TOKEN)\n"
     "  caps                              capability=... per line\n"
     "  shell                             FNAP lines from stdin, the answers as they are\n"
     "Exit status: 0 done, 1 no agent found, 64 usage, 65 name taken or not allowed,\n"
@@ -55,6 +56,7 @@ static const struct option longopts[] = {
 	{ "public", no_argument, NULL, OPT_PUBLIC },
 	{ "local", required_argument, NULL, OPT_LOCAL },
 	{ "where", required_argument, NULL, OPT_WHERE },
+	{ "token", required_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -65,18 +67,19 @@ main(int argc, char **argv)
 {
 	struct ua u = { .nameserver = getenv("FLOW_NAMESERVER") };
 	struct ua_args a = { 0 };
-	const char *config = NULL, *home = getenv("HOME"), *why;
+	const char *config = NULL, *home = getenv("HOME"), *token = getenv("FNAP_TOKEN"), *why;
 	char host[DNSNAME_MAX + 1], *path = NULL;
 	struct flowyml cfg;
 	unsigned port;
 	int c, st;
 
 	util_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "a:c:hjs:V", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:c:hjk:s:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': u.agent = optarg; break;
 		case 'c': config = optarg; break;
 		case 'j': u.json = 1; break;
+		case 'k': a.token = optarg; break;
 		case 's':
 			if (nameserver_parse(optarg, host, &port, &why) < 0)
 				die(EX_FLOW_USAGE, "-s %s: %s", optarg, why);
@@ -95,6 +98,11 @@ main(int argc, char **argv)
 	}
 	if (u.nameserver && !*u.nameserver)
 		u.nameserver = NULL;
+	/* the command line over the environment; empty is unset, as above */
+	if (!a.token && token && *token) {
+		a.token = token;
+		a.token_from_env = 1;
+	}
 	/* without -c, a missing ~/.flow.yml is an empty configuration */
 	if (!config && home && *home) {
 		path = xmalloc(strlen(home) + sizeof "/.flow.yml");

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,14 @@ enum reply {
 	R_FIELDS,     /* DATA of key=value lines: one record of them */
 	R_LIST,       /* DATA of names: key=NAME each */
 	R_SUBS,       /* DATA of "subscription subscriber state" lines */
-	R_SUBSCRIBE,  /* DATA: "LOCAL SUBSCRIBED TO SUBSCRIPTION", or "SUBSCRIPTION" */
+	R_SUBSCRIBE,  /* DATA: "LOCAL SUBSCRIBED TO SUBSCRIPTION", or "SUBSCRIPTION";
+	                 then 220 OK, with token=HEX for an anonymous session */
 	R_SHELL,      /* no command: the user's own session */
 };
 
-enum { O_PUBLIC = 1, O_SUBSCRIBE = 2 };
+enum { O_PUBLIC = 1, O_SUBSCRIBE = 2, O_TOKEN = 4 };
+
+#define TOKEN_LEN 32   /* hex digits of an anonymous subscription's token */
 
 struct command {
 	const char *word1, *word2;   /* as typed; word2 NULL for one word */
@@ -45,10 +49,12 @@ static const struct command commands[] = {
 	{ "list", "subscriptions", 0, 1, "[FLOW]", "LIST SUBSCRIPTIONS", UA_FLOW, R_SUBS, NULL, 0 },
 	{ "subscribe", NULL, 1, 1, "FLOW [--local NAME] [--where EXPR]", "SUBSCRIBE", UA_FLOW,
 	  R_SUBSCRIBE, NULL, O_SUBSCRIBE },
-	{ "unsubscribe", NULL, 1, 1, "LOCAL", "UNSUBSCRIBE", UA_FLOW, R_NAME, "local", 0 },
-	{ "revoke", NULL, 1, 1, "SUBSCRIPTION", "REVOKE", UA_FLOW, R_NAME, "subscription", 0 },
-	{ "pause", NULL, 1, 1, "ID", "PAUSE", UA_FLOW, R_STATE, "paused", 0 },
-	{ "resume", NULL, 1, 1, "ID", "RESUME", UA_FLOW, R_STATE, "running", 0 },
+	{ "unsubscribe", NULL, 1, 1, "LOCAL [--token TOKEN]", "UNSUBSCRIBE", UA_FLOW, R_NAME, "local",
+	  O_TOKEN },
+	{ "revoke", NULL, 1, 1, "SUBSCRIPTION [--token TOKEN]", "REVOKE", UA_FLOW, R_NAME,
+	  "subscription", O_TOKEN },
+	{ "pause", NULL, 1, 1, "ID [--token TOKEN]", "PAUSE", UA_FLOW, R_STATE, "paused", O_TOKEN },
+	{ "resume", NULL, 1, 1, "ID [--token TOKEN]", "RESUME", UA_FLOW, R_STATE, "running", O_TOKEN },
 	{ "caps", NULL, 0, 0, "", "CAPABILITIES", UA_DEFAULT, R_LIST, "capability", 0 },
 	{ "shell", NULL, 0, 0, "", NULL, UA_DEFAULT, R_SHELL, NULL, 0 },
 };
@@ -56,6 +62,7 @@ static const struct command commands[] = {
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 /* room left in a command line for --where after the verb and two names */
 #define WHERE_MAX (FNAP_COMMAND_MAX - 2 * DNSNAME_MAX - 64)
+#define HEX_LOWER "0123456789abcdef"
 
 static char why_buf[256];
 
@@ -185,14 +192,29 @@ print_fields(int json, struct body *b)
 	free(values);
 }
 
+/* The token of SUBSCRIBE's closing reply when its text is exactly "OK
+   token=" and 32 lower-case hex digits, else "": older agents, the
+   thesis's among them, may say something else after OK, which is no
+   token. */
+static void
+answer_token(const char *text, char out[TOKEN_LEN + 1])
+{
+	static const char ok[] = "OK token=";
+
+	out[0] = '\0';
+	if (strncmp(text, ok, sizeof ok - 1) == 0 && strlen(text + sizeof ok - 1) == TOKEN_LEN &&
+	    strspn(text + sizeof ok - 1, HEX_LOWER) == TOKEN_LEN)
+		memcpy(out, text + sizeof ok - 1, TOKEN_LEN + 1);
+}
+
 /* The records of a DATA block: key=NAME for each name, the three words of
-   each subscription, or what SUBSCRIBE answers; 0, or -1 when SUBSCRIBE's
-   answer is empty. */
+   each subscription, or what SUBSCRIBE answers, with token=TOKEN when it
+   is not ""; 0, or -1 when SUBSCRIBE's answer is empty. */
 static int
-print_lines(int json, enum reply reply, const char *key, struct body *b)
+print_lines(int json, enum reply reply, const char *key, struct body *b, const char *token)
 {
 	static const char *const sub_keys[] = { "subscription", "subscriber", "state" };
-	static const char *const local_keys[] = { "local", "subscription" };
+	static const char *const local_keys[] = { "local", "subscription", "token" };
 	const char *words[3], *const *keys = &key;
 	char *p, *to;
 	size_t i, n;
@@ -214,6 +236,8 @@ print_lines(int json, enum reply reply, const char *key, struct body *b)
 			n = 2;
 		} else if (reply == R_SUBSCRIBE)
 			keys = local_keys + 1;
+		if (reply == R_SUBSCRIBE && *token)
+			words[n++] = token;
 		print_record(json, n, keys, words);
 	}
 	return 0;
@@ -227,6 +251,7 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 	static const char *const state_keys[] = { "id", "state" };
 	const char *text, *values[2] = { name, cmd->key };
 	const char *sep = *name ? " " : "";
+	char token[TOKEN_LEN + 1] = "";
 	struct body b = { NULL, 0, 0 };
 	int code, bad = 0, data = cmd->reply != R_NAME && cmd->reply != R_STATE;
 
@@ -238,6 +263,8 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 	}
 	if (code == 220 && data)
 		code = read_body(cl, &b, &text);
+	if (code == 220 && cmd->reply == R_SUBSCRIBE)
+		answer_token(text, token);
 	if (code == 220 && cmd->reply == R_NAME) {
 		if (strncmp(text, "OK ", 3) == 0 && text[3])
 			values[0] = text + 3;  /* the agent's spelling */
@@ -247,7 +274,7 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 	else if (code == 220 && cmd->reply == R_FIELDS)
 		print_fields(u->json, &b);
 	else if (code == 220)
-		bad = print_lines(u->json, cmd->reply, cmd->key, &b);
+		bad = print_lines(u->json, cmd->reply, cmd->key, &b, token);
 	body_free(&b);
 	if (code == 220 && !bad)
 		return EX_FLOW_OK;
@@ -280,6 +307,28 @@ local_name(const char *local, const struct flowyml_agent *agent, char out[DNSNAM
 	return 0;
 }
 
+/* The token to send, in *token: --token's, else FNAP_TOKEN's for a
+   command that takes one, else ""; 32 hex digits, put in lower case as
+   names are. -1 with *why, which does not repeat a secret. */
+static int
+token_arg(const struct ua_args *a, const struct command *cmd, char token[TOKEN_LEN + 1],
+    const char **why)
+{
+	size_t i;
+
+	token[0] = '\0';
+	if (!a->token || !(cmd->options & O_TOKEN))
+		return 0;
+	if (strlen(a->token) != TOKEN_LEN || strspn(a->token, HEX_LOWER "ABCDEF") != TOKEN_LEN) {
+		*why = a->token_from_env ? "FNAP_TOKEN: not 32 hexadecimal digits" :
+		    "--token: not 32 hexadecimal digits";
+		return -1;
+	}
+	for (i = 0; i <= TOKEN_LEN; i++)
+		token[i] = (char)tolower((unsigned char)a->token[i]);
+	return 0;
+}
+
 /* Whether the options given fit cmd; -1 with *why if not. */
 static int
 check_options(const struct ua *u, const struct ua_args *a, const struct command *cmd,
@@ -289,6 +338,8 @@ check_options(const struct ua *u, const struct ua_args *a, const struct command 
 		*why = "--public is for create flow";
 	else if ((a->local || a->where) && !(cmd->options & O_SUBSCRIBE))
 		*why = "--local and --where are for subscribe";
+	else if (a->token && !a->token_from_env && !(cmd->options & O_TOKEN))
+		*why = "--token is for unsubscribe, revoke, pause and resume";
 	else if (u->json && cmd->reply == R_SHELL)
 		*why = "-j: the shell prints the agent's answers as they are";
 	else if (a->where && (strpbrk(a->where, "\r\n") || !a->where[strspn(a->where, " ")]))
@@ -306,6 +357,7 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	const struct command *cmd = find(argc, argv);
 	const struct flowyml_agent *agent;
 	char name[DNSNAME_MAX + 1] = "", local[DNSNAME_MAX + 1], extra[FNAP_COMMAND_MAX], label[32];
+	char token[TOKEN_LEN + 1];
 	struct fnap_client *cl;
 	enum ua_target t;
 	int nargs, st;
@@ -323,7 +375,7 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 		return EX_FLOW_USAGE;
 	}
 	if ((nargs && name_arg(label, argv[argc - 1], name, why) < 0) ||
-	    check_options(u, a, cmd, local, why) < 0)
+	    check_options(u, a, cmd, local, why) < 0 || token_arg(a, cmd, token, why) < 0)
 		return EX_FLOW_USAGE;
 	/* a subscription with a local flow is made by the agent that will
 	   hold it: the one of its namespace, or without a dot the user's own */
@@ -338,9 +390,10 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	if (a->local && local_name(a->local, agent, local) < 0)
 		st = EX_FLOW_USAGE;
 	else {
-		snprintf(extra, sizeof extra, "%s%s%s%s%s", a->public ? " PUBLIC" : "",
+		/* the token last, where the agent takes it */
+		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
 		    a->local ? " LOCAL " : "", a->local ? local : "", a->where ? " WHERE " : "",
-		    a->where ? a->where : "");
+		    a->where ? a->where : "", *token ? " " : "", token);
 		st = run(u, cl, cmd, label, name, extra);
 	}
 	ua_quit(cl);

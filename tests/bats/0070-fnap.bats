@@ -489,3 +489,126 @@ YML
 	assert_eq 'flow-sub: 127.0.0.1: STREAM mixed.flows.unix.ar: line 2: not an event: id: must be a string' "$stderr"
 	assert_eq '{"id":1}' "$(cat "$TMP/rejected")"
 }
+
+@test "fnap: an anonymous subscription through fnap-serve: subscribe prints its token; pause, resume, revoke and unsubscribe need it (77 without); a malformed one is 64 before any connection" {
+	s6_start
+	FNAP_EXTRA_CONF="supervisor $S6_SCAN" fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW pub.flows.unix.ar PUBLIC' 'QUIT' | fnap_session > /dev/null
+	FNAPUA_ANONYMOUS=1 fnapua_config
+	# state SUB: the state of SUB as the owner of the flow lists it
+	state() {
+		printf '%s\n' "$FNAP_AUTH" 'LIST SUBSCRIPTIONS pub.flows.unix.ar' 'QUIT' | fnap_session |
+			awk -v id="$1" '$1 == id { print $3 }'
+	}
+	run --separate-stderr fnap subscribe pub.flows.unix.ar
+	[ "$status" -eq 0 ] || { echo "subscribe: $status $stderr" >&2; false; }
+	assert_match '^subscription=[a-z0-9]{7}\.pub\.flows\.unix\.ar token=[0-9a-f]{32}$' "$output"
+	local sub token other=0123456789abcdef0123456789abcdef
+	sub=${output%% *}
+	sub=${sub#subscription=}
+	token=${output##*token=}
+	[ "$(state "$sub")" = running ]
+	# without the token, or with another: refused, and nothing changes
+	run --separate-stderr fnap pause "$sub"
+	[ "$status" -eq 77 ]
+	[ -z "$output" ]
+	assert_eq "fnap: pause $sub: 550 no such subscription or access denied" "$stderr"
+	run --separate-stderr fnap revoke "$sub" --token "$other"
+	[ "$status" -eq 77 ]
+	run --separate-stderr env FNAP_TOKEN=$other fnap unsubscribe "$sub"
+	[ "$status" -eq 77 ]
+	# the command line over the environment
+	run --separate-stderr env FNAP_TOKEN="$token" fnap revoke "$sub" -k "$other"
+	[ "$status" -eq 77 ]
+	[ "$(state "$sub")" = running ]
+	# with it (in upper case too, as names may be typed): pause, resume, revoke
+	run --separate-stderr fnap pause "$sub" --token "$token"
+	[ "$status" -eq 0 ]
+	[ "$output" = "id=$sub state=paused" ]
+	[ "$(state "$sub")" = paused ]
+	run --separate-stderr env FNAP_TOKEN="${token^^}" fnap resume "$sub"
+	[ "$status" -eq 0 ]
+	[ "$output" = "id=$sub state=running" ]
+	[ "$(state "$sub")" = running ]
+	run --separate-stderr fnap -j revoke "$sub" -k "$token"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .subscription <<< "$output")" = "$sub" ]
+	[ ! -e "$TMP/state/flows/$sub" ]
+	[ -z "$(state "$sub")" ]
+	# -j: the token is a member; unsubscribe takes it too
+	run --separate-stderr fnap -j subscribe pub.flows.unix.ar
+	[ "$status" -eq 0 ]
+	jq -e '(.subscription | test("^[a-z0-9]{7}\\.pub\\.flows\\.unix\\.ar$")) and
+		(.token | test("^[0-9a-f]{32}$")) and (keys | length == 2)' <<< "$output"
+	sub=$(jq -r .subscription <<< "$output")
+	token=$(jq -r .token <<< "$output")
+	run --separate-stderr env FNAP_TOKEN="$token" fnap unsubscribe "$sub"
+	[ "$status" -eq 0 ]
+	[ "$output" = "local=$sub" ]
+	[ ! -e "$TMP/state/flows/$sub" ]
+	# FNAP_TOKEN, malformed or not, is nothing to the commands that take no token
+	run --separate-stderr env FNAP_TOKEN='not a token' fnap list flows
+	[ "$status" -eq 0 ]
+	[ "$output" = "flow=pub.flows.unix.ar" ]
+	# the token never reached a log
+	! grep -q "$token" "$TMP/fnap.log"
+	# a malformed token is a usage error found before any connection: with
+	# the agent gone, a well-formed one fails to connect (69), those 64
+	fnap_stop
+	run --separate-stderr fnap pause "$sub" --token "$other"
+	[ "$status" -eq 69 ]
+	local bad
+	for bad in '' "${other:1}" "${other}0" "${other:1}g" "${other:2} $other" "${other:2}"$'\r\n' \
+		"$other"$'\r\nDELETE FLOW pub.flows.unix.ar' "../${other:3}"; do
+		run --separate-stderr fnap revoke "$sub" --token "$bad"
+		[ "$status" -eq 64 ] || { echo "--token '$bad': status $status" >&2; false; }
+		[ -z "$output" ]
+		assert_eq 'fnap: --token: not 32 hexadecimal digits' "${stderr_lines[0]}"
+		assert_match '^usage: fnap ' "${stderr_lines[1]}"
+	done
+	run --separate-stderr env FNAP_TOKEN="${other}0" fnap resume "$sub"
+	[ "$status" -eq 64 ]
+	assert_eq 'fnap: FNAP_TOKEN: not 32 hexadecimal digits' "${stderr_lines[0]}"
+	# --token on a command that takes none
+	local args
+	for args in 'subscribe pub.flows.unix.ar' 'list flows' 'create flow x.flows.unix.ar' 'shell'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr fnap $args -k "$other"
+		[ "$status" -eq 64 ] || { echo "fnap $args -k: status $status" >&2; false; }
+		assert_eq 'fnap: --token is for unsubscribe, revoke, pause and resume' "${stderr_lines[0]}"
+	done
+}
+
+@test "fnap: only a closing '220 OK token=' and 32 lower-case hex digits is a token; the token is sent last, in lower case (a scripted agent)" {
+	fnapua_fake_start
+	FNAPUA_ANONYMOUS=1 fnapua_config "$FAKE_PORT"
+	local token=5f0c9a7e4b1d2c3e8f6a0b9c7d5e3f1a closing
+	printf '%s\n' '220 DATA' 'k2x9q7d.time.flows.unix.ar' "220 OK token=$token" > "$TMP/replies"
+	run --separate-stderr fnap subscribe time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	[ "$output" = "subscription=k2x9q7d.time.flows.unix.ar token=$token" ]
+	printf '%s\n' '220 DATA' 'u.time.flows.unix.ar SUBSCRIBED TO k2x9q7d.time.flows.unix.ar' \
+		"220 OK token=$token" > "$TMP/replies"
+	run --separate-stderr fnap subscribe time.flows.unix.ar --local u.time.flows.unix.ar
+	[ "$output" = "local=u.time.flows.unix.ar subscription=k2x9q7d.time.flows.unix.ar token=$token" ]
+	# what older agents, or anything else, may say after OK: no token
+	for closing in "220 OK token=${token^^}" "220 OK token=${token:1}" "220 OK token=${token}0" \
+		"220 OK token=$token more" "220 OK token=${token:1}g" '220 OK token=' '220 OK 1 subscription' \
+		"220 OK  token=$token" "220 OK TOKEN=$token"; do
+		printf '%s\n' '220 DATA' 'k2x9q7d.time.flows.unix.ar' "$closing" > "$TMP/replies"
+		run --separate-stderr fnap -j subscribe time.flows.unix.ar
+		[ "$status" -eq 0 ] || { echo "$closing: status $status" >&2; false; }
+		[ "$output" = '{"subscription":"k2x9q7d.time.flows.unix.ar"}' ] ||
+			{ echo "$closing: $output" >&2; false; }
+	done
+	# the token goes last, in lower case; --token over FNAP_TOKEN
+	printf '220 OK\n' > "$TMP/replies"
+	: > "$TMP/sent"
+	fnap pause k2x9q7d.time.flows.unix.ar --token "${token^^}" > /dev/null
+	FNAP_TOKEN=$token fnap resume k2x9q7d.time.flows.unix.ar > /dev/null
+	FNAP_TOKEN=0123456789abcdef0123456789abcdef fnap revoke -k "$token" k2x9q7d.time.flows.unix.ar > /dev/null
+	FNAP_TOKEN='' fnap unsubscribe u.time.flows.unix.ar > /dev/null
+	grep -v '^AUTHENTICATE\|^QUIT' "$TMP/sent" | cmp - <(printf '%s\n' \
+		"PAUSE k2x9q7d.time.flows.unix.ar $token" "RESUME k2x9q7d.time.flows.unix.ar $token" \
+		"REVOKE k2x9q7d.time.flows.unix.ar $token" 'UNSUBSCRIBE u.time.flows.unix.ar')
+}
