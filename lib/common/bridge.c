@@ -177,65 +177,72 @@ matches(const struct bridge_opts *o, const struct record *rec, struct ce_event *
 	return 1;
 }
 
-int
-bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
+/* Open the destinations, then the sources, each read on a thread of its
+   own; 0 or the exit status of the first that failed. */
+static int
+run_open(struct run *r, const struct bridge_opts *o, struct rejects *rejects)
 {
-	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst };
-	struct rejects rejects = { .fd = o->rejectfd };
 	struct consumer *src;
+	int i, status = 0;
+
+	r->src = xcalloc(o->nsrc, sizeof *r->src);
+	r->dst = xcalloc(o->ndst, sizeof *r->dst);
+	for (i = 0; i < CHECKPOINTS; i++) {
+		r->ring[i].mark = xcalloc(o->ndst, sizeof *r->ring[i].mark);
+		r->ring[i].pos = xcalloc(o->nsrc, sizeof *r->ring[i].pos);
+	}
+	for (i = 0; i < o->ndst && !status; i++)
+		if (!(r->dst[i] = producer_open(o->dst[i], &o->broker, &status)))
+			break;
+		else {
+			r->dst[i]->on_fail = on_fail;
+			r->dst[i]->fail_ctx = &r->failed;
+		}
+	for (i = 0; i < o->nsrc && !status; i++)
+		if (!(src = consumer_open(o->src[i], &o->broker, &status)))
+			break;
+		else {
+			src->on_reject = on_reject;
+			src->reject_ctx = rejects;
+			r->src[i] = consumer_prefetch(src);
+		}
+	return status;
+}
+
+/* Read every source in turn and send what matches, with a checkpoint when
+   idle or after enough, until every source ended, a stop, or a failure;
+   *pending: events sent since the last checkpoint. */
+static int
+pump(struct run *r, const struct bridge_opts *o, struct bridge_stats *st, uint64_t *pending)
+{
 	char *ended = xcalloc(o->nsrc, 1);
-	uint64_t pending = 0;
 	int64_t last_checkpoint = clock_ms();
 	struct record rec;
 	struct ce_event scratch;
 	const struct ce_event *ev;
 	int i, j, n, status = 0, nended = 0, got, wait, due = 0;
 
-	memset(st, 0, sizeof *st);
-	pthread_mutex_init(&rejects.lock, NULL);
-	r.src = xcalloc(o->nsrc, sizeof *r.src);
-	r.dst = xcalloc(o->ndst, sizeof *r.dst);
-	for (i = 0; i < CHECKPOINTS; i++) {
-		r.ring[i].mark = xcalloc(o->ndst, sizeof *r.ring[i].mark);
-		r.ring[i].pos = xcalloc(o->nsrc, sizeof *r.ring[i].pos);
-	}
-	for (i = 0; i < o->ndst && !status; i++)
-		if (!(r.dst[i] = producer_open(o->dst[i], &o->broker, &status)))
-			break;
-		else {
-			r.dst[i]->on_fail = on_fail;
-			r.dst[i]->fail_ctx = &r.failed;
-		}
-	/* each source is read on a thread of its own, the events sent on this one */
-	for (i = 0; i < o->nsrc && !status; i++)
-		if (!(src = consumer_open(o->src[i], &o->broker, &status)))
-			break;
-		else {
-			src->on_reject = on_reject;
-			src->reject_ctx = &rejects;
-			r.src[i] = consumer_prefetch(src);
-		}
 	while (!status && !stop_requested && nended < o->nsrc) {
 		got = 0;
 		for (i = 0; i < o->nsrc && !status; i++) {
 			if (ended[i])
 				continue;
-			wait = pending || r.count || o->nsrc > 1 ? POLL_MS : WAIT_MS;
-			n = r.src[i]->ops->next(r.src[i], &rec, wait);
+			wait = *pending || r->count || o->nsrc > 1 ? POLL_MS : WAIT_MS;
+			n = r->src[i]->ops->next(r->src[i], &rec, wait);
 			if (n == CONSUMER_END) {
 				ended[i] = 1;
 				nended++;
 			} else if (n == CONSUMER_ERROR) {
-				status = r.src[i]->status;
+				status = r->src[i]->status;
 			} else if (n == 1) {
 				got = 1;
 				st->read++;
 				if (!matches(o, &rec, &scratch, &ev, st))
 					continue;
 				for (j = 0; j < o->ndst && !status; j++)
-					status = r.dst[j]->ops->send(r.dst[j], rec.line, rec.len, ev);
+					status = r->dst[j]->ops->send(r->dst[j], rec.line, rec.len, ev);
 				st->written++;
-				pending++;
+				(*pending)++;
 			}
 		}
 		if (status)
@@ -243,14 +250,52 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 		/* idle, or enough read: a checkpoint, committed once it settled */
 		if (!got || st->read % CLOCK_EVERY == 0)
 			due = clock_ms() - last_checkpoint >= COMMIT_EVERY_MS;
-		if ((pending && (!got || pending >= COMMIT_EVERY || due)) || (r.uncommitted && due)) {
-			status = checkpoint(&r);
-			pending = 0;
+		if ((*pending && (!got || *pending >= COMMIT_EVERY || due)) || (r->uncommitted && due)) {
+			status = checkpoint(r);
+			*pending = 0;
 			last_checkpoint = clock_ms();
 			due = 0;
-		} else if (r.count && !got)
-			settle(&r, 0);
+		} else if (r->count && !got)
+			settle(r, 0);
 	}
+	free(ended);
+	return status;
+}
+
+/* Close the destinations and free what run_open made (the sources are
+   closed before, so that the rejects count is final). */
+static void
+run_close(struct run *r, const struct bridge_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->ndst; i++)
+		if (r->dst[i]) {
+			r->dst[i]->on_fail = NULL;
+			r->dst[i]->ops->close(r->dst[i]);
+		}
+	while (r->count)
+		drop_oldest(r);
+	for (i = 0; i < CHECKPOINTS; i++) {
+		free(r->ring[i].mark);
+		free(r->ring[i].pos);
+	}
+	free(r->src);
+	free(r->dst);
+}
+
+int
+bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
+{
+	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst };
+	struct rejects rejects = { .fd = o->rejectfd };
+	uint64_t pending = 0;
+	int i, status;
+
+	memset(st, 0, sizeof *st);
+	pthread_mutex_init(&rejects.lock, NULL);
+	if ((status = run_open(&r, o, &rejects)) == 0)
+		status = pump(&r, o, st, &pending);
 	/* the end: everything durable, then the sources moved past it all */
 	if (!status && (pending || r.count || r.uncommitted || stop_requested) && (status = flush_all(&r)) == 0)
 		for (i = 0; (status = commit_all(&r, NULL)) == EX_FLOW_TEMPFAIL && i < FINAL_COMMIT_TRIES; i++)
@@ -267,20 +312,7 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 		    " records rejected", st->read, st->written, st->filtered, st->rejected);
 	if (status == 0 && st->rejected)
 		status = EX_FLOW_DATAERR;
-	for (i = 0; i < o->ndst; i++)
-		if (r.dst[i]) {
-			r.dst[i]->on_fail = NULL;
-			r.dst[i]->ops->close(r.dst[i]);
-		}
-	while (r.count)
-		drop_oldest(&r);
-	for (i = 0; i < CHECKPOINTS; i++) {
-		free(r.ring[i].mark);
-		free(r.ring[i].pos);
-	}
-	free(r.src);
-	free(r.dst);
-	free(ended);
+	run_close(&r, o);
 	pthread_mutex_destroy(&rejects.lock);
 	return status;
 }
