@@ -9,6 +9,7 @@
 
 #include "dnsupdate.h"
 #include "json.h"
+#include "dnsquery.h"
 #include "resolve.h"
 #include "util.h"
 

@@ -10,7 +10,7 @@
 
 #include "flowyml.h"
 #include "fnap_ua_cmd.h"
-#include "resolve.h"
+#include "dnsquery.h"
 #include "util.h"
 
 static const char synopsis[] =

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "dnsquery.h"
 #include "resolve.h"
 
 enum dnsupdate_op { DNSUPDATE_ADD, DNSUPDATE_DELETE };

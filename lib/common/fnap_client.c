@@ -17,7 +17,7 @@
 #include "auth.h"
 #include "ce.h"
 #include "fnap_client.h"
-#include "resolve.h"
+#include "dnsquery.h"
 #include "util.h"
 
 /* Split "host[:port]" / "[v6]:port" into host and port text. */

@@ -9,6 +9,7 @@
 #include "ce.h"
 #include "fnap.h"
 #include "fnap_conf.h"
+#include "dnsquery.h"
 #include "dnsupdate.h"
 #include "util.h"
 

@@ -11,9 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dnsquery.h"
 #include "dnsupdate.h"
 #include "fnap_session.h"
 #include "kafka_admin.h"
+#include "resolve.h"
 #include "rfc3339.h"
 #include "util.h"
 

@@ -13,6 +13,7 @@
 
 #include "fnap_client.h"
 #include "fnap_session.h"
+#include "dnsquery.h"
 #include "resolve.h"
 #include "util.h"
 

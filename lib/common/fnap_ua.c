@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "fnap_ua.h"
+#include "dnsquery.h"
 #include "resolve.h"
 #include "util.h"
 

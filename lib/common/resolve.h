@@ -10,24 +10,18 @@
 	                          enough to make F a flow without its PTR
 
    and a namespace N by _fnap._tcp.N SRV (its agent) and the browse list
-   _flow._tcp.N PTR F (its public flows). */
+   _flow._tcp.N PTR F (its public flows). The DNS itself (the resolver,
+   queries, SRV order) is dnsquery's. */
 #ifndef FLOW_RESOLVE_H
 #define FLOW_RESOLVE_H
 
-#include <netinet/in.h>
 #include <stddef.h>
 
 #include "dnsname.h"
+#include "dnsquery.h"
 
-/* SRV targets kept per record set; more are reported and ignored. */
-#define RESOLVE_MAX_TARGETS 32
 #define RESOLVE_PATH_MAX 1024
 #define RESOLVE_TOPIC_MAX 249
-
-struct srv_target {
-	unsigned priority, weight, port;
-	char host[DNSNAME_MAX + 1];
-};
 
 enum broker_type { BROKER_NONE, BROKER_KAFKA, BROKER_FNAP, BROKER_FILE };
 
@@ -47,40 +41,14 @@ struct flow_info {
 /* What resolve_flow() looks up: the agent records, the broker records, or both. */
 enum { RESOLVE_AGENT = 1, RESOLVE_BROKER = 2 };
 
-struct resolver_opts {
-	const char *nameserver; /* "HOST[:PORT]", "[V6]:PORT" or NULL: resolv.conf */
-	int timeout;            /* seconds per try, > 0 */
-	int retries;            /* tries after the first, >= 0 */
-};
-
-#define RESOLVE_DEFAULT_TIMEOUT 2
-#define RESOLVE_DEFAULT_RETRIES 1
-
-struct resolver;
-
-/* Parse "HOST[:PORT]" ("[V6ADDR]:PORT", a bare V6ADDR, a host name) into
-   host (DNSNAME_MAX + 1 bytes) and *port (53 when absent). 0, or -1 with *why. */
-int nameserver_parse(const char *spec, char *host, unsigned *port, const char **why);
-
-/* A resolver asking o->nameserver (any port). NULL with *why when the
-   nameserver cannot be used. */
-struct resolver *resolver_open(const struct resolver_opts *o, const char **why);
-void resolver_close(struct resolver *r);
-
-/* Results of the lookups below: EX_FLOW_OK, EX_FLOW_NEGATIVE (no such name or
-   records), EX_FLOW_UNAVAILABLE (no answer, server failure), with *why.
-   Names must have passed dnsname_check(); record data that cannot be used
-   (bad names, junk TXT values) is reported with warnmsg() and ignored. */
+/* The lookups below return as dnsquery.h's do: EX_FLOW_OK, EX_FLOW_NEGATIVE
+   or EX_FLOW_UNAVAILABLE with *why; a TXT value that cannot be used is
+   reported with warnmsg() and ignored. */
 
 /* Look up flow fqdn: its PTR, then the agent and/or broker records (what is
    a mask of RESOLVE_AGENT and RESOLVE_BROKER). OK when the flow exists and
    something asked for was found. */
 int resolve_flow(struct resolver *r, const char *fqdn, int what, struct flow_info *fi,
-    const char **why);
-
-/* The SRV records at name, in the order to try (as the thesis's client
-   finds an agent at its fqdn). */
-int resolve_srv(struct resolver *r, const char *name, struct srv_target *t, size_t *n,
     const char **why);
 
 /* The agent of namespace ns (_fnap._tcp.ns SRV, TXT "tls"). */
@@ -92,10 +60,6 @@ int resolve_namespace_agent(struct resolver *r, const char *ns, struct srv_targe
 int resolve_namespace_flows(struct resolver *r, const char *ns, char ***names, size_t *n,
     const char **why);
 void resolve_names_free(char **names, size_t n);
-
-/* Put SRV targets in RFC 2782 order: priority ascending, and within one
-   priority a weighted random order (weight 0 rarely first). */
-void srv_order(struct srv_target *t, size_t n);
 
 const char *broker_type_name(enum broker_type t);
 
@@ -117,11 +81,5 @@ char *flow_info_url(const struct flow_info *fi, const char **why);
    EX_FLOW_CONFIG (FLOW_NAMESERVER unusable) or EX_FLOW_USAGE (fqdn is not
    a DNS name). */
 char *resolve_broker_url(const char *fqdn, int *status);
-
-/* The IPv4 address of host from the name server of FLOW_NAMESERVER, for
-   the host names that records name and only that server knows: EX_FLOW_OK
-   with addr filled in, 1 when FLOW_NAMESERVER is not set (ask the
-   system), else an exit status with *why. */
-int resolve_host_address(const char *host, char addr[INET_ADDRSTRLEN], const char **why);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsquery.h"
 #include "resolve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

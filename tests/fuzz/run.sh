@@ -16,7 +16,7 @@ sources() {
 	cesql) echo "$lib/cesql_lex.c $lib/cesql_parse.c $lib/cesql_eval.c $lib/cesql_func.c" \
 		"$lib/cesql_event.c $lib/ce.c $lib/json.c" \
 		"$lib/rfc3339.c $lib/util.c -lsodium" ;;
-	dns) echo "$lib/resolve.c $lib/dnsname.c $lib/json.c $lib/util.c -lresolv" ;;
+	dns) echo "$lib/dnsquery.c $lib/resolve.c $lib/dnsname.c $lib/json.c $lib/util.c -lresolv" ;;
 	# the agent's session reaches most modules (brokers, DNS update, TLS):
 	# all of lib/common, so that a new module needs no change here
 	fnap) echo "$lib"/*.c "-lrdkafka -lssl -lcrypto -lsodium -lresolv -lyaml" ;;

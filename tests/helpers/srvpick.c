@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dnsquery.h"
 #include "resolve.h"
 #include "util.h"
 
