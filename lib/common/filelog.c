@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "broker_file.h"
 #include "filelog.h"
 #include "util.h"
 

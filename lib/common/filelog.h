@@ -13,6 +13,7 @@ struct index_entry {
 };
 
 #define SEGMENT_NAME_MAX 32
+#define FILE_INDEX_INTERVAL 1024   /* records between index entries */
 
 /* "%020llu.ndjson" / "%020llu.index" */
 void segment_name(uint64_t base, char out[SEGMENT_NAME_MAX]);

@@ -12,8 +12,6 @@ struct out {
 	int fd;
 	char *buf;
 	size_t cap, len;
-	uint64_t lines_buffered;  /* complete lines in buf */
-	uint64_t lines_done;
 };
 
 struct out *
@@ -38,44 +36,24 @@ out_close(struct out *o)
 	return r;
 }
 
-/* Count newlines in p[0..n). */
-static uint64_t
-count_lines(const char *p, size_t n)
-{
-	const char *end = p + n;
-	uint64_t c = 0;
-
-	while ((p = memchr(p, '\n', end - p))) {
-		c++;
-		p++;
-	}
-	return c;
-}
-
 int
 out_flush(struct out *o)
 {
 	size_t off = 0;
 	ssize_t w;
-	uint64_t done;
 
 	while (off < o->len) {
 		w = write(o->fd, o->buf + off, o->len - off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			/* keep count of the whole lines that did get out */
-			done = count_lines(o->buf, off);
-			o->lines_done += done;
-			o->lines_buffered -= done;
+			/* keep what did not get out for the next try */
 			memmove(o->buf, o->buf + off, o->len - off);
 			o->len -= off;
 			return -1;
 		}
 		off += w;
 	}
-	o->lines_done += o->lines_buffered;
-	o->lines_buffered = 0;
 	o->len = 0;
 	return 0;
 }
@@ -104,7 +82,6 @@ out_line(struct out *o, const char *p, size_t n)
 		if (out_flush(o) < 0 || out_write(o, p, n) < 0 || out_write(o, "\n", 1) < 0 ||
 		    out_flush(o) < 0)
 			return -1;
-		o->lines_done++;
 		return 0;
 	}
 	if (o->len + n + 1 > o->cap && out_flush(o) < 0)
@@ -112,7 +89,6 @@ out_line(struct out *o, const char *p, size_t n)
 	memcpy(o->buf + o->len, p, n);
 	o->len += n;
 	o->buf[o->len++] = '\n';
-	o->lines_buffered++;
 	return 0;
 }
 
@@ -120,10 +96,4 @@ size_t
 out_pending(const struct out *o)
 {
 	return o->len;
-}
-
-uint64_t
-out_lines_done(const struct out *o)
-{
-	return o->lines_done;
 }

@@ -1,10 +1,9 @@
-/* out: buffered output of lines to a descriptor, written in large blocks,
-   counting the lines that really reached it (for consumer-group commits). */
+/* out: buffered output of lines to a descriptor, written in large blocks;
+   what a failed write did not get out stays buffered for the next flush. */
 #ifndef FLOW_OUT_H
 #define FLOW_OUT_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 struct out;
 
@@ -15,12 +14,9 @@ int out_close(struct out *o);
 /* Buffer bytes, writing when the buffer is full; 0 or -1 with errno (EPIPE
    when the reader has gone). */
 int out_write(struct out *o, const void *p, size_t n);
-/* Buffer p[0..n) and a newline; counts as one line. */
+/* Buffer p[0..n) and a newline. */
 int out_line(struct out *o, const char *p, size_t n);
 int out_flush(struct out *o);
 size_t out_pending(const struct out *o);
-
-/* Lines wholly written to the descriptor so far. */
-uint64_t out_lines_done(const struct out *o);
 
 #endif

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,13 +255,6 @@ tls_write(struct tls *t, const void *p, size_t n, int timeout_ms)
 			return r;
 	}
 	return 0;
-}
-
-const char *
-tls_describe(struct tls *t, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s %s", SSL_get_version(t->ssl), SSL_get_cipher_name(t->ssl));
-	return buf;
 }
 
 void

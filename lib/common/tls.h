@@ -31,8 +31,6 @@ struct tls *tls_connect(struct tls_ctx *x, int fd, const char *host, int timeout
 ssize_t tls_read(struct tls *t, void *p, size_t n, int timeout_ms);
 /* All n bytes of p: 0, TLS_ERROR, or TLS_TIMEOUT if the peer stopped reading. */
 int tls_write(struct tls *t, const void *p, size_t n, int timeout_ms);
-/* The protocol and cipher, for logs: "TLSv1.3 TLS_AES_256_GCM_SHA384". */
-const char *tls_describe(struct tls *t, char *buf, size_t size);
 /* Send close_notify (without waiting for the peer's) and free t; the
    descriptors stay open. */
 void tls_close(struct tls *t);
