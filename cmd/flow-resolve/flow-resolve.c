@@ -11,6 +11,7 @@
 #include "json.h"
 #include "dnsquery.h"
 #include "resolve.h"
+#include "uri.h"
 #include "util.h"
 
 static const char synopsis[] =
@@ -88,37 +89,6 @@ worse(int a, int b)
 	    a > b ? a : b;
 }
 
-/* "flow://F[/]" or "F", checked, normalized into out. */
-static int
-flow_arg(const char *arg, char *out, const char **why)
-{
-	size_t n;
-
-	if (strncmp(arg, "flow://", 7) == 0)
-		arg += 7;
-	else if (strstr(arg, "://")) {
-		*why = "not a flow:// URI";
-		return -1;
-	}
-	n = strlen(arg);
-	if (n > 0 && arg[n - 1] == '/')
-		n--;
-	if (dnsname_check(arg, n, why) < 0)
-		return -1;
-	dnsname_normalize(arg, n, out);
-	return 0;
-}
-
-static void
-json_string(const char *s)
-{
-	size_t n = strlen(s);
-	char *buf = xmalloc(6 * n + 2);
-
-	fwrite(buf, 1, json_quote(buf, s, n), stdout);
-	free(buf);
-}
-
 static void
 json_targets(const char *key, const struct srv_target *t, size_t n)
 {
@@ -127,7 +97,7 @@ json_targets(const char *key, const struct srv_target *t, size_t n)
 	printf("\"%s\":[", key);
 	for (i = 0; i < n; i++) {
 		printf("%s{\"host\":", i ? "," : "");
-		json_string(t[i].host);
+		json_write_string(stdout, t[i].host);
 		printf(",\"port\":%u,\"priority\":%u,\"weight\":%u}", t[i].port, t[i].priority,
 		    t[i].weight);
 	}
@@ -139,7 +109,7 @@ json_member(const char *key, const char *value)
 {
 	printf(",\"%s\":", key);
 	if (value && *value)
-		json_string(value);
+		json_write_string(stdout, value);
 	else
 		fputs("null", stdout);
 }
@@ -152,7 +122,7 @@ print_flow(const struct flow_info *fi, const char *url, enum output out)
 
 	if (out == OUT_JSON) {
 		printf("{\"flow\":");
-		json_string(fi->flow);
+		json_write_string(stdout, fi->flow);
 		putchar(',');
 		json_targets("agents", fi->agents, fi->nagents);
 		printf(",\"agent_tls\":%s", fi->agent_tls ? "true" : "false");
@@ -231,12 +201,12 @@ list_flows(struct resolver *r, const char *ns, enum output out)
 	}
 	if (out == OUT_JSON) {
 		printf("{\"namespace\":");
-		json_string(ns);
+		json_write_string(stdout, ns);
 		printf(",\"flows\":[");
 		for (i = 0; i < n; i++) {
 			if (i)
 				putchar(',');
-			json_string(names[i]);
+			json_write_string(stdout, names[i]);
 		}
 		puts("]}");
 	} else
@@ -260,7 +230,7 @@ namespace_agent(struct resolver *r, const char *ns, enum output out)
 	}
 	if (out == OUT_JSON) {
 		printf("{\"namespace\":");
-		json_string(ns);
+		json_write_string(stdout, ns);
 		putchar(',');
 		json_targets("agents", agents, n);
 		printf(",\"agent_tls\":%s}\n", tls ? "true" : "false");
@@ -337,7 +307,7 @@ write_records(struct records *rec, int argc, char **argv)
 		usage_exit(synopsis, "--records: add or delete");
 	if (argc != 1)
 		usage_exit(synopsis, "--records: one flow name");
-	if (flow_arg(argv[0], fqdn, &why) < 0)
+	if (flow_name_parse(argv[0], fqdn, &why) < 0)
 		die(EX_FLOW_USAGE, "%s: %s", argv[0], why);
 	rec->d.flow = fqdn;
 	rec->d.agents = rec->agents;
@@ -404,14 +374,13 @@ main(int argc, char **argv)
 	    (list && out == OUT_AGENT) || (!list && !agent_of && argc == 0))
 		usage_exit(synopsis, NULL);
 	if ((nsarg = list ? list : agent_of)) {
-		if (dnsname_check(nsarg, strlen(nsarg), &why) < 0)
+		if (dnsname_parse(nsarg, strlen(nsarg), ns, &why) < 0)
 			die(EX_FLOW_USAGE, "%s: %s", nsarg, why);
-		dnsname_normalize(nsarg, strlen(nsarg), ns);
 	}
 	/* Every name is checked before the first query. */
 	names = xcalloc(argc ? argc : 1, sizeof *names);
 	for (i = 0; i < argc; i++)
-		if (flow_arg(argv[i], names[i], &why) < 0)
+		if (flow_name_parse(argv[i], names[i], &why) < 0)
 			die(EX_FLOW_USAGE, "%s: %s", argv[i], why);
 	if (ro.nameserver && !*ro.nameserver)
 		ro.nameserver = NULL;

@@ -66,3 +66,12 @@ dnsname_normalize(const char *s, size_t len, char *out)
 		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' : s[i];
 	out[i] = '\0';
 }
+
+int
+dnsname_parse(const char *s, size_t len, char out[DNSNAME_MAX + 1], const char **why)
+{
+	if (dnsname_check(s, len, why) < 0)
+		return -1;
+	dnsname_normalize(s, len, out);
+	return 0;
+}

@@ -16,4 +16,8 @@ int dnsname_check(const char *s, size_t len, const char **why);
    trailing dot. */
 void dnsname_normalize(const char *s, size_t len, char *out);
 
+/* Both: 0 and the normal form of s[0..len) in out, or -1 and *why as
+   dnsname_check says it. */
+int dnsname_parse(const char *s, size_t len, char out[DNSNAME_MAX + 1], const char **why);
+
 #endif

@@ -26,11 +26,10 @@ fnap_flow_arg(struct session *s, const char *arg, char out[DNSNAME_MAX + 1])
 {
 	const char *why;
 
-	if (!arg || dnsname_check(arg, strlen(arg), &why) < 0) {
+	if (!arg || dnsname_parse(arg, strlen(arg), out, &why) < 0) {
 		fnap_reply(s->c, 553, "flow name not allowed: %s", arg ? why : "missing");
 		return -1;
 	}
-	dnsname_normalize(arg, strlen(arg), out);
 	return 0;
 }
 

@@ -84,23 +84,12 @@ name_arg(const char *what, const char *arg, char out[DNSNAME_MAX + 1], const cha
 {
 	const char *bad;
 
-	if (dnsname_check(arg, strlen(arg), &bad) < 0) {
+	if (dnsname_parse(arg, strlen(arg), out, &bad) < 0) {
 		snprintf(why_buf, sizeof why_buf, "%s %.64s: %s", what, arg, bad);
 		*why = why_buf;
 		return -1;
 	}
-	dnsname_normalize(arg, strlen(arg), out);
 	return 0;
-}
-
-static void
-json_string(const char *s)
-{
-	size_t n = strlen(s);
-	char *q = xmalloc(6 * n + 2);
-
-	fwrite(q, 1, json_quote(q, s, n), stdout);
-	free(q);
 }
 
 /* One record on one line: "k=v k=v", or {"k":"v","k":"v"} (null for a
@@ -116,10 +105,10 @@ print_record(int json, size_t n, const char *const *keys, const char *const *val
 			continue;
 		}
 		fputs(i ? "," : "{", stdout);
-		json_string(keys[i]);
+		json_write_string(stdout, keys[i]);
 		putchar(':');
 		if (values[i])
-			json_string(values[i]);
+			json_write_string(stdout, values[i]);
 		else
 			fputs("null", stdout);
 	}
@@ -299,11 +288,10 @@ local_name(const char *local, const struct flowyml_agent *agent, char out[DNSNAM
 	char name[2 * DNSNAME_MAX];
 
 	snprintf(name, sizeof name, "%s%s", prefix, local);
-	if (dnsname_check(name, strlen(name), &bad) < 0) {
+	if (dnsname_parse(name, strlen(name), out, &bad) < 0) {
 		warnmsg("--local %s: %s", name, bad);
 		return -1;
 	}
-	dnsname_normalize(name, strlen(name), out);
 	return 0;
 }
 

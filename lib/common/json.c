@@ -496,53 +496,80 @@ json_object_get(const struct json_span *obj, const char *key, size_t keylen, str
 	}
 }
 
+/* The JSON form of the character at *pp (itself, an escape, or U+FFFD for
+   a byte that starts no UTF-8 sequence) written at o, 6 bytes at most; *pp
+   is moved past it. Returns the length written. */
+static size_t
+quote_char(const unsigned char **pp, const unsigned char *end, char *o)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = *pp;
+	unsigned char c = *p;
+	size_t n;
+
+	*pp = p + 1;
+	if (string_plain(c)) {
+		*o = c;
+		return 1;
+	}
+	if (c >= 0x80) {
+		if ((n = utf8_seq(p, end))) {
+			memcpy(o, p, n);
+			*pp = p + n;
+			return n;
+		}
+		memcpy(o, "\xef\xbf\xbd", 3);
+		return 3;
+	}
+	o[0] = '\\';
+	switch (c) {
+	case '"': o[1] = '"'; return 2;
+	case '\\': o[1] = '\\'; return 2;
+	case '\n': o[1] = 'n'; return 2;
+	case '\r': o[1] = 'r'; return 2;
+	case '\t': o[1] = 't'; return 2;
+	case '\b': o[1] = 'b'; return 2;
+	case '\f': o[1] = 'f'; return 2;
+	default:
+		memcpy(o + 1, "u00", 3);
+		o[4] = hex[c >> 4];
+		o[5] = hex[c & 15];
+		return 6;
+	}
+}
+
 size_t
 json_quote(char *out, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	char *o = out;
-	size_t n;
 
 	*o++ = '"';
 	while (p < end) {
-		unsigned char c = *p;
-
-		if (string_plain(c)) {
-			*o++ = c;
-			p++;
-			continue;
-		}
-		if (c >= 0x80) {
-			if ((n = utf8_seq(p, end))) {
-				memcpy(o, p, n);
-				o += n;
-				p += n;
-			} else {
-				memcpy(o, "\xef\xbf\xbd", 3);
-				o += 3;
-				p++;
-			}
-			continue;
-		}
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		default:
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-		p++;
+		if (string_plain(*p))
+			*o++ = *p++;  /* the common case, without a call */
+		else
+			o += quote_char(&p, end, o);
 	}
 	*o++ = '"';
 	return o - out;
+}
+
+void
+json_write_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	char buf[512];
+	size_t n = 0;
+
+	buf[n++] = '"';
+	while (p < end) {
+		if (n > sizeof buf - 8) {  /* room for one more character and the quote */
+			fwrite(buf, 1, n, f);
+			n = 0;
+		}
+		n += quote_char(&p, end, buf + n);
+	}
+	buf[n++] = '"';
+	fwrite(buf, 1, n, f);
 }

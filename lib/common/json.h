@@ -4,6 +4,7 @@
 #define FLOW_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum json_type {
 	JSON_NONE = 0, JSON_STRING, JSON_NUMBER, JSON_TRUE, JSON_FALSE, JSON_NULL,
@@ -57,5 +58,7 @@ size_t json_compact(char *out, const struct json_span *v);
 /* Write s as a JSON string (with quotes) into out, which holds at least
    6 * len + 2 bytes; return the length written. Invalid UTF-8 bytes become U+FFFD. */
 size_t json_quote(char *out, const char *s, size_t len);
+/* The same for the string s, written to f. */
+void json_write_string(FILE *f, const char *s);
 
 #endif

@@ -57,16 +57,38 @@ topic_check(const char *s)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n ? 0 : -1;
 }
 
+/* The flow FQDN that ends a URL, a trailing '/' allowed. */
 static int
-flowname(const char *s, size_t len, struct flow_url *u, const char **why)
+url_fqdn(const char *s, char out[DNSNAME_MAX + 1], const char **why)
 {
+	size_t len = strlen(s);
+
 	if (len > 0 && s[len - 1] == '/')
 		len--;
-	if (dnsname_check(s, len, why) < 0)
+	return dnsname_parse(s, len, out, why);
+}
+
+static int
+url_flow_name(const char *s, struct flow_url *u, const char **why)
+{
+	char name[DNSNAME_MAX + 1];
+
+	if (url_fqdn(s, name, why) < 0)
 		return -1;
-	u->name = xmalloc(DNSNAME_MAX + 1);
-	dnsname_normalize(s, len, u->name);
+	u->name = xstrdup(name);
 	return 0;
+}
+
+int
+flow_name_parse(const char *arg, char out[DNSNAME_MAX + 1], const char **why)
+{
+	if (strncmp(arg, "flow://", 7) == 0)
+		arg += 7;
+	else if (strstr(arg, "://")) {
+		*why = "not a flow:// URI";
+		return -1;
+	}
+	return url_fqdn(arg, out, why);
 }
 
 int
@@ -98,7 +120,7 @@ url_parse(const char *s, struct flow_url *u, const char **why)
 	}
 	if (sep - s == 4 && strncmp(s, "flow", 4) == 0) {
 		u->scheme = URL_FLOW;
-		return flowname(rest, strlen(rest), u, why);
+		return url_flow_name(rest, u, why);
 	}
 	if ((sep - s == 5 && strncmp(s, "kafka", 5) == 0) || (sep - s == 4 && strncmp(s, "fnap", 4) == 0) ||
 	    (sep - s == 5 && strncmp(s, "fnaps", 5) == 0)) {
@@ -136,7 +158,7 @@ url_parse(const char *s, struct flow_url *u, const char **why)
 			free(u->hosts);
 			u->hosts = h;
 		}
-		if (flowname(slash + 1, strlen(slash + 1), u, why) < 0) {
+		if (url_flow_name(slash + 1, u, why) < 0) {
 			url_free(u);
 			return -1;
 		}

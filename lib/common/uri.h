@@ -18,4 +18,9 @@ struct flow_url {
 int url_parse(const char *s, struct flow_url *u, const char **why);
 void url_free(struct flow_url *u);
 
+/* A flow named on a command line, "flow://F" or just "F", a trailing '/'
+   allowed: its FQDN F, checked and normalized into out. -1 with *why,
+   "not a flow:// URI" for another scheme. */
+int flow_name_parse(const char *arg, char out[DNSNAME_MAX + 1], const char **why);
+
 #endif
