@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/summary.sh: run every benchmark of bench/ and print one table
-# (program, figure, peer, ratio, target), so that the targets of DESIGN §10
-# can be checked with one command. Set FLOW_BUILDDIR to the build directory.
+# (program, figure, peer, ratio, target), so that the performance targets,
+# each a ratio to a peer measured in the same run, can be checked with one
+# command. Set FLOW_BUILDDIR to the build directory.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BENCH_SUMMARY=$(mktemp)

@@ -240,8 +240,8 @@ file_roots_check(const char *url, const char *path, const char *dir)
 }
 
 /* A file broker that DNS named is used only inside a directory that this
-   host trusts for it (DESIGN §6): the name server does not choose which
-   local directory is written. The flow is then opened by its real path,
+   host trusts for it (FLOW_FILE_ROOTS): the name server does not choose
+   which local directory is written. The flow is then opened by its real path,
    as checked. 0, or -1 after a message with *status. */
 static int
 trust_dns_file_broker(const char *url, struct flow_url *u, int *status)

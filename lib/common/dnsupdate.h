@@ -1,5 +1,5 @@
 /* dnsupdate: the RFC 2136 update script, in nsupdate(1) syntax, that adds
-   or deletes a flow's records (DESIGN §6; the layout is in resolve.h): the
+   or deletes a flow's records (the layout is in resolve.h): the
    agents' SRV records at _flow._tcp.F and, with the same targets, at F
    itself, where the thesis's agents look for them. The
    agent (fnap-serve) and admins pipe it into "nsupdate -k KEYFILE". Every

@@ -56,7 +56,7 @@ int filter_stream(int fd, const char *inname, struct out *out, const struct filt
     struct filter_state *st);
 
 /* Filter the files named (none, or "-": standard input) to standard output,
-   with --reject and -c; the exit status (DESIGN §3): 0 some event matched
+   with --reject and -c; the exit status: 0 some event matched
    (with --print: the input was read), 1 none, 65 lines rejected, 74 I/O. */
 int filter_run(const struct filter_opts *o, char *const *files, int nfiles);
 

@@ -1,9 +1,10 @@
-/* fnap: FNAP framing (DESIGN §7), shared by the agent and its clients: a
-   connection over a pair of descriptors, plain or TLS; lines ending in
-   CR LF (a bare LF accepted) read with a length limit and a timeout that
-   the whole line must arrive within (a byte now and then does not keep a
-   reader waiting), and a deadline no read or handshake goes past; replies
-   "NNN text", written at once; body lines of DATA blocks, buffered. */
+/* fnap: FNAP framing (fnap(7), FRAMING), shared by the agent and its
+   clients: a connection over a pair of descriptors, plain or TLS; lines
+   ending in CR LF (a bare LF accepted) read with a length limit and a
+   timeout that the whole line must arrive within (a byte now and then does
+   not keep a reader waiting), and a deadline no read or handshake goes
+   past; replies "NNN text", written at once; body lines of DATA blocks,
+   buffered. */
 #ifndef FLOW_FNAP_H
 #define FLOW_FNAP_H
 

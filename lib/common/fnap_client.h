@@ -3,7 +3,8 @@
    with a user's credentials, else ANONYMOUS), and commands with their
    replies. Shared by the fnap:// broker, the fnap program and the agent
    itself as a client of other agents. It speaks as the thesis's client
-   does (DESIGN 7.3), so that the thesis's server understands it too. */
+   does (lines ending in CR LF, PLAIN in two steps), so that the thesis's
+   server understands it too. */
 #ifndef FLOW_FNAP_CLIENT_H
 #define FLOW_FNAP_CLIENT_H
 

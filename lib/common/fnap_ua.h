@@ -1,4 +1,4 @@
-/* fnap_ua: how the user agent fnap reaches an agent (DESIGN §8). The agent
+/* fnap_ua: how the user agent fnap reaches an agent. The agent
    named with --agent; else the one ~/.flow.yml gives the namespace of the
    name at hand; else DNS: _fnap._tcp SRV of the namespace (for a flow: the
    flow name without its first label), then the flow's own _flow._tcp SRV.

@@ -1,4 +1,4 @@
-/* resolve: the Flow Name Service (DESIGN §6). A flow FQDN F is found through
+/* resolve: the Flow Name Service. A flow FQDN F is found through
    DNS, with libresolv:
 
 	F                    PTR  _flow._tcp.F.

@@ -1,4 +1,4 @@
-/* uri: the broker URLs every program accepts (DESIGN §5). */
+/* uri: the broker URLs every program accepts (flow-broker(7)). */
 #ifndef FLOW_URI_H
 #define FLOW_URI_H
 

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exit status, the same in every program (DESIGN §3). */
+/* Exit status, the same in every program (flow(7), EXIT STATUS). */
 enum {
 	EX_FLOW_OK = 0,
 	EX_FLOW_NEGATIVE = 1,     /* no event matched, name not found */

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Interoperability with the thesis's own programs (DESIGN 6, 7.3), our
+# Interoperability with the thesis's own programs (the DNS records its
+# agent looks for, the session of fnap(7) EXAMPLES), our
 # side: our clients (fnap, and fnap-serve as a client for SUBSCRIBE ...
 # LOCAL) log in to the thesis's server (fnaad) the way its client does,
 # and read its answers; our agent registers the records its agent looks
