@@ -612,3 +612,19 @@ YML
 		"PAUSE k2x9q7d.time.flows.unix.ar $token" "RESUME k2x9q7d.time.flows.unix.ar $token" \
 		"REVOKE k2x9q7d.time.flows.unix.ar $token" 'UNSUBSCRIBE u.time.flows.unix.ar')
 }
+
+@test "fnap: -j writes a long value whole, escaped as JSON, an invalid byte as U+FFFD" {
+	fnapua_fake_start
+	fnapua_config "$FAKE_PORT"
+	# 200 times 15 bytes: the value is written in several pieces
+	local piece=$'x"\\\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\t\x01' raw= json= i
+	for ((i = 0; i < 200; i++)); do
+		raw+=$piece
+		json+=$'x\\"\\\\\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\\t\\u0001'
+	done
+	printf '%s\n' '220 DATA' 'flow=time.flows.unix.ar' "note=$raw"$'\xff' '220 OK' > "$TMP/replies"
+	run --separate-stderr fnap -j describe flow time.flows.unix.ar
+	[ "$status" -eq 0 ]
+	assert_eq "{\"flow\":\"time.flows.unix.ar\",\"note\":\"$json"$'\xef\xbf\xbd"}' "$output"
+	[ "$(jq -r .note <<< "$output")" = "$raw"$'\xef\xbf\xbd' ]
+}
