@@ -1,0 +1,38 @@
+/* rfc3339-test: the cases of rfc3339.test through lib/common/rfc3339 (unit.h, README). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rfc3339.h"
+#include "unit.h"
+
+/* parse: nanoseconds since the epoch, or "invalid"; format: the text */
+static int
+check(const struct unit_case *c, struct unit_out *out)
+{
+	char text[RFC3339_MAX], *s;
+	long long ns;
+	int64_t v;
+
+	if (c->nfields == 3 && strcmp(c->field[0], "parse") == 0) {
+		s = unit_exact(c, 1);
+		if (rfc3339_parse(s, c->len[1], &v) < 0)
+			unit_printf(out, "invalid");
+		else
+			unit_printf(out, "%lld", (long long)v);
+		free(s);
+		return 0;
+	}
+	if (c->nfields == 3 && strcmp(c->field[0], "format") == 0 && unit_number(c, 1, &ns) == 0) {
+		unit_put(out, text, rfc3339_format(ns, text));
+		return 0;
+	}
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	return unit_main(argc, argv, check);
+}
