@@ -165,13 +165,17 @@ check(const struct unit_case *c, struct unit_out *out)
 	}
 	r = check_in(dirfd, c, out);
 	if ((d = fdopendir(dirfd))) {
+		rewinddir(d);  /* segment_list read it through a dup: the offset is shared */
 		while ((de = readdir(d)))
 			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 				unlinkat(dirfd, de->d_name, 0);
 		closedir(d);
 	} else
 		close(dirfd);
-	rmdir(dir);
+	if (rmdir(dir) < 0) {
+		perror(dir);
+		return -1;
+	}
 	return r;
 }
 

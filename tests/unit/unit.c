@@ -88,7 +88,8 @@ decode(struct bytes *b, const char *s, size_t len)
 				return -1;
 			p += 4;
 		} else {
-			for (n = 0, text = p + 2; text < end && *text >= '0' && *text <= '9' && n < UNIT_FIELD_MAX; text++)
+			for (n = 0, text = p + 2; text < end && *text >= '0' && *text <= '9' && n < UNIT_FIELD_MAX;
+			    text++)
 				n = n * 10 + (*text - '0');
 			if (text == p + 2 || text >= end || *text != '(' || !(close = repeat_close(text + 1, end)))
 				return -1;
@@ -221,7 +222,7 @@ run_case(const struct unit_case *c, int n, int lineno,
 		show(c->field[i], c->len[i]);
 	}
 	if (r < 0)
-		printf(": cannot run this case (operation or number of fields)");
+		printf(": cannot run this case (its operation, its fields, or the system)");
 	else if (out.len != wantlen || memcmp(out.buf, want, wantlen) != 0) {
 		printf(": expected ");
 		show(want, wantlen);

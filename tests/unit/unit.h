@@ -36,7 +36,7 @@ void unit_put(struct unit_out *out, const char *s, size_t len);
 
 /* Run the cases of the data file argv[1]; check writes the result of one
    case, or returns -1 for a case it cannot run (an unknown operation, the
-   wrong number of fields), which fails it. Returns the exit status. */
+   wrong number of fields, a system call that failed), which fails it. Returns the exit status. */
 int unit_main(int argc, char **argv,
     int (*check)(const struct unit_case *c, struct unit_out *out));
 
