@@ -145,8 +145,15 @@ fnap_send_event(struct producer *base, const char *line, size_t len, const struc
 	struct fnap_producer *p = (struct fnap_producer *)base;
 
 	(void)ev;
-	if (p->status || (!p->in_batch && start_batch(p) != 0))
+	if (p->status || (!p->in_batch && start_batch(p) != 0)) {
+		/* the agent takes nothing more: this line is reported, not dropped */
+		p->base.failed++;
+		p->base.fail_tag = p->base.tag;
+		if (p->base.on_fail)
+			p->base.on_fail(p->base.fail_ctx, line, len, "the agent refused PUBLISH");
+		p->base.fail_tag = 0;
 		return p->status;
+	}
 	if (p->len + len + 1 > p->cap) {
 		p->cap = p->len + len + 1 + BATCH_BYTES / 4;
 		p->kept = xrealloc(p->kept, p->cap);

@@ -520,6 +520,27 @@ EOF
 	[ "$(tail -n 1 "$TMP/out")" = "421 idle for 1 seconds, closing" ]
 }
 
+@test "fnap-serve: flow-pub to fnap:// whose session ended between two batches keeps the next line in --reject" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW ev.flows.unix.ar' 'QUIT' | fnap_session > /dev/null
+	mkfifo "$TMP/fifo"
+	FNAP_USER=test FNAP_PASSWORD=test flow-pub --reject "$TMP/rej" \
+		"fnap://127.0.0.1:$FNAP_PORT/ev.flows.unix.ar" < "$TMP/fifo" 2> "$TMP/err" &
+	local pub=$! status=0
+	exec 8> "$TMP/fifo"
+	event first >&8
+	# the input idle, the batch is ended and stored; then the session goes
+	wait_until 30 test -s "$TMP/flows/ev.flows.unix.ar/00000000000000000000.ndjson"
+	pkill -KILL -P "$FNAP_PID" fnap-serve
+	event second >&8
+	exec 8>&-
+	wait "$pub" || status=$?
+	cat "$TMP/err" >&2
+	[ "$status" -eq 69 ]
+	[ "$(flow-sub -o beginning -e "$TMP/flows/ev.flows.unix.ar")" = "$(event first)" ]
+	[ "$(cat "$TMP/rej")" = "$(event second)" ]
+}
+
 @test "fnap-serve: fnap:// and fnaps:// URLs in flow-pub and flow-sub" {
 	tls_conf
 	fnap_start
