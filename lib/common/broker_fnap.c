@@ -356,12 +356,15 @@ fnap_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *s
 	}
 	code = fnap_client_command(c->cl, &text, "STREAM %s FROM %s%s", u->name, from,
 	    o->stop_at_end ? " TO END" : "");
-	if (code != 220) {
+	if (code != 220 || !fnap_client_is_data(text)) {
 		if (code < 0)
 			warnmsg("%s: STREAM %s: %s", c->cl->host, u->name, c->cl->why);
+		else if (code == 220)
+			warnmsg("%s: STREAM %s: the agent answered 220 %s, not a DATA block", c->cl->host,
+			    u->name, text);
 		else
 			warnmsg("%s: STREAM %s: %d %s", c->cl->host, u->name, code, text);
-		*status = fnap_client_status(code);
+		*status = code == 220 ? EX_FLOW_UNAVAILABLE : fnap_client_status(code);
 		fnap_close_consumer(&c->base);
 		return NULL;
 	}

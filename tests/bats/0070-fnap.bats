@@ -453,6 +453,13 @@ YML
 	[ "$status" -eq 69 ]
 	assert_eq 'fnap: localhost: a line from the agent longer than the line limit' "$stderr"
 	[ -z "$output" ]
+	# a stream that does not open with 220 DATA is no stream
+	echo '220 OK' > "$TMP/replies"
+	run --separate-stderr env FNAP_USER=test FNAP_PASSWORD=test timeout 20 \
+		flow-sub -e "fnap://127.0.0.1:$FAKE_PORT/x.flows.unix.ar"
+	[ "$status" -eq 69 ]
+	assert_eq 'flow-sub: 127.0.0.1: STREAM x.flows.unix.ar: the agent answered 220 OK, not a DATA block' "$stderr"
+	[ -z "$output" ]
 	fnapua_fake_stop
 	# an agent that hangs up in the middle of an answer
 	tcp_start "$TMP/cut.port" sh -c 'printf "220 cut FNAA\r\n"; read -r l; printf "220 OK\r\n"
