@@ -16,11 +16,12 @@ sources() {
 	cesql) echo "$lib/cesql_lex.c $lib/cesql_parse.c $lib/cesql_eval.c $lib/cesql_func.c" \
 		"$lib/cesql_event.c $lib/ce.c $lib/json.c" \
 		"$lib/rfc3339.c $lib/util.c -lsodium" ;;
+	kafka) echo "$lib/kafka_record.c $lib/ce.c $lib/json.c $lib/rfc3339.c $lib/util.c -lrdkafka -lsodium" ;;
 	dns) echo "$lib/dnsquery.c $lib/resolve.c $lib/dnsname.c $lib/json.c $lib/util.c -lresolv" ;;
 	# the agent's session reaches most modules (brokers, DNS update, TLS):
 	# all of lib/common, so that a new module needs no change here
 	fnap) echo "$lib"/*.c "-lrdkafka -lssl -lcrypto -lsodium -lresolv -lyaml" ;;
-	*) echo "fuzz: no target $1 (ce, cesql, dns, fnap)" >&2; exit 64 ;;
+	*) echo "fuzz: no target $1 (ce, cesql, kafka, dns, fnap)" >&2; exit 64 ;;
 	esac
 }
 
@@ -48,7 +49,7 @@ run() {
 case ${1:-} in
 all)
 	failed=0
-	for t in ce cesql dns fnap; do run $t || failed=1; done
+	for t in ce cesql kafka dns fnap; do run $t || failed=1; done
 	exit $failed ;;
 "") echo "usage: tests/fuzz/run.sh TARGET|all [SECONDS]" >&2; exit 64 ;;
 *) run "$1" ;;
