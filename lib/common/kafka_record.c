@@ -204,13 +204,14 @@ shown(const char *s, size_t n, char out[61])
 static int
 put_data(const rd_kafka_message_t *m, const char *type, size_t tlen, char **o, const char *end)
 {
-	const char *p = m->payload, *e = p + m->len, *why;
+	const char *p = m->payload, *e, *why;
 	int json = !type || is_json_type(type, tlen);
 	struct json_span v;
 	size_t b64;
 
 	if (!m->payload)
-		return 0;  /* no value: an event without data */
+		return 0;  /* no value: an event without data (and no end to compute) */
+	e = p + m->len;
 	if (json && json_scan_value(&p, e, &v, &why) == 0 && json_skip_ws(p, e) == e) {
 		if (put(o, end, ",\"data\":", 8) < 0 || (size_t)(end - *o) < v.len)
 			return -1;
