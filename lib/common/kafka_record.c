@@ -45,6 +45,13 @@ is_json_type(const char *s, size_t n)
 	return len && subtype_is(s + at, len, "json", 4);
 }
 
+/* A content-type that names the CloudEvents media type, in any case. */
+static int
+is_cloudevents_type(const char *s, size_t n)
+{
+	return s && n >= 23 && strncasecmp(s, "application/cloudevents", 23) == 0;
+}
+
 /* A media type of text: text/..., XML, or one that names a charset. */
 static int
 is_text_type(const char *s, size_t n)
@@ -56,6 +63,36 @@ is_text_type(const char *s, size_t n)
 	for (i = 0; i + 8 <= n; i++)
 		if (strncasecmp(s + i, "charset=", 8) == 0)
 			return 1;
+	return 0;
+}
+
+/* data_base64's bytes into out (cap bytes); 0, or -1 when not base64.
+   The validator lets the pad bits of the last character be set (RFC 4648
+   3.5 lets a decoder refuse them, as libsodium does): they are cleared, in
+   a copy of the last quantum, so that every event it takes can be sent. */
+static int
+base64_bytes(const char *s, size_t n, unsigned char *out, size_t cap, size_t *len)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t head = n < 4 ? 0 : n - 4, tail = 0;
+	char last[4];
+	const char *c;
+	int at;
+
+	if (sodium_base642bin(out, cap, s, head, NULL, len, NULL, sodium_base64_VARIANT_ORIGINAL) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (n - head != 4)
+		return -1;
+	memcpy(last, s + head, 4);
+	at = last[3] != '=' ? -1 : last[2] == '=' ? 1 : 2;  /* the character with pad bits */
+	if (at > 0 && last[at] && (c = strchr(alphabet, last[at])))
+		last[at] = alphabet[(c - alphabet) & (at == 1 ? 0x30 : 0x3c)];
+	if (sodium_base642bin(out + *len, cap - *len, last, 4, NULL, &tail, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) < 0)
+		return -1;
+	*len += tail;
 	return 0;
 }
 
@@ -73,8 +110,7 @@ binary_value(const struct json_span *v, int base64, int json_data, char *data, s
 
 	if (base64) {
 		s = json_str(v, data, &n);
-		if (sodium_base642bin((unsigned char *)data, cap, s, n, NULL, &bin, NULL,
-		    sodium_base64_VARIANT_ORIGINAL) < 0) {
+		if (base64_bytes(s, n, (unsigned char *)data, cap, &bin) < 0) {
 			*why = "data_base64: not valid base64";
 			return -1;
 		}
@@ -106,13 +142,17 @@ int
 kafka_binary_record(const struct ce_event *ev, rd_kafka_headers_t **hdrs, const char **value,
     size_t *vlen, char *buf, const char **why)
 {
-	char name[3 + 64], *data = buf + ev->len;  /* the value, apart from header scratch */
+	char *data = buf + ev->len;  /* the value, apart from header scratch */
 	const struct json_span *ct = ce_get(ev, "datacontenttype", 15);
 	const char *s;
 	size_t n;
-	int i, r, json_data, has_data = 0;
+	int i, r, json_data, has_data = 0, has_base64 = ce_get(ev, "data_base64", 11) != NULL;
 
 	s = ct ? json_str(ct, buf, &n) : NULL;
+	/* as a record's content-type, the CloudEvents media type would make
+	   it a structured record: data of that type goes in one */
+	if (ct && is_cloudevents_type(s, n))
+		return structured_record(ev, hdrs, value, vlen);
 	json_data = !ct || is_json_type(s, n);
 	*hdrs = rd_kafka_headers_new(ev->nattrs + 1);
 	*value = NULL;  /* no data: no value (the binding's tombstone) */
@@ -124,8 +164,9 @@ kafka_binary_record(const struct ce_event *ev, rd_kafka_headers_t **hdrs, const 
 		int is_data = a->namelen == 4 && memcmp(a->name, "data", 4) == 0;
 		int is_base64 = a->namelen == 11 && memcmp(a->name, "data_base64", 11) == 0;
 
-		/* data: null is a value (JSON null); data_base64: null is no data */
-		if (is_data || (is_base64 && v->type != JSON_NULL)) {
+		/* data: null is a value (JSON null), but beside data_base64 it is
+		   absent, as for the validator; data_base64: null is no data */
+		if ((is_data && !(has_base64 && v->type == JSON_NULL)) || (is_base64 && v->type != JSON_NULL)) {
 			if ((r = binary_value(v, is_base64, json_data, data, ev->len, value, vlen, why))) {
 				rd_kafka_headers_destroy(*hdrs);
 				return r < 0 ? -1 : structured_record(ev, hdrs, value, vlen);
@@ -135,14 +176,16 @@ kafka_binary_record(const struct ce_event *ev, rd_kafka_headers_t **hdrs, const 
 		}
 		if (v->type == JSON_NULL)
 			continue;
-		s = v->type == JSON_STRING ? json_str(v, buf, &n) : v->p;
+		/* the header's name, of any length, then its value decoded after
+		   it: both fit in ev->len bytes, as the line holds "name": and the value */
+		memcpy(buf, "ce_", 3);
+		memcpy(buf + 3, a->name, a->namelen);
+		s = v->type == JSON_STRING ? json_str(v, buf + 3 + a->namelen, &n) : v->p;
 		n = v->type == JSON_STRING ? n : v->len;
-		if (a->namelen == 15 && memcmp(a->name, "datacontenttype", 15) == 0) {
+		if (a->namelen == 15 && memcmp(a->name, "datacontenttype", 15) == 0)
 			rd_kafka_header_add(*hdrs, "content-type", -1, s, n);
-			continue;
-		}
-		snprintf(name, sizeof name, "ce_%.*s", (int)a->namelen, a->name);
-		rd_kafka_header_add(*hdrs, name, -1, s, n);
+		else
+			rd_kafka_header_add(*hdrs, buf, 3 + a->namelen, s, n);
 	}
 	/* the JSON format implies application/json for data without a type:
 	   said, so that a reader takes the value for JSON */
@@ -301,13 +344,6 @@ from_structured(const rd_kafka_message_t *m, char *buf, size_t cap, const char *
 		buf[i] = p[i] == '\n' || p[i] == '\r' ? ' ' : p[i];
 	*line = buf;
 	return 0;
-}
-
-/* A content-type that names the CloudEvents media type, in any case. */
-static int
-is_cloudevents_type(const char *s, size_t n)
-{
-	return s && n >= 23 && strncasecmp(s, "application/cloudevents", 23) == 0;
 }
 
 /* The JSON event format's media type, parameters aside. */

@@ -16,8 +16,11 @@
    and its data as the value, decoded into buf (at least 2 * ev->len bytes).
    JSON data (by datacontenttype, or none, which adds application/json) is
    its JSON text; other data its string's text or data_base64's bytes; no
-   data, no value. An event whose data is not a string under a type that is
-   not JSON is made a structured record instead. 0, or -1 with *why. */
+   data, no value (data: null beside data_base64 is absent). An event whose
+   data is not a string under a type that is not JSON, or whose type is the
+   CloudEvents media type (which a reader takes for structured mode), is
+   made a structured record instead. Every event ce_parse takes can be
+   made a record. 0, or -1 with *why. */
 int kafka_binary_record(const struct ce_event *ev, rd_kafka_headers_t **hdrs, const char **value,
     size_t *vlen, char *buf, const char **why);
 
