@@ -169,23 +169,23 @@ integer_check(const char *s, size_t len)
 	return v <= (s[0] == '-' ? 2147483648LL : 2147483647LL) ? 0 : -1;
 }
 
-/* The first character a CloudEvents String must not hold (C0 and C1
-   controls, U+007F, Unicode noncharacters), or 0. Surrogates never come
-   here: the scanner rejects them unpaired. */
-static unsigned
-string_forbidden(const struct json_span *v)
+/* 1 and *cp set to the first character a CloudEvents String must not hold
+   (C0 and C1 controls, U+007F, Unicode noncharacters), or 0 when it holds
+   none. The answer is apart from the code point, as U+0000 is one of them.
+   Surrogates never come here: the scanner rejects them unpaired. */
+static int
+string_forbidden(const struct json_span *v, unsigned *cp)
 {
 	const char *p = v->p + 1, *end = v->p + v->len - 1;
-	unsigned cp;
 
 	/* plain ASCII is the common case; raw controls the scanner refused */
 	while (p < end && (unsigned char)*p < 0x7f && *p != '\\')
 		p++;
 	while (p < end) {
-		cp = json_next_char(&p);
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
-		    (cp & 0xfffe) == 0xfffe)
-			return cp;
+		*cp = json_next_char(&p);
+		if (*cp < 0x20 || (*cp >= 0x7f && *cp <= 0x9f) || (*cp >= 0xfdd0 && *cp <= 0xfdef) ||
+		    (*cp & 0xfffe) == 0xfffe)
+			return 1;
 	}
 	return 0;
 }
@@ -193,9 +193,9 @@ string_forbidden(const struct json_span *v)
 static int
 string_check(const struct ce_attr *a, const char *what, struct ce_error *err)
 {
-	unsigned cp = string_forbidden(&a->val);
+	unsigned cp;
 
-	if (cp)
+	if (string_forbidden(&a->val, &cp))
 		return fail(err, "%s%.*s: U+%04X is not allowed in a String", what, (int)a->namelen, a->name, cp);
 	return 0;
 }

@@ -478,10 +478,13 @@ log_holds() {
 		printf '{%s,"id":"x","ext":"\357\277\276"}\n' "$e"                  # U+FFFE, raw
 		echo "{$e,\"id\":\"x\",\"ext\":\"\\udbff\\udfff\"}"                   # U+10FFFF
 		echo "{$e,\"id\":\"x\",\"subject\":\"\\u009f\"}"
+		echo "{$e,\"id\":\"a\\u0000b\"}"                                # U+0000, escaped
+		echo "{$e,\"id\":\"x\",\"ext\":\"\\u0000\"}"
 		# the edges that are allowed, and data, which is not a String
 		echo "{$e,\"id\":\"ok2\",\"a\":2147483647,\"b\":-2147483648,\"c\":0,\"d\":-0}"
 		echo "{$e,\"id\":\"ok3\",\"subject\":\"\\u00a0\\ufdcf\\ufdf0\\ufffd\\ud83d\\ude00 é\",\"data\":\"\\u0001\\u007f\",\"x\":\"\\u0020~\"}"
 		echo "{$e,\"id\":\"ok4\",\"data\":{\"n\":1.5e300}}"
+		echo "{$e,\"id\":\"ok5\",\"data\":\"a\\u0000b\"}"
 	} > "$TMP/in"
 	run --separate-stderr flow-pub --reject "$TMP/rej" "$TMP/flow" < "$TMP/in"
 	[ "$status" -eq 65 ]
@@ -498,7 +501,9 @@ log_holds() {
 	assert_match 'line 12: extension ext: U\+FFFE is not allowed' "${stderr_lines[10]}"
 	assert_match 'line 13: extension ext: U\+10FFFF is not allowed' "${stderr_lines[11]}"
 	assert_match 'line 14: subject: U\+009F is not allowed' "${stderr_lines[12]}"
-	assert_eq 13 "${#stderr_lines[@]}" "stderr lines"
-	sed -n 2,14p "$TMP/in" | cmp - "$TMP/rej"
+	assert_match 'line 15: id: U\+0000 is not allowed in a String' "${stderr_lines[13]}"
+	assert_match 'line 16: extension ext: U\+0000 is not allowed in a String' "${stderr_lines[14]}"
+	assert_eq 15 "${#stderr_lines[@]}" "stderr lines"
+	sed -n 2,16p "$TMP/in" | cmp - "$TMP/rej"
 	flow-sub -o beginning -e "$TMP/flow" | cmp - <(grep -a '"id":"ok' "$TMP/in")
 }
