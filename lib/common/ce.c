@@ -200,6 +200,25 @@ string_check(const struct ce_attr *a, const char *what, struct ce_error *err)
 	return 0;
 }
 
+/* Whether a specversion string is "1.0": its raw text nearly always, else
+   the text decoded, as "1\u002e0" is the same JSON string. Each of the
+   three characters escaped as \uXXXX, it is 20 bytes with the quotes: a
+   longer one is some other string. */
+static int
+specversion_is_1_0(const struct json_span *v)
+{
+	char decoded[20];
+	const char *s;
+	size_t n;
+
+	if (v->len == 5 && memcmp(v->p, "\"1.0\"", 5) == 0)
+		return 1;
+	if (v->len > sizeof decoded || !memchr(v->p, '\\', v->len))
+		return 0;
+	s = json_str(v, decoded, &n);
+	return n == 3 && memcmp(s, "1.0", 3) == 0;
+}
+
 /* The context attributes of CloudEvents 1.0; anything else is an extension. */
 enum attr_kind {
 	A_EXT, A_SPECVERSION, A_ID, A_SOURCE, A_TYPE, A_TIME, A_SUBJECT,
@@ -256,7 +275,7 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 		return fail(err, "%.*s: must be a string", (int)a->namelen, a->name);
 	switch (kind) {
 	case A_SPECVERSION:
-		if (v->len != 5 || memcmp(v->p, "\"1.0\"", 5) != 0)
+		if (!specversion_is_1_0(v))
 			return fail(err, "specversion: must be \"1.0\"");
 		return 0;
 	case A_DATA_BASE64:

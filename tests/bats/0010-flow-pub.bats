@@ -131,6 +131,8 @@ full_disk_report() {
 		echo '{"specversion":"1.0","id":"d","source":"\/escaped\/slash","type":"t","data":"ümlaut"}'
 		echo '{"specversion":"1.0","id":"e","source":"/s","type":"t","time":"9999-12-31T23:59:59Z"}'
 		echo '{"specversion":"1.0","id":"f","source":"/s","type":"t","time":"0001-01-01T00:00:00z"}'
+		echo '{"specversion":"1\u002e0","id":"g","source":"/s","type":"t"}'                 # the same string
+		echo '{"specversion":"\u0031\u002E\u0030","id":"h","source":"/s","type":"t"}'
 	} > "$TMP/in"
 	flow-pub "$TMP/flow" < "$TMP/in"
 	flow-sub -o beginning -e "$TMP/flow" | cmp - "$TMP/in"
