@@ -47,6 +47,29 @@ hostport_check(const char *s, size_t len, int need_port)
 	return parse_int64(num, 1, 65535, &port);
 }
 
+/* The hosts of s..end: a comma-separated list of host:port for Kafka, one
+   host[:port] for FNAP. Every element of a list is checked, the one after
+   the last comma too, so that an empty one is an error wherever it is. */
+static int
+host_list_check(const char *s, const char *end, int kafka, const char **why)
+{
+	const char *comma;
+
+	for (;; s = comma + 1) {
+		comma = memchr(s, ',', end - s);
+		if (kafka && (comma ? comma : end) == s) {
+			*why = "empty host:port in the list (a comma too many)";
+			return -1;
+		}
+		if (hostport_check(s, (comma ? comma : end) - s, kafka) < 0 || (!kafka && comma)) {
+			*why = "bad host:port";
+			return -1;
+		}
+		if (!comma)
+			return 0;
+	}
+}
+
 static int
 topic_check(const char *s)
 {
@@ -94,7 +117,7 @@ flow_name_parse(const char *arg, char out[DNSNAME_MAX + 1], const char **why)
 int
 url_parse(const char *s, struct flow_url *u, const char **why)
 {
-	const char *sep = strstr(s, "://"), *rest, *slash, *list, *comma;
+	const char *sep = strstr(s, "://"), *rest, *slash;
 
 	memset(u, 0, sizeof *u);
 	if (!sep) {
@@ -130,16 +153,8 @@ url_parse(const char *s, struct flow_url *u, const char **why)
 			    "expected fnap://host[:port]/flow.name.space";
 			return -1;
 		}
-		for (list = rest; list < slash; list = comma + 1) {
-			comma = memchr(list, ',', slash - list);
-			if (!comma)
-				comma = slash;
-			if (hostport_check(list, comma - list, u->scheme == URL_KAFKA) < 0 ||
-			    (u->scheme != URL_KAFKA && comma != slash)) {
-				*why = "bad host:port";
-				return -1;
-			}
-		}
+		if (host_list_check(rest, slash, u->scheme == URL_KAFKA, why) < 0)
+			return -1;
 		u->hosts = xstrndup(rest, slash - rest);
 		if (u->scheme == URL_KAFKA) {
 			u->name = xstrdup(slash + 1);

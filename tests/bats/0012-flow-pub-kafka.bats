@@ -108,6 +108,20 @@ teardown() {
 	[ "$status" -eq 64 ]
 }
 
+@test "flow-pub kafka: an empty element in the host list (leading, trailing, doubled comma) is a usage error" {
+	kafka_cmd topic commas 1
+	local url
+	for url in "kafka://$KAFKA,/commas" "kafka://,$KAFKA/commas" "kafka://$KAFKA,,$KAFKA/commas"; do
+		run --separate-stderr flow-pub "$url" < <(event 1)
+		[ "$status" -eq 64 ]
+		assert_eq "flow-pub: $url: empty host:port in the list (a comma too many)" "$stderr"
+	done
+	# nothing was published; the list without the comma too many works
+	[ -z "$(timeout 30 flow-sub -o beginning -e "kafka://$KAFKA/commas")" ]
+	event 2 | flow-pub "kafka://$KAFKA/commas"
+	[ "$(timeout 30 flow-sub -o beginning -e "kafka://$KAFKA/commas")" = "$(event 2)" ]
+}
+
 @test "flow-pub kafka: --binary carries each data form so that it reads back as the same value" {
 	kafka_cmd topic forms 1
 	local e='"specversion":"1.0","source":"/s","type":"t"'

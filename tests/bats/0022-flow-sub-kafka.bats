@@ -66,6 +66,18 @@ teardown() {
 	[ -z "$(timeout 30 flow-sub -o end -e "kafka://$KAFKA/offs")" ]
 }
 
+@test "flow-sub kafka: an empty element in the host list (leading, trailing, doubled comma) is a usage error" {
+	kafka_cmd topic commas 1
+	event 1 | flow-pub "kafka://$KAFKA/commas"
+	local url
+	for url in "kafka://$KAFKA,/commas" "kafka://,$KAFKA/commas" "kafka://$KAFKA,,$KAFKA/commas"; do
+		run --separate-stderr timeout 30 flow-sub -o beginning -e "$url"
+		[ "$status" -eq 64 ]
+		[ -z "$output" ]
+		assert_eq "flow-sub: $url: empty host:port in the list (a comma too many)" "$stderr"
+	done
+}
+
 # kcat_bin TOPIC ID [KCAT-OPTION...]: a binary-mode record of the required
 # attributes, its value from stdin (one message: a record separator as delimiter)
 kcat_bin() {
