@@ -95,11 +95,19 @@ rfc3339_parse(const char *s, size_t len, int64_t *ns)
 size_t
 rfc3339_format(int64_t ns, char out[RFC3339_MAX])
 {
+	/* floor division: before 1970 the second is the one below and the
+	   fraction counts up from it, never negative (the remainder is taken
+	   first, as secs * 10^9 overflows near INT64_MIN) */
+	int64_t frac = ns % 1000000000;
 	time_t secs = ns / 1000000000;
 	struct tm tm;
 
+	if (frac < 0) {
+		frac += 1000000000;
+		secs--;
+	}
 	gmtime_r(&secs, &tm);
 	return snprintf(out, RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)(ns / 1000000 % 1000));
+	    (int)(frac / 1000000));
 }

@@ -12,7 +12,8 @@
    INT64_MAX outside 1677-2262. -1 otherwise. */
 int rfc3339_parse(const char *s, size_t len, int64_t *ns);
 
-/* Write ns as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds) with a NUL;
+/* Write ns as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds cut towards
+   the past, before 1970 too: -1 is 1969-12-31T23:59:59.999Z) with a NUL;
    returns the length (24). */
 size_t rfc3339_format(int64_t ns, char out[RFC3339_MAX]);
 

@@ -541,6 +541,22 @@ EOF
 	[ "$(cat "$TMP/rej")" = "$(event second)" ]
 }
 
+@test "fnap-serve: flow-sub -o @TIME before 1970 over fnap:// starts at the first event at or after it" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW old.flows.unix.ar' 'QUIT' | fnap_session > /dev/null
+	local t
+	for t in 1969-12-31T23:59:58.700Z 1969-12-31T23:59:59.200Z 1969-12-31T23:59:59.600Z \
+	    1970-01-01T00:00:00.100Z; do
+		event "$t" ",\"time\":\"$t\""
+	done > "$TMP/in"
+	FNAP_USER=test FNAP_PASSWORD=test flow-pub "fnap://127.0.0.1:$FNAP_PORT/old.flows.unix.ar" < "$TMP/in"
+	# flow-sub sends the time as STREAM's @TIME in milliseconds, UTC
+	FNAP_USER=test FNAP_PASSWORD=test flow-sub -o @1969-12-31T23:59:59.5Z -e \
+		"fnap://127.0.0.1:$FNAP_PORT/old.flows.unix.ar" | cmp - <(sed -n '3,$p' "$TMP/in")
+	FNAP_USER=test FNAP_PASSWORD=test flow-sub -o @1969-12-31T23:59:58.999Z -e \
+		"fnap://127.0.0.1:$FNAP_PORT/old.flows.unix.ar" | cmp - <(sed -n '2,$p' "$TMP/in")
+}
+
 @test "fnap-serve: fnap:// and fnaps:// URLs in flow-pub and flow-sub" {
 	tls_conf
 	fnap_start

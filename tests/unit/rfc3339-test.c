@@ -7,21 +7,26 @@
 #include "rfc3339.h"
 #include "unit.h"
 
-/* parse: nanoseconds since the epoch, or "invalid"; format: the text */
+/* parse: nanoseconds since the epoch, or "invalid"; format: the text;
+   reformat: the text rfc3339_format writes of what rfc3339_parse read */
 static int
 check(const struct unit_case *c, struct unit_out *out)
 {
 	char text[RFC3339_MAX], *s;
 	long long ns;
 	int64_t v;
+	int parsed;
 
-	if (c->nfields == 3 && strcmp(c->field[0], "parse") == 0) {
+	if (c->nfields == 3 && (strcmp(c->field[0], "parse") == 0 || strcmp(c->field[0], "reformat") == 0)) {
 		s = unit_exact(c, 1);
-		if (rfc3339_parse(s, c->len[1], &v) < 0)
+		parsed = rfc3339_parse(s, c->len[1], &v) == 0;
+		free(s);
+		if (!parsed)
 			unit_printf(out, "invalid");
+		else if (c->field[0][0] == 'r')
+			unit_put(out, text, rfc3339_format(v, text));
 		else
 			unit_printf(out, "%lld", (long long)v);
-		free(s);
 		return 0;
 	}
 	if (c->nfields == 3 && strcmp(c->field[0], "format") == 0 && unit_number(c, 1, &ns) == 0) {
