@@ -36,6 +36,18 @@ static const char help[] =
     "Exit: 0 done (or stopped by SIGTERM/SIGINT), 65 records rejected, 64 usage,\n"
     "69/75 a broker failed.\n";
 
+/* A consumer and producers in one process: half flow-sub's prefetch (and
+   fetches half that, so that one does not fill it) and half flow-pub's
+   queue keep it under 64 MB, at the same speed (set first, so that -X can
+   change them). */
+static void
+kafka_defaults(struct broker_opts *b)
+{
+	broker_prop_add(b, "queued.max.messages.kbytes=4096");
+	broker_prop_add(b, "fetch.max.bytes=2097152");
+	broker_prop_add(b, "queue.buffering.max.kbytes=4096");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -63,13 +75,7 @@ main(int argc, char **argv)
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	/* a consumer and producers in one process: half flow-sub's prefetch
-	   (and fetches half that, so that one does not fill it) and half
-	   flow-pub's queue keep it under 64 MB, at the same speed (first, so
-	   that -X can change them) */
-	broker_prop_add(&o.broker, "queued.max.messages.kbytes=4096");
-	broker_prop_add(&o.broker, "fetch.max.bytes=2097152");
-	broker_prop_add(&o.broker, "queue.buffering.max.kbytes=4096");
+	kafka_defaults(&o.broker);
 	while ((c = getopt_long(argc, argv, "f:t:g:o:w:er:X:F:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':

@@ -331,6 +331,23 @@ scan_name(const char *p, const char *end)
 	return p;
 }
 
+/* The attributes an event must have, given the kinds seen with a value. */
+static int
+check_required(unsigned seen, unsigned flags, struct ce_error *err)
+{
+	if ((seen & 1u << A_DATA) && (seen & 1u << A_DATA_BASE64))
+		return fail(err, "data and data_base64 are exclusive");
+	if (!(seen & 1u << A_SPECVERSION))
+		return fail(err, "missing required attribute specversion");
+	if (!(flags & CE_ALLOW_NO_ID) && !(seen & 1u << A_ID))
+		return fail(err, "missing required attribute id");
+	if (!(seen & 1u << A_SOURCE))
+		return fail(err, "missing required attribute source");
+	if (!(seen & 1u << A_TYPE))
+		return fail(err, "missing required attribute type");
+	return 0;
+}
+
 int
 ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, struct ce_error *err)
 {
@@ -407,17 +424,7 @@ ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, stru
 members_done:
 	if (json_skip_ws(p, end) != end)
 		return fail(err, "invalid JSON: text after the event");
-	if ((seen & 1u << A_DATA) && (seen & 1u << A_DATA_BASE64))
-		return fail(err, "data and data_base64 are exclusive");
-	if (!(seen & 1u << A_SPECVERSION))
-		return fail(err, "missing required attribute specversion");
-	if (!(flags & CE_ALLOW_NO_ID) && !(seen & 1u << A_ID))
-		return fail(err, "missing required attribute id");
-	if (!(seen & 1u << A_SOURCE))
-		return fail(err, "missing required attribute source");
-	if (!(seen & 1u << A_TYPE))
-		return fail(err, "missing required attribute type");
-	return 0;
+	return check_required(seen, flags, err);
 }
 
 const struct json_span *
