@@ -435,12 +435,8 @@ log_holds() {
 }
 
 @test "flow-pub: offsets are never given out twice, even after the newest segments are deleted by hand" {
-	local i n
-	# one segment per run, the input a file read at once: 0-9, 10-19, 20-29
-	for i in 0 1 2; do
-		for n in 0 1 2 3 4 5 6 7 8 9; do event "e$i$n"; done > "$TMP/ten"
-		FLOW_FILE_SEGMENT_BYTES=1 flow-pub "$TMP/flow" < "$TMP/ten"
-	done
+	local n
+	three_segments "$TMP/flow"
 	[ -s "$TMP/flow/next" ]
 	rm "$TMP/flow/00000000000000000020.ndjson" "$TMP/flow/00000000000000000020.index"
 	for n in 0 1 2 3 4; do event "n$n"; done > "$TMP/five"

@@ -122,6 +122,12 @@ teardown() {
 	[ "$(timeout 30 flow-sub -o beginning -e "kafka://$KAFKA/commas")" = "$(event 2)" ]
 }
 
+# payload_and_type TOPIC: each record of TOPIC as [value, content-type]
+payload_and_type() {
+	kafka_read "$1" -J |
+		jq -c '[.payload, (.headers | [recurse(.[2:]; length > 0)[:2] | select(.[0] == "content-type")[1]][0])]'
+}
+
 @test "flow-pub kafka: --binary carries each data form so that it reads back as the same value" {
 	kafka_cmd topic forms 1
 	local e='"specversion":"1.0","source":"/s","type":"t"'
@@ -140,7 +146,7 @@ teardown() {
 		echo "{$e,\"id\":\"f11\",\"datacontenttype\":\"text/plain\",\"data\":{\"x\":1}}"
 	} > "$TMP/in"
 	flow-pub --binary "kafka://$KAFKA/forms" < "$TMP/in"
-	kafka_read forms -J | jq -c '[.payload, (.headers | [recurse(.[2:]; length > 0)[:2] | select(.[0] == "content-type")[1]][0])]' > "$TMP/recs"
+	payload_and_type forms > "$TMP/recs"
 	printf '%s\n' '["{\"x\":[1,\"y\"]}","application/json"]' '["\"123\"","application/json"]' \
 		'["\"true\"","application/vnd.a+json"]' '["\"text\"","application/json"]' '["null","application/json"]' \
 		'[null,null]' '["a\nb","text/plain"]' '["","text/plain"]' '["\u0000\u0001\u0002","image/png"]' \
@@ -175,7 +181,7 @@ teardown() {
 		echo "{$e,\"id\":\"g5\",\"data_base64\":\"AAE=\",\"data\":null}"
 	} > "$TMP/in"
 	flow-pub --binary "kafka://$KAFKA/valid" < "$TMP/in"
-	kafka_read valid -J | jq -c '[.payload, (.headers | [recurse(.[2:]; length > 0)[:2] | select(.[0] == "content-type")[1]][0])]' > "$TMP/recs"
+	payload_and_type valid > "$TMP/recs"
 	[ "$(sed -n 2p "$TMP/recs")" = '["\u0000\u0001","image/png"]' ]
 	[ "$(sed -n 3p "$TMP/recs")" = "[$(sed -n 3p "$TMP/in" | jq -R .),\"application/cloudevents+json\"]" ]
 	[ "$(sed -n 4p "$TMP/recs")" = "[$(sed -n 4p "$TMP/in" | jq -R .),\"application/cloudevents+json\"]" ]

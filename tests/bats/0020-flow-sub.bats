@@ -175,12 +175,7 @@ teardown() {
 }
 
 @test "flow-sub: a group past the end after a hand deletion is told so, keeps its offset, and skips nothing new" {
-	local i n
-	# one segment per run, the input a file read at once: 0-9, 10-19, 20-29
-	for i in 0 1 2; do
-		for n in 0 1 2 3 4 5 6 7 8 9; do event "e$i$n"; done > "$TMP/ten"
-		FLOW_FILE_SEGMENT_BYTES=1 flow-pub "$TMP/del" < "$TMP/ten"
-	done
+	three_segments "$TMP/del"
 	[ "$(flow-sub -g all -o beginning -e "$TMP/del" | wc -l)" -eq 30 ]
 	[ "$(flow-sub -g some -o beginning -c 25 "$TMP/del" | wc -l)" -eq 25 ]
 	rm "$TMP/del/00000000000000000020.ndjson" "$TMP/del/00000000000000000020.index"

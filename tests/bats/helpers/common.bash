@@ -84,6 +84,16 @@ sanitized_build() {
 	ldd "$(command -v flow-pub)" 2>/dev/null | grep -q libasan
 }
 
+# three_segments DIR: the file flow DIR with three segments of ten events
+# each, ids e00-e09, e10-e19, e20-e29 (one segment per run of flow-pub)
+three_segments() {
+	local i n
+	for i in 0 1 2; do
+		for n in 0 1 2 3 4 5 6 7 8 9; do event "e$i$n"; done > "$TMP/ten"
+		FLOW_FILE_SEGMENT_BYTES=1 flow-pub "$1" < "$TMP/ten"
+	done
+}
+
 # Wait until FILE has at least N lines, at most SECONDS (default 5).
 wait_lines() {
 	local file=$1 n=$2 limit=$(( ${3:-5} * 100 )) i=0
