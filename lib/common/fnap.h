@@ -14,6 +14,7 @@
 #include "tls.h"
 
 #define FNAP_COMMAND_MAX 4096      /* bytes of a command line, by default */
+#define FNAP_TOKEN_HEX 32          /* hex digits of an anonymous subscription's token */
 #define FNAP_PORT 61000
 
 enum {

@@ -200,6 +200,20 @@ fnap_client_is_data(const char *text)
 	return strncmp(text, "DATA", 4) == 0 && text[4 + strspn(text + 4, " \t")] == '\0';
 }
 
+int
+fnap_client_token(const char *text, char out[FNAP_TOKEN_HEX + 1])
+{
+	static const char ok[] = "OK token=";
+	const char *t = text + sizeof ok - 1;
+
+	out[0] = '\0';
+	if (strncmp(text, ok, sizeof ok - 1) != 0 || strlen(t) != FNAP_TOKEN_HEX ||
+	    strspn(t, "0123456789abcdef") != FNAP_TOKEN_HEX)
+		return 0;
+	memcpy(out, t, FNAP_TOKEN_HEX + 1);
+	return 1;
+}
+
 void
 fnap_client_read_failed(struct fnap_client *cl, int r)
 {

@@ -42,6 +42,11 @@ int fnap_client_reply(struct fnap_client *cl, const char **text);
 /* Whether a 220 reply's text opens a DATA block: "DATA", blanks after it
    allowed (a DATA block's first reply says nothing else). */
 int fnap_client_is_data(const char *text);
+/* The token in the text of SUBSCRIBE's closing reply: 1 when it is
+   exactly "OK token=" and FNAP_TOKEN_HEX lower-case hex digits, copied
+   into out; else 0 and out "" (older agents, the thesis's among them, may
+   say other things after OK, which are no token). */
+int fnap_client_token(const char *text, char out[FNAP_TOKEN_HEX + 1]);
 /* Read one line of an answer's body; -1 with the reason in cl->why. */
 int fnap_client_line(struct fnap_client *cl, char **line, size_t *len);
 /* Put in cl->why why a read ended with r (FNAP_EOF, FNAP_TIMEOUT, ...). */

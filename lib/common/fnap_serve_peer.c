@@ -69,9 +69,9 @@ peer_open(const struct fnap_conf *conf, const char *hostport, const char *host, 
 static int
 read_subscription(struct fnap_client *cl, const char *flow, struct peer_sub *p)
 {
-	const char *why, *text, *token;
+	const char *why, *text;
 	char *line;
-	size_t len, n = strlen(flow), tlen;
+	size_t len, n = strlen(flow);
 
 	if (fnap_read_line(cl->c, FNAP_COMMAND_MAX, &line, &len) != FNAP_LINE ||
 	    dnsname_check(line, len, &why) < 0 || len <= n + 1 ||
@@ -80,14 +80,7 @@ read_subscription(struct fnap_client *cl, const char *flow, struct peer_sub *p)
 	dnsname_normalize(line, len, p->sub);
 	if (fnap_client_reply(cl, &text) != 220)
 		return -1;
-	p->token[0] = '\0';
-	if (strncmp(text, "OK token=", 9) == 0) {
-		token = text + 9;
-		tlen = strspn(token, "0123456789abcdef");
-		if (tlen == 0 || token[tlen] || tlen >= sizeof p->token)
-			return -1;
-		memcpy(p->token, token, tlen + 1);
-	}
+	fnap_client_token(text, p->token);
 	return 0;
 }
 

@@ -28,8 +28,8 @@
 #include "util.h"
 
 #define SUB_ID_LEN 7
-#define TOKEN_BYTES 16   /* 128 random bits: a token is not guessed */
-#define TOKEN_TEXT (2 * TOKEN_BYTES + 1)
+#define TOKEN_BYTES (FNAP_TOKEN_HEX / 2)   /* 128 random bits: a token is not guessed */
+#define TOKEN_TEXT (FNAP_TOKEN_HEX + 1)
 #define URL_MAX (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 16)
 
 /* A subscription flow has a subscriber; a local flow only a source. */

@@ -27,7 +27,6 @@ enum reply {
 
 enum { O_PUBLIC = 1, O_SUBSCRIBE = 2, O_TOKEN = 4 };
 
-#define TOKEN_LEN 32   /* hex digits of an anonymous subscription's token */
 
 struct command {
 	const char *word1, *word2;   /* as typed; word2 NULL for one word */
@@ -181,21 +180,6 @@ print_fields(int json, struct body *b)
 	free(values);
 }
 
-/* The token of SUBSCRIBE's closing reply when its text is exactly "OK
-   token=" and 32 lower-case hex digits, else "": older agents, the
-   thesis's among them, may say something else after OK, which is no
-   token. */
-static void
-answer_token(const char *text, char out[TOKEN_LEN + 1])
-{
-	static const char ok[] = "OK token=";
-
-	out[0] = '\0';
-	if (strncmp(text, ok, sizeof ok - 1) == 0 && strlen(text + sizeof ok - 1) == TOKEN_LEN &&
-	    strspn(text + sizeof ok - 1, HEX_LOWER) == TOKEN_LEN)
-		memcpy(out, text + sizeof ok - 1, TOKEN_LEN + 1);
-}
-
 /* The records of a DATA block: key=NAME for each name, the three words of
    each subscription, or what SUBSCRIBE answers, with token=TOKEN when it
    is not ""; 0, or -1 when SUBSCRIBE's answer is empty. */
@@ -240,7 +224,7 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 	static const char *const state_keys[] = { "id", "state" };
 	const char *text, *values[2] = { name, cmd->key };
 	const char *sep = *name ? " " : "";
-	char token[TOKEN_LEN + 1] = "";
+	char token[FNAP_TOKEN_HEX + 1] = "";
 	struct body b = { NULL, 0, 0 };
 	int code, bad = 0, data = cmd->reply != R_NAME && cmd->reply != R_STATE;
 
@@ -253,7 +237,7 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 	if (code == 220 && data)
 		code = read_body(cl, &b, &text);
 	if (code == 220 && cmd->reply == R_SUBSCRIBE)
-		answer_token(text, token);
+		fnap_client_token(text, token);
 	if (code == 220 && cmd->reply == R_NAME) {
 		if (strncmp(text, "OK ", 3) == 0 && text[3])
 			values[0] = text + 3;  /* the agent's spelling */
@@ -299,7 +283,7 @@ local_name(const char *local, const struct flowyml_agent *agent, char out[DNSNAM
    command that takes one, else ""; 32 hex digits, put in lower case as
    names are. -1 with *why, which does not repeat a secret. */
 static int
-token_arg(const struct ua_args *a, const struct command *cmd, char token[TOKEN_LEN + 1],
+token_arg(const struct ua_args *a, const struct command *cmd, char token[FNAP_TOKEN_HEX + 1],
     const char **why)
 {
 	size_t i;
@@ -307,12 +291,12 @@ token_arg(const struct ua_args *a, const struct command *cmd, char token[TOKEN_L
 	token[0] = '\0';
 	if (!a->token || !(cmd->options & O_TOKEN))
 		return 0;
-	if (strlen(a->token) != TOKEN_LEN || strspn(a->token, HEX_LOWER "ABCDEF") != TOKEN_LEN) {
+	if (strlen(a->token) != FNAP_TOKEN_HEX || strspn(a->token, HEX_LOWER "ABCDEF") != FNAP_TOKEN_HEX) {
 		*why = a->token_from_env ? "FNAP_TOKEN: not 32 hexadecimal digits" :
 		    "--token: not 32 hexadecimal digits";
 		return -1;
 	}
-	for (i = 0; i <= TOKEN_LEN; i++)
+	for (i = 0; i <= FNAP_TOKEN_HEX; i++)
 		token[i] = (char)tolower((unsigned char)a->token[i]);
 	return 0;
 }
@@ -345,7 +329,7 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	const struct command *cmd = find(argc, argv);
 	const struct flowyml_agent *agent;
 	char name[DNSNAME_MAX + 1] = "", local[DNSNAME_MAX + 1], extra[FNAP_COMMAND_MAX], label[32];
-	char token[TOKEN_LEN + 1];
+	char token[FNAP_TOKEN_HEX + 1];
 	struct fnap_client *cl;
 	enum ua_target t;
 	int nargs, st;
