@@ -178,9 +178,8 @@ string_forbidden(const struct json_span *v, unsigned *cp)
 {
 	const char *p = v->p + 1, *end = v->p + v->len - 1;
 
-	/* plain ASCII is the common case; raw controls the scanner refused */
-	while (p < end && (unsigned char)*p < 0x7f && *p != '\\')
-		p++;
+	/* printable ASCII is the common case, looked at eight bytes at a time */
+	p += json_printable_prefix(p, end - p);
 	while (p < end) {
 		*cp = json_next_char(&p);
 		if (*cp < 0x20 || (*cp >= 0x7f && *cp <= 0x9f) || (*cp >= 0xfdd0 && *cp <= 0xfdef) ||

@@ -36,6 +36,27 @@ first_flagged(uint64_t m)
 #endif
 }
 
+size_t
+json_printable_prefix(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	uint64_t w, d;
+
+	while (e - p >= 8) {
+		memcpy(&w, p, 8);
+		d = w ^ (ones * 0x7f);
+		if ((w = word_special(w) | (((d - ones) & ~d) & high))) {
+			p += first_flagged(w);
+			break;
+		}
+		p += 8;
+	}
+	while (p < e && string_plain(*p) && *p != 0x7f)
+		p++;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
 static int
 hexval(int c)
 {

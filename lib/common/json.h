@@ -40,6 +40,11 @@ json_skip_ws(const char *p, const char *end)
    has no escapes, else decoded into scratch (at least s->len bytes). */
 const char *json_str(const struct json_span *s, char *scratch, size_t *len);
 
+/* How many of the n bytes at p are printable ASCII (0x20-0x7e) other than
+   '"' and '\\': the part of a string that holds no escape, control or
+   non-ASCII character, found eight bytes at a time. */
+size_t json_printable_prefix(const char *p, size_t n);
+
 /* The code point at *pp inside a string span the scanner validated (an
    escape decoded, a surrogate pair joined), and *pp moved past it. */
 unsigned json_next_char(const char **pp);
