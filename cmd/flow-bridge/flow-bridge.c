@@ -1,15 +1,13 @@
 /* flow-bridge: copy events between flows, N to M, at least once. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "bridge.h"
+#include "brokeropt.h"
+#include "reject.h"
 #include "util.h"
 
 static const char usage[] =
@@ -67,7 +65,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static char *src[256], *dst[256];
-	struct bridge_opts o = { .src = src, .dst = dst, .rejectfd = -1 };
+	struct reject rj;
+	struct bridge_opts o = { .src = src, .dst = dst, .reject = &rj };
 	struct bridge_stats st;
 	struct cesql_parse_error perr;
 	const char *where = NULL, *reject_path = NULL;
@@ -76,7 +75,7 @@ main(int argc, char **argv)
 	util_init(argv[0]);
 	catch_stop_signals();
 	kafka_defaults(&o.broker);
-	while ((c = getopt_long(argc, argv, "f:t:g:o:w:er:X:F:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:g:w:er:vhV" BROKEROPT_CONSUMER, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 		case 't':
@@ -88,26 +87,18 @@ main(int argc, char **argv)
 				o.dst[o.ndst++] = optarg;
 			break;
 		case 'g': o.broker.group = optarg; break;
-		case 'o':
-			if (offset_parse(optarg, &o.broker.start) < 0)
-				die(EX_FLOW_USAGE, "-o %s: expected beginning, end, stored, N, -N or @RFC3339", optarg);
-			break;
 		case 'w': where = optarg; break;
 		case 'e': o.broker.stop_at_end = 1; break;
 		case 'r': reject_path = optarg; break;
 		case OPT_BINARY: o.broker.binary = 1; break;
-		case 'X':
-			if (broker_prop_add(&o.broker, optarg) < 0)
-				exit(EX_FLOW_USAGE);
-			break;
-		case 'F':
-			if (broker_prop_file(&o.broker, optarg) < 0)
-				exit(EX_FLOW_CONFIG);
-			break;
 		case 'v': o.verbose = 1; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
-		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
+		default:
+			if (!brokeropt(c, optarg, &o.broker)) {
+				fputs(usage, stderr);
+				exit(EX_FLOW_USAGE);
+			}
 		}
 	}
 	if (o.nsrc == 0 && o.ndst == 0 && argc - optind == 2) {
@@ -121,10 +112,11 @@ main(int argc, char **argv)
 		if (!(o.where = cesql_compile_filter(where, &perr)))
 			die(EX_FLOW_USAGE, "--where: column %zu: %s", perr.column, perr.msg);
 	}
-	if (reject_path && (o.rejectfd = open(reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
-		die(EX_FLOW_IOERR, "%s: %s", reject_path, strerror(errno));
+	if (reject_open(&rj, reject_path) < 0)
+		exit(EX_FLOW_IOERR);
 	status = bridge_run(&o, &st);
-	if (o.rejectfd >= 0 && close(o.rejectfd) < 0 && status == 0)
+	/* what the reject file lost outweighs what it kept */
+	if (reject_close(&rj) < 0 && (status == 0 || status == EX_FLOW_DATAERR))
 		status = EX_FLOW_IOERR;
 	cesql_free(o.where);
 	broker_opts_free(&o.broker);

@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "broker.h"
+#include "brokeropt.h"
 #include "publish.h"
 #include "util.h"
 
@@ -61,7 +61,7 @@ main(int argc, char **argv)
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "r:wt:s:X:F:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:wt:s:vhV" BROKEROPT_PRODUCER, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': po.reject_path = optarg; break;
 		case 'w': po.wrap = 1; break;
@@ -70,18 +70,14 @@ main(int argc, char **argv)
 		case OPT_FILL: po.fill = 1; break;
 		case OPT_SYNC: bo.sync = 1; break;
 		case OPT_BINARY: bo.binary = 1; break;
-		case 'X':
-			if (broker_prop_add(&bo, optarg) < 0)
-				exit(EX_FLOW_USAGE);
-			break;
-		case 'F':
-			if (broker_prop_file(&bo, optarg) < 0)
-				exit(EX_FLOW_CONFIG);
-			break;
 		case 'v': po.verbose = 1; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
-		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
+		default:
+			if (!brokeropt(c, optarg, &bo)) {
+				fputs(usage, stderr);
+				exit(EX_FLOW_USAGE);
+			}
 		}
 	}
 	if (argc - optind != 1) {

@@ -1,16 +1,15 @@
 /* flow-sub: a flow -> NDJSON CloudEvents on stdout. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "broker.h"
+#include "brokeropt.h"
 #include "rfc3339.h"
+#include "reject.h"
 #include "subscribe.h"
 #include "util.h"
 
@@ -57,17 +56,14 @@ main(int argc, char **argv)
 	struct broker_opts bo = { 0 };
 	struct consumer *cons;
 	const char *reject_path = NULL;
+	struct reject rj;
 	int64_t v;
-	int c, status, rejectfd = -1;
+	int c, status;
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "o:ec:g:r:X:F:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ec:g:r:hV" BROKEROPT_CONSUMER, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			if (offset_parse(optarg, &bo.start) < 0)
-				die(EX_FLOW_USAGE, "-o %s: expected beginning, end, stored, N, -N or @RFC3339", optarg);
-			break;
 		case 'e': bo.stop_at_end = 1; break;
 		case 'c':
 			if (parse_int64(optarg, 1, INT64_MAX, &v) < 0)
@@ -81,37 +77,34 @@ main(int argc, char **argv)
 			break;
 		case OPT_SYNC: bo.sync = 1; break;
 		case 'r': reject_path = optarg; break;
-		case 'X':
-			if (broker_prop_add(&bo, optarg) < 0)
-				exit(EX_FLOW_USAGE);
-			break;
-		case 'F':
-			if (broker_prop_file(&bo, optarg) < 0)
-				exit(EX_FLOW_CONFIG);
-			break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
-		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
+		default:
+			if (!brokeropt(c, optarg, &bo)) {
+				fputs(usage, stderr);
+				exit(EX_FLOW_USAGE);
+			}
 		}
 	}
 	if (argc - optind != 1) {
 		fputs(usage, stderr);
 		exit(EX_FLOW_USAGE);
 	}
-	if (reject_path && (rejectfd = open(reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
-		die(EX_FLOW_IOERR, "%s: %s", reject_path, strerror(errno));
+	if (reject_open(&rj, reject_path) < 0)
+		exit(EX_FLOW_IOERR);
 	if (!(cons = consumer_open(argv[optind], &bo, &status))) {
 		broker_opts_free(&bo);
 		return status;
 	}
-	cons->on_reject = consumer_keep_rejected;
-	cons->reject_ctx = &rejectfd;
+	cons->on_reject = reject_keep;
+	cons->reject_ctx = &rj;
 	status = subscribe_stream(cons, STDOUT_FILENO, &so);
 	if (status == 0 && cons->rejected)
 		status = EX_FLOW_DATAERR;
 	cons->ops->close(cons);
 	broker_opts_free(&bo);
-	if (rejectfd >= 0 && close(rejectfd) < 0 && status == 0)
+	/* what the reject file lost outweighs what it kept */
+	if (reject_close(&rj) < 0 && (status == 0 || status == EX_FLOW_DATAERR))
 		status = EX_FLOW_IOERR;
 	return status;
 }

@@ -8,6 +8,7 @@
 
 #include "bridge.h"
 #include "prefetch.h"
+#include "reject.h"
 #include "util.h"
 
 #define COMMIT_EVERY 100000      /* events, on a busy stream */
@@ -39,7 +40,7 @@ struct run {
 /* Records that are not events, told by the sources' reading threads. */
 struct rejects {
 	pthread_mutex_t lock;
-	int fd;                  /* --reject, or -1 */
+	struct reject *sink;     /* --reject */
 	uint64_t n;
 };
 
@@ -50,7 +51,7 @@ on_reject(void *ctx, const char *rec, size_t len, const char *reason)
 
 	pthread_mutex_lock(&k->lock);
 	k->n++;
-	consumer_keep_rejected(&k->fd, rec, len, reason);
+	reject_keep(k->sink, rec, len, reason);
 	pthread_mutex_unlock(&k->lock);
 }
 
@@ -288,7 +289,7 @@ int
 bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 {
 	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst };
-	struct rejects rejects = { .fd = o->rejectfd };
+	struct rejects rejects = { .sink = o->reject };
 	uint64_t pending = 0;
 	int i, status;
 

@@ -9,12 +9,14 @@
 #include "broker.h"
 #include "cesql.h"
 
+struct reject;
+
 struct bridge_opts {
 	char **src, **dst;
 	int nsrc, ndst;
 	struct broker_opts broker;  /* group, start offset, -e, Kafka properties */
 	struct cesql *where;        /* NULL: everything */
-	int rejectfd;               /* --reject: records that are not events, or -1 */
+	struct reject *reject;      /* --reject: records that are not events */
 	int verbose;
 };
 

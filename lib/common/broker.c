@@ -324,15 +324,3 @@ consumer_open(const char *url, const struct broker_opts *o, int *status)
 	url_free(&u);
 	return c;
 }
-
-void
-consumer_keep_rejected(void *ctx, const char *rec, size_t len, const char *reason)
-{
-	int *fd = ctx;
-
-	(void)reason;
-	if (*fd >= 0 && (write_all(*fd, rec, len) < 0 || write_all(*fd, "\n", 1) < 0)) {
-		warnmsg("--reject: %s", strerror(errno));
-		*fd = -1;
-	}
-}

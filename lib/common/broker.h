@@ -134,10 +134,6 @@ int consumer_commit(struct consumer *);
 const struct ce_event *record_event(const struct record *rec, struct ce_event *ev);
 void position_free(struct position *);
 
-/* An on_reject that keeps the record as it came, one per line, in the file
-   descriptor *ctx (--reject); after a write error it says so and stops. */
-void consumer_keep_rejected(void *ctx, const char *rec, size_t len, const char *reason);
-
 /* -X key=value and -F FILE (key=value lines, # comments): librdkafka
    properties. 0, or -1 after a message. */
 int broker_prop_add(struct broker_opts *o, const char *kv);

@@ -115,16 +115,6 @@ duplicate(const struct filter_opts *o, struct filter_state *st, const struct ce_
 }
 
 static void
-keep_rejected(const struct filter_opts *o, struct filter_state *st, const char *line, size_t len, int nl)
-{
-	if (st->rejectfd >= 0 && (write_all(st->rejectfd, line, len) < 0 ||
-	    (nl && write_all(st->rejectfd, "\n", 1) < 0))) {
-		warnmsg("%s: %s", o->reject_path, strerror(errno));
-		st->rejectfd = -1;
-	}
-}
-
-static void
 flush_when_idle(void *ctx)
 {
 	(void)out_flush(ctx);
@@ -178,7 +168,7 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 
 	if (!st->scratch)
 		st->scratch = xmalloc(2 * (size_t)CE_LINE_MAX);
-	lr_set_long_sink(lr, st->rejectfd);
+	lr_set_long_sink(lr, reject_fd(st->rejects));
 	lr_stop_on_signal(lr);
 	if (!o->count && !o->quiet)
 		lr_set_idle(lr, flush_when_idle, out);
@@ -194,13 +184,13 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 		if (r == LR_LONG) {
 			warnmsg("%s: line %" PRIu64 ": longer than %d bytes", inname, lr_lineno(lr), CE_LINE_MAX);
 			st->rejected++;
-			keep_rejected(o, st, line, len, 0);
+			reject_head(st->rejects, line, len);
 			continue;
 		}
 		if (ce_parse(&ev, line, len, 0, &err) < 0) {
 			warnmsg("%s: line %" PRIu64 ": %s", inname, lr_lineno(lr), err.msg);
 			st->rejected++;
-			keep_rejected(o, st, line, len, 1);
+			reject_line(st->rejects, line, len);
 			continue;
 		}
 		if (o->print) {
@@ -225,17 +215,15 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 int
 filter_run(const struct filter_opts *o, char *const *files, int nfiles)
 {
-	struct filter_state st = { .rejectfd = -1 };
+	struct reject rejects;
+	struct filter_state st = { .rejects = &rejects };
 	struct out *out;
 	const char *name;
 	int i, fd, r, status = 0;
 	char count[32];
 
-	if (o->reject_path &&
-	    (st.rejectfd = open(o->reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
-		warnmsg("%s: %s", o->reject_path, strerror(errno));
+	if (reject_open(&rejects, o->reject_path) < 0)
 		return EX_FLOW_IOERR;
-	}
 	out = out_open(STDOUT_FILENO, OUT_BYTES);
 	for (i = 0; i == 0 || i < nfiles; i++) {
 		name = i < nfiles ? files[i] : "-";
@@ -262,10 +250,8 @@ filter_run(const struct filter_opts *o, char *const *files, int nfiles)
 		warnmsg("stdout: %s", strerror(errno));
 		status = EX_FLOW_IOERR;
 	}
-	if (st.rejectfd >= 0 && close(st.rejectfd) < 0) {
-		warnmsg("%s: %s", o->reject_path, strerror(errno));
+	if (reject_close(&rejects) < 0)
 		status = EX_FLOW_IOERR;
-	}
 	filter_state_free(&st);
 	/* like grep -q, a match found is success whatever came before it */
 	if (o->quiet && st.matched)

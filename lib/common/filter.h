@@ -9,6 +9,7 @@
 #include "cesql.h"
 #include "dedupe.h"
 #include "out.h"
+#include "reject.h"
 
 enum dialect { DIALECT_EXACT, DIALECT_PREFIX, DIALECT_SUFFIX };
 
@@ -29,12 +30,12 @@ struct filter_opts {
 	int print;                   /* --print: the value of expr for each event */
 	uint64_t max;                /* -m: stop after so many matches (0: no limit) */
 	struct dedupe *dedupe;       /* --dedupe, or NULL */
-	const char *reject_path;     /* --reject, for messages */
+	const char *reject_path;     /* --reject FILE, or NULL */
 };
 
 struct filter_state {
 	uint64_t matched, rejected;
-	int rejectfd;                /* --reject, or -1 */
+	struct reject *rejects;      /* --reject (filter_run opens it) */
 	int done;                    /* -q or -m reached */
 	int gone;                    /* the reader of stdout went away */
 	char *scratch;               /* decoded attribute text */

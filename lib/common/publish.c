@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "ce.h"
 #include "lines.h"
 #include "publish.h"
+#include "reject.h"
 #include "rfc3339.h"
 #include "util.h"
 
@@ -18,26 +18,13 @@ struct publisher {
 	const struct publish_opts *o;
 	struct producer *p;
 	const char *inname;
-	int rejectfd;
-	int reject_failed;
+	struct reject rejects;
 	char *event;              /* a wrapped or filled event is built here */
 	size_t event_cap;
 	struct publish_stats *st;
 	int status;               /* of the last flush */
 	uint64_t first_failed;    /* input line number of the first line not stored; 0: none known */
 };
-
-/* Keep a rejected line unchanged in --reject FILE. */
-static void
-keep_rejected(struct publisher *pb, const char *line, size_t len, int newline)
-{
-	if (pb->rejectfd < 0 || pb->reject_failed)
-		return;
-	if (write_all(pb->rejectfd, line, len) < 0 || (newline && write_all(pb->rejectfd, "\n", 1) < 0)) {
-		warnmsg("%s: %s", pb->o->reject_path, strerror(errno));
-		pb->reject_failed = 1;
-	}
-}
 
 static void
 on_broker_fail(void *ctx, const char *line, size_t len, const char *reason)
@@ -47,8 +34,7 @@ on_broker_fail(void *ctx, const char *line, size_t len, const char *reason)
 	pb->st->failed++;
 	if (pb->p->fail_tag && (!pb->first_failed || pb->p->fail_tag < pb->first_failed))
 		pb->first_failed = pb->p->fail_tag;
-	keep_rejected(pb, line, len, 1);
-	(void)reason;
+	reject_keep(&pb->rejects, line, len, reason);
 }
 
 /* Append s[0..n) to the event being built. */
@@ -170,7 +156,10 @@ reject(struct publisher *pb, uint64_t lineno, const char *line, size_t len, int 
 {
 	warnmsg("%s: line %" PRIu64 ": %s", pb->inname, lineno, why);
 	pb->st->rejected++;
-	keep_rejected(pb, line, len, newline);
+	if (newline)
+		reject_line(&pb->rejects, line, len);
+	else
+		reject_head(&pb->rejects, line, len);
 }
 
 /* The event to send for input line lineno, wrapped or filled as asked,
@@ -225,7 +214,7 @@ int
 publish_stream(int fd, const char *inname, struct producer *p, const struct publish_opts *o,
     struct publish_stats *st)
 {
-	struct publisher pb = { .o = o, .p = p, .inname = inname, .rejectfd = -1, .st = st };
+	struct publisher pb = { .o = o, .p = p, .inname = inname, .st = st };
 	struct line_reader *lr;
 	struct ce_event ev;
 	const char *line, *send;
@@ -234,11 +223,8 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	int64_t t0 = clock_real_ns();
 
 	memset(st, 0, sizeof *st);
-	if (o->reject_path &&
-	    (pb.rejectfd = open(o->reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
-		warnmsg("%s: %s", o->reject_path, strerror(errno));
+	if (reject_open(&pb.rejects, o->reject_path) < 0)
 		return EX_FLOW_IOERR;
-	}
 	if (o->wrap || o->fill) {
 		pb.event_cap = 6 * (size_t)CE_LINE_MAX + 6 * (strlen(o->type ? o->type : "") +
 		    strlen(o->source ? o->source : "")) + 256;
@@ -247,7 +233,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	p->on_fail = on_broker_fail;
 	p->fail_ctx = &pb;
 	lr = lr_open(fd, CE_LINE_MAX);
-	lr_set_long_sink(lr, pb.rejectfd);
+	lr_set_long_sink(lr, reject_fd(&pb.rejects));
 	lr_stop_on_signal(lr);
 	lr_set_idle(lr, push_when_idle, &pb);
 	while (!stop_requested) {
@@ -292,9 +278,7 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	p->fail_ctx = NULL;
 	lr_close(lr);
 	free(pb.event);
-	if (pb.rejectfd >= 0 && close(pb.rejectfd) < 0 && status == 0)
-		status = EX_FLOW_IOERR;
-	if (status == 0 && pb.reject_failed)
+	if (reject_close(&pb.rejects) < 0 && status == 0)
 		status = EX_FLOW_IOERR;
 	if (status == 0 && st->rejected)
 		status = EX_FLOW_DATAERR;

@@ -42,6 +42,11 @@ teardown() {
 	[ "${lines[1]}" = "$(event p2)" ]
 	jq -e '.id == "p3"' <<< "${lines[2]}"
 	[ "${#lines[@]}" -eq 3 ]
+	# a reject file that cannot be written: named, and exit 74, as the record is lost
+	run --separate-stderr flow-sub -o beginning -e --reject /dev/full "kafka://$KAFKA/mixed"
+	[ "$status" -eq 74 ]
+	assert_match '^flow-sub: /dev/full: No space left on device$' "$stderr"
+	[ "${#lines[@]}" -eq 3 ]
 }
 
 @test "flow-sub kafka: a consumer group commits what it wrote and resumes there" {

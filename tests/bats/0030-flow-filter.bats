@@ -260,6 +260,12 @@ teardown() { common_teardown; }
 	sed -n 2p "$TMP/long" | cmp - "$TMP/rej"
 	run flow-filter --reject /nonexistent/dir/rej "true" < "$TMP/in"
 	[ "$status" -eq 74 ]
+	# a reject file that cannot be written: said once, and the lines it lost make it 74
+	run --separate-stderr flow-filter --reject /dev/full "true" < "$TMP/mixed"
+	[ "$status" -eq 74 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${stderr_lines[1]}" = "flow-filter: /dev/full: No space left on device" ]
+	[ "${#stderr_lines[@]}" -eq 3 ]
 	run --separate-stderr flow-filter "true" "$TMP/nosuch"
 	[ "$status" -eq 74 ]
 	[ "$stderr" = "flow-filter: $TMP/nosuch: No such file or directory" ]
