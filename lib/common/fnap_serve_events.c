@@ -2,13 +2,14 @@
    written to the flow's own broker. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "ce.h"
 #include "fnap_session.h"
+#include "publish.h"
 #include "util.h"
 
 #define URL_MAX (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 16)
@@ -110,35 +111,63 @@ out:
 	broker_opts_free(&o);
 }
 
-struct rejects {
+/* PUBLISH's lines: the client's, up to its "." line; the rejected ones
+   told back in 501 replies at the end. */
+struct publish_conn {
+	struct session *s;
 	char (*why)[160];
-	long n;
+	long rejected;
 };
 
-static void
-reject(struct rejects *rj, long lineno, const char *why)
+static int
+conn_next(void *ctx, const char **line, size_t *len, const char **why)
 {
-	if (rj->n < ERRORS_KEPT) {
-		if (!rj->why)
-			rj->why = xmalloc(ERRORS_KEPT * sizeof *rj->why);
-		snprintf(rj->why[rj->n], sizeof rj->why[0], "line %ld: %s", lineno, why);
+	struct publish_conn *pc = ctx;
+	char *l;
+	int r = fnap_read_line(pc->s->c, pc->s->conf->event_max, &l, len);
+
+	if (r == FNAP_LINE) {
+		*line = l;
+		return *len == 1 && l[0] == '.' ? PUBLISH_END : PUBLISH_LINE;
 	}
-	rj->n++;
+	if (r == FNAP_EOF || r == FNAP_ERROR || r == FNAP_TIMEOUT) {
+		/* without the final "." nothing says the client meant all of it: keep what came */
+		pc->s->quit = 1;
+		return PUBLISH_CUT;
+	}
+	*line = "";
+	*len = 0;
+	*why = r == FNAP_NUL ? "NUL byte" : "line too long";
+	return r == FNAP_NUL ? PUBLISH_BAD : PUBLISH_LONG;
+}
+
+static void
+conn_rejected(void *ctx, uint64_t lineno, const char *line, size_t len, int whole, const char *why)
+{
+	struct publish_conn *pc = ctx;
+
+	(void)line, (void)len, (void)whole;
+	if (pc->rejected < ERRORS_KEPT) {
+		if (!pc->why)
+			pc->why = xmalloc(ERRORS_KEPT * sizeof *pc->why);
+		snprintf(pc->why[pc->rejected], sizeof pc->why[0], "line %ld: %s", (long)lineno, why);
+	}
+	pc->rejected++;
 }
 
 void
 fnap_cmd_publish(struct session *s, char *args)
 {
+	static const struct publish_opts as_they_are = { 0 };
 	struct broker_opts o;
-	char url[URL_MAX], *line, *name = fnap_word(&args);
-	struct rejects rj = { NULL, 0 };
+	char url[URL_MAX], *name = fnap_word(&args);
+	struct publish_conn pc = { .s = s };
+	struct publish_source src = { .next = conn_next, .rejected = conn_rejected, .ctx = &pc, .drain = 1 };
+	struct publish_stats st;
 	struct flow_meta m;
 	struct producer *p;
-	struct ce_event ev;
-	struct ce_error err;
-	size_t len;
-	long lineno = 0, stored = 0, i;
-	int status = 0, r;
+	long i;
+	int status = 0;
 
 	if (fnap_find_flow(s, name, 1, &m) < 0 || fnap_flow_broker(s, &m, url, sizeof url, &o) < 0)
 		return;
@@ -151,41 +180,20 @@ fnap_cmd_publish(struct session *s, char *args)
 		goto out;
 	}
 	fnap_reply(s->c, 220, "OK send events");
-	for (;;) {
-		r = fnap_read_line(s->c, s->conf->event_max, &line, &len);
-		if (r == FNAP_LINE && len == 1 && line[0] == '.')
-			break;
-		if (r == FNAP_EOF || r == FNAP_ERROR || r == FNAP_TIMEOUT) {
-			/* without the final "." nothing says the client meant all of it: keep what came */
-			s->quit = 1;
-			break;
-		}
-		lineno++;
-		if (r == FNAP_TOO_LONG)
-			reject(&rj, lineno, "line too long");
-		else if (r == FNAP_NUL)
-			reject(&rj, lineno, "NUL byte");
-		else if (ce_parse(&ev, line, len, 0, &err) < 0)
-			reject(&rj, lineno, err.msg);
-		else if (status == 0 && (status = p->ops->send(p, line, len, &ev)) == 0)
-			stored++;
-	}
-	if (status == 0)
-		status = p->ops->flush(p);
-	stored -= p->failed;  /* taken, then lost by the broker after all */
+	status = publish_pump(p, &as_they_are, &src, &st);
 	p->ops->close(p);
 	if (!s->quit) {
-		for (i = 0; i < rj.n && i < ERRORS_KEPT; i++)
-			fnap_reply(s->c, 501, "%s", rj.why[i]);
-		if (rj.n > ERRORS_KEPT)
-			fnap_reply(s->c, 501, "%ld more lines rejected", rj.n - ERRORS_KEPT);
+		for (i = 0; i < pc.rejected && i < ERRORS_KEPT; i++)
+			fnap_reply(s->c, 501, "%s", pc.why[i]);
+		if (pc.rejected > ERRORS_KEPT)
+			fnap_reply(s->c, 501, "%ld more lines rejected", pc.rejected - ERRORS_KEPT);
 		if (status)
-			fnap_reply(s->c, 450, "flow unavailable: %ld of the events stored, retry the rest",
-			    stored);
+			fnap_reply(s->c, 450, "flow unavailable: %" PRIu64 " of the events stored, retry the rest",
+			    st.published);
 		else
-			fnap_reply(s->c, 220, "OK %ld events", stored);
+			fnap_reply(s->c, 220, "OK %" PRIu64 " events", st.published);
 	}
-	free(rj.why);
+	free(pc.why);
 out:
 	broker_opts_free(&o);
 }

@@ -16,14 +16,11 @@
 
 struct publisher {
 	const struct publish_opts *o;
+	const struct publish_source *src;
 	struct producer *p;
-	const char *inname;
-	struct reject rejects;
 	char *event;              /* a wrapped or filled event is built here */
-	size_t event_cap;
 	struct publish_stats *st;
-	int status;               /* of the last flush */
-	uint64_t first_failed;    /* input line number of the first line not stored; 0: none known */
+	int status;               /* of the last push while idle */
 };
 
 static void
@@ -32,9 +29,10 @@ on_broker_fail(void *ctx, const char *line, size_t len, const char *reason)
 	struct publisher *pb = ctx;
 
 	pb->st->failed++;
-	if (pb->p->fail_tag && (!pb->first_failed || pb->p->fail_tag < pb->first_failed))
-		pb->first_failed = pb->p->fail_tag;
-	reject_keep(&pb->rejects, line, len, reason);
+	if (pb->p->fail_tag && (!pb->st->first_failed || pb->p->fail_tag < pb->st->first_failed))
+		pb->st->first_failed = pb->p->fail_tag;
+	if (pb->src->lost)
+		pb->src->lost(pb->src->ctx, line, len, reason);
 }
 
 /* Append s[0..n) to the event being built. */
@@ -152,14 +150,10 @@ push_when_idle(void *ctx)
 }
 
 static void
-reject(struct publisher *pb, uint64_t lineno, const char *line, size_t len, int newline, const char *why)
+reject(struct publisher *pb, uint64_t lineno, const char *line, size_t len, int whole, const char *why)
 {
-	warnmsg("%s: line %" PRIu64 ": %s", pb->inname, lineno, why);
 	pb->st->rejected++;
-	if (newline)
-		reject_line(&pb->rejects, line, len);
-	else
-		reject_head(&pb->rejects, line, len);
+	pb->src->rejected(pb->src->ctx, lineno, line, len, whole, why);
 }
 
 /* The event to send for input line lineno, wrapped or filled as asked,
@@ -189,22 +183,152 @@ event_line(struct publisher *pb, uint64_t lineno, const char *line, size_t len, 
 	return send;
 }
 
+static int
+pump_loop(struct publisher *pb)
+{
+	const struct publish_source *src = pb->src;
+	struct publish_stats *st = pb->st;
+	struct producer *p = pb->p;
+	struct ce_event ev;
+	const char *line, *send, *why = NULL;
+	size_t len, sendlen;
+	int r, status = 0;
+
+	for (;;) {
+		r = src->next(src->ctx, &line, &len, &why);
+		if (pb->status != 0)
+			return pb->status;
+		if (r == PUBLISH_END) {
+			st->ended = 1;
+			break;
+		}
+		if (r == PUBLISH_CUT)
+			break;
+		if (r == PUBLISH_ERROR)
+			return EX_FLOW_IOERR;
+		st->lines++;
+		if (r != PUBLISH_LINE) {
+			reject(pb, st->lines, line, len, r == PUBLISH_BAD, why);
+			continue;
+		}
+		if (!(send = event_line(pb, st->lines, line, len, &ev, &sendlen)) || status != 0)
+			continue;
+		/* a wrapped or filled line is not the one parsed */
+		p->tag = st->lines;
+		if ((status = p->ops->send(p, send, sendlen, send == line ? &ev : NULL)) != 0) {
+			if (!src->drain)
+				return status;
+			continue;
+		}
+		st->published++;
+	}
+	return status;
+}
+
+int
+publish_pump(struct producer *p, const struct publish_opts *o, const struct publish_source *src,
+    struct publish_stats *st)
+{
+	struct publisher pb = { .o = o, .src = src, .p = p, .st = st };
+	int status;
+
+	memset(st, 0, sizeof *st);
+	if (o->wrap || o->fill)
+		pb.event = xmalloc(6 * (size_t)CE_LINE_MAX + 6 * (strlen(o->type ? o->type : "") +
+		    strlen(o->source ? o->source : "")) + 256);
+	p->on_fail = on_broker_fail;
+	p->fail_ctx = &pb;
+	if (src->set_idle)
+		src->set_idle(src->ctx, push_when_idle, &pb);
+	status = pump_loop(&pb);
+	if (status == 0)
+		status = p->ops->flush(p);
+	st->published -= st->failed;
+	/* neither the producer nor the source may keep a pointer to pb */
+	p->on_fail = NULL;
+	p->fail_ctx = NULL;
+	if (src->set_idle)
+		src->set_idle(src->ctx, NULL, NULL);
+	free(pb.event);
+	return status;
+}
+
+/* publish_stream's source: a descriptor's lines, rejected ones told on
+   stderr and kept in --reject. */
+struct fd_source {
+	struct line_reader *lr;
+	const char *inname;
+	struct reject rejects;
+	char why_long[64];
+};
+
+static int
+fd_next(void *ctx, const char **line, size_t *len, const char **why)
+{
+	struct fd_source *fs = ctx;
+	int r;
+
+	if (stop_requested)
+		return PUBLISH_CUT;
+	r = lr_next(fs->lr, line, len);
+	if (r == LR_LINE)
+		return PUBLISH_LINE;
+	if (r == LR_LONG) {
+		*why = fs->why_long;
+		return PUBLISH_LONG;
+	}
+	if (r == LR_EOF)
+		return PUBLISH_END;
+	if (errno == EINTR)
+		return PUBLISH_CUT;
+	warnmsg("%s: %s", fs->inname, strerror(errno));
+	return PUBLISH_ERROR;
+}
+
+static void
+fd_set_idle(void *ctx, void (*idle)(void *arg), void *arg)
+{
+	struct fd_source *fs = ctx;
+
+	lr_set_idle(fs->lr, idle, arg);
+}
+
+static void
+fd_rejected(void *ctx, uint64_t lineno, const char *line, size_t len, int whole, const char *why)
+{
+	struct fd_source *fs = ctx;
+
+	warnmsg("%s: line %" PRIu64 ": %s", fs->inname, lineno, why);
+	if (whole)
+		reject_line(&fs->rejects, line, len);
+	else
+		reject_head(&fs->rejects, line, len);
+}
+
+static void
+fd_lost(void *ctx, const char *line, size_t len, const char *reason)
+{
+	struct fd_source *fs = ctx;
+
+	reject_keep(&fs->rejects, line, len, reason);
+}
+
 /* What the broker did not take, and where to publish again from; with -v
    the counts and the rate since t0. */
 static void
-report_end(const struct publisher *pb, int64_t t0)
+report_end(const char *inname, const struct publish_opts *o, const struct publish_stats *st,
+    int64_t t0)
 {
-	const struct publish_stats *st = pb->st;
-	const char *reject = pb->o->reject_path;
+	const char *reject = o->reject_path;
 	char first[64] = "";
 	double secs = (clock_real_ns() - t0) / 1e9;
 
-	if (st->failed && pb->first_failed)
-		snprintf(first, sizeof first, "; the first is line %" PRIu64, pb->first_failed);
+	if (st->failed && st->first_failed)
+		snprintf(first, sizeof first, "; the first is line %" PRIu64, st->first_failed);
 	if (st->failed)
-		warnmsg("%s: %" PRIu64 " events not delivered%s%s%s", pb->inname, st->failed,
+		warnmsg("%s: %" PRIu64 " events not delivered%s%s%s", inname, st->failed,
 		    reject ? ", kept in " : "", reject ? reject : "", first);
-	if (pb->o->verbose)
+	if (o->verbose)
 		warnmsg("%" PRIu64 " events published, %" PRIu64 " rejected, %" PRIu64
 		    " not delivered, in %.3f s (%.0f events/s)", st->published, st->rejected, st->failed,
 		    secs, secs > 0 ? st->published / secs : 0.0);
@@ -214,71 +338,26 @@ int
 publish_stream(int fd, const char *inname, struct producer *p, const struct publish_opts *o,
     struct publish_stats *st)
 {
-	struct publisher pb = { .o = o, .p = p, .inname = inname, .st = st };
-	struct line_reader *lr;
-	struct ce_event ev;
-	const char *line, *send;
-	size_t len, sendlen;
-	int r, status = 0, eof = 0;
+	struct fd_source fs = { .inname = inname };
+	struct publish_source src = {
+		.next = fd_next, .set_idle = fd_set_idle, .rejected = fd_rejected, .lost = fd_lost,
+		.ctx = &fs,
+	};
+	int status;
 	int64_t t0 = clock_real_ns();
 
-	memset(st, 0, sizeof *st);
-	if (reject_open(&pb.rejects, o->reject_path) < 0)
+	if (reject_open(&fs.rejects, o->reject_path) < 0)
 		return EX_FLOW_IOERR;
-	if (o->wrap || o->fill) {
-		pb.event_cap = 6 * (size_t)CE_LINE_MAX + 6 * (strlen(o->type ? o->type : "") +
-		    strlen(o->source ? o->source : "")) + 256;
-		pb.event = xmalloc(pb.event_cap);
-	}
-	p->on_fail = on_broker_fail;
-	p->fail_ctx = &pb;
-	lr = lr_open(fd, CE_LINE_MAX);
-	lr_set_long_sink(lr, reject_fd(&pb.rejects));
-	lr_stop_on_signal(lr);
-	lr_set_idle(lr, push_when_idle, &pb);
-	while (!stop_requested) {
-		r = lr_next(lr, &line, &len);
-		if ((status = pb.status) != 0)
-			break;
-		if (r == LR_EOF) {
-			eof = 1;
-			break;
-		}
-		if (r == LR_ERROR) {
-			if (errno == EINTR)
-				break;
-			warnmsg("%s: %s", inname, strerror(errno));
-			status = EX_FLOW_IOERR;
-			break;
-		}
-		st->lines++;
-		if (r == LR_LONG) {
-			char why_long[64];
-
-			snprintf(why_long, sizeof why_long, "longer than %d bytes", CE_LINE_MAX);
-			reject(&pb, lr_lineno(lr), line, len, 0, why_long);
-			continue;
-		}
-		if (!(send = event_line(&pb, lr_lineno(lr), line, len, &ev, &sendlen)))
-			continue;
-		/* a wrapped or filled line is not the one parsed */
-		p->tag = lr_lineno(lr);
-		if ((status = p->ops->send(p, send, sendlen, send == line ? &ev : NULL)) != 0)
-			break;
-		st->published++;
-	}
-	if (status == 0)
-		status = p->ops->flush(p);
-	if (status != 0 && !stop_requested && !eof)
+	snprintf(fs.why_long, sizeof fs.why_long, "longer than %d bytes", CE_LINE_MAX);
+	fs.lr = lr_open(fd, CE_LINE_MAX);
+	lr_set_long_sink(fs.lr, reject_fd(&fs.rejects));
+	lr_stop_on_signal(fs.lr);
+	status = publish_pump(p, o, &src, st);
+	if (status != 0 && !stop_requested && !st->ended)
 		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, st->lines);
-	st->published -= st->failed;
-	report_end(&pb, t0);
-	/* the producer may outlive this call: it must not keep a pointer to pb */
-	p->on_fail = NULL;
-	p->fail_ctx = NULL;
-	lr_close(lr);
-	free(pb.event);
-	if (reject_close(&pb.rejects) < 0 && status == 0)
+	report_end(inname, o, st, t0);
+	lr_close(fs.lr);
+	if (reject_close(&fs.rejects) < 0 && status == 0)
 		status = EX_FLOW_IOERR;
 	if (status == 0 && st->rejected)
 		status = EX_FLOW_DATAERR;
