@@ -14,22 +14,18 @@
 #include <unistd.h>
 
 #include "fnap.h"
+#include "lines.h"
+#include "out.h"
 #include "util.h"
 
 #define OUT_BYTES (64 * 1024)
-#define READ_BYTES (64 * 1024)
 
 struct fnap_conn {
-	int in, out;
+	struct transport t;        /* under both: plain, then maybe TLS */
+	struct line_reader *lr;
+	struct out *w;
 	int timeout_ms;            /* reads */
-	int write_timeout_ms;
 	int64_t deadline_ms;       /* of every wait, or -1 */
-	struct tls *tls;
-	char *buf;                 /* input: [start, end) not yet returned */
-	size_t cap, start, end;
-	int eof, discarding;       /* discarding: the rest of a line too long */
-	char obuf[OUT_BYTES];
-	size_t olen;
 	int werr;                  /* a write failed: the connection is done */
 };
 
@@ -53,11 +49,13 @@ fnap_conn_new(int in, int out, size_t line_max, int timeout_ms)
 {
 	struct fnap_conn *c = xcalloc(1, sizeof *c);
 
-	c->in = in;
-	c->out = out;
-	c->cap = line_max + 2 + READ_BYTES;
-	c->buf = xmalloc(c->cap);
-	c->timeout_ms = c->write_timeout_ms = timeout_ms;
+	transport_plain(&c->t, in, out);
+	c->t.write_timeout_ms = timeout_ms;
+	c->t.stop_on_signal = 1;
+	/* +1: the CR before the newline */
+	c->lr = lr_open_transport(&c->t, line_max + 1);
+	c->w = out_open_transport(&c->t, OUT_BYTES);
+	c->timeout_ms = timeout_ms;
 	c->deadline_ms = -1;
 	socket_options(out, timeout_ms);
 	return c;
@@ -104,8 +102,10 @@ fnap_conn_free(struct fnap_conn *c)
 	if (!c)
 		return;
 	fnap_flush(c);
-	tls_close(c->tls);
-	free(c->buf);
+	tls_close(c->t.tls);
+	lr_close(c->lr);
+	/* what a failed connection did not take is dropped, not retried */
+	out_free(c->w);
 	free(c);
 }
 
@@ -114,22 +114,22 @@ fnap_conn_close(struct fnap_conn *c, int linger_ms)
 {
 	char drop[4096];
 	int64_t until = clock_ms() + linger_ms;
-	struct pollfd p = { .fd = c->in, .events = POLLIN };
+	struct pollfd p = { .fd = c->t.in, .events = POLLIN };
 	ssize_t n;
 	int left;
 
 	fnap_flush(c);
-	tls_close(c->tls);
-	c->tls = NULL;
+	tls_close(c->t.tls);
+	c->t.tls = NULL;
 	/* Input left unread at close makes the kernel reset the connection,
 	   and a reset can reach the client before it has read the last reply
 	   (421 while it was still sending, commands pipelined after QUIT). So
 	   the writing side ends first, and what still comes is dropped until
 	   the client closes too, or the time is up. */
-	if (shutdown(c->out, SHUT_WR) < 0)
+	if (shutdown(c->t.out, SHUT_WR) < 0)
 		return;  /* not a socket: a pipe has no reset */
 	while ((left = (int)(until - clock_ms())) > 0 && poll(&p, 1, left) > 0)
-		if ((n = read(c->in, drop, sizeof drop)) == 0 || (n < 0 && errno != EINTR))
+		if ((n = read(c->t.in, drop, sizeof drop)) == 0 || (n < 0 && errno != EINTR))
 			break;
 }
 
@@ -138,9 +138,10 @@ use_tls(struct fnap_conn *c, struct tls *t)
 {
 	if (!t)
 		return -1;
-	c->tls = t;
-	c->start = c->end = 0;
-	c->discarding = 0;
+	c->t.tls = t;
+	c->t.tls_read = tls_read;
+	c->t.tls_write = tls_write;
+	lr_drop_input(c->lr);
 	return 0;
 }
 
@@ -151,7 +152,8 @@ fnap_conn_accept_tls(struct fnap_conn *c, struct tls_ctx *x, const char **why)
 		*why = "cannot write to the client";
 		return -1;
 	}
-	return use_tls(c, tls_accept(x, c->in, c->out, left_until(end_of_wait(c, c->write_timeout_ms)), why));
+	return use_tls(c, tls_accept(x, c->t.in, c->t.out,
+	    left_until(end_of_wait(c, c->t.write_timeout_ms)), why));
 }
 
 int
@@ -161,54 +163,37 @@ fnap_conn_connect_tls(struct fnap_conn *c, struct tls_ctx *x, const char *host, 
 		*why = "cannot write to the server";
 		return -1;
 	}
-	return use_tls(c, tls_connect(x, c->in, host, left_until(end_of_wait(c, c->write_timeout_ms)), why));
+	return use_tls(c, tls_connect(x, c->t.in, host,
+	    left_until(end_of_wait(c, c->t.write_timeout_ms)), why));
 }
 
 int
 fnap_conn_is_tls(const struct fnap_conn *c)
 {
-	return c->tls != NULL;
+	return c->t.tls != NULL;
 }
 
 int
 fnap_flush(struct fnap_conn *c)
 {
-	int r;
-
 	if (c->werr)
 		return -1;
-	if (c->olen == 0)
-		return 0;
-	r = c->tls ? tls_write(c->tls, c->obuf, c->olen, c->write_timeout_ms) :
-	    write_all(c->out, c->obuf, c->olen);
-	c->olen = 0;
-	if (r != 0)
+	if (out_flush(c->w) < 0) {
 		c->werr = 1;
-	return r == 0 ? 0 : -1;
-}
-
-static int
-put(struct fnap_conn *c, const char *p, size_t n)
-{
-	if (c->olen + n > sizeof c->obuf && fnap_flush(c) < 0)
 		return -1;
-	if (n > sizeof c->obuf) {
-		if ((c->tls ? tls_write(c->tls, p, n, c->write_timeout_ms) : write_all(c->out, p, n)) != 0) {
-			c->werr = 1;
-			return -1;
-		}
-		return 0;
 	}
-	memcpy(c->obuf + c->olen, p, n);
-	c->olen += n;
 	return 0;
 }
 
 int
 fnap_body(struct fnap_conn *c, const char *line, size_t len)
 {
-	if (c->werr || put(c, line, len) < 0 || put(c, "\r\n", 2) < 0)
+	if (c->werr)
 		return -1;
+	if (out_write(c->w, line, len) < 0 || out_write(c->w, "\r\n", 2) < 0) {
+		c->werr = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -253,40 +238,23 @@ fnap_send(struct fnap_conn *c, const char *fmt, ...)
 	return r;
 }
 
-/* Read what comes within timeout_ms (0: only what is there) into the free
-   space: FNAP_LINE when something came or the input ended (c->eof), else
-   FNAP_TIMEOUT or FNAP_ERROR. */
+/* A line lr gave, as FNAP takes it: without its CR, at most max bytes,
+   no NUL; NUL-terminated in place of the CR or the newline. */
 static int
-fill(struct fnap_conn *c, int timeout_ms)
+framed_line(const char *l, size_t n, size_t max, char **line, size_t *len)
 {
-	struct pollfd p = { .fd = c->in, .events = POLLIN };
-	ssize_t n;
-	int r;
+	/* the reader's buffer is ours: the line is followed by its newline */
+	char *p = (char *)l;
 
-	if (c->start > 0) {
-		memmove(c->buf, c->buf + c->start, c->end - c->start);
-		c->end -= c->start;
-		c->start = 0;
-	}
-	if (c->tls) {
-		n = tls_read(c->tls, c->buf + c->end, c->cap - c->end, timeout_ms);
-		if (n == TLS_TIMEOUT)
-			return FNAP_TIMEOUT;
-		if (n < 0)
-			return FNAP_ERROR;
-	} else {
-		while ((r = poll(&p, 1, timeout_ms)) < 0)
-			if (errno != EINTR || stop_requested)
-				return FNAP_ERROR;
-		if (r == 0)
-			return FNAP_TIMEOUT;
-		while ((n = read(c->in, c->buf + c->end, c->cap - c->end)) < 0)
-			if (errno != EINTR || stop_requested)
-				return FNAP_ERROR;
-	}
-	if (n == 0)
-		c->eof = 1;
-	c->end += n;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (n > max)
+		return FNAP_TOO_LONG;
+	if (memchr(p, '\0', n))
+		return FNAP_NUL;
+	p[n] = '\0';
+	*line = p;
+	*len = n;
 	return FNAP_LINE;
 }
 
@@ -294,52 +262,28 @@ int
 fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len)
 {
 	int64_t end = end_of_wait(c, c->timeout_ms);
-	char *nl;
+	const char *l;
 	size_t n;
 	int r, left, filled = 0;
 
+	lr_set_max(c->lr, max + 1);  /* +1: a CR may end it */
 	for (;;) {
-		if ((nl = memchr(c->buf + c->start, '\n', c->end - c->start))) {
-			*line = c->buf + c->start;
-			n = nl - *line;
-			c->start += n + 1;
-			if (c->discarding) {
-				c->discarding = 0;
-				return FNAP_TOO_LONG;
-			}
-			if (n > 0 && (*line)[n - 1] == '\r')
-				n--;
-			if (n > max)
-				return FNAP_TOO_LONG;
-			if (memchr(*line, '\0', n))
-				return FNAP_NUL;
-			(*line)[n] = '\0';
-			*len = n;
-			return FNAP_LINE;
-		}
-		if (c->end - c->start > max + 1) {
-			/* too long already (a CR may still come): drop it as it comes */
-			c->discarding = 1;
-			c->start = c->end;
-		}
-		if (c->eof) {
-			/* a last line without its newline is not a command */
-			c->start = c->end;
-			if (c->discarding) {
-				c->discarding = 0;
-				return FNAP_TOO_LONG;
-			}
+		r = lr_next(c->lr, &l, &n);
+		if (r == LR_LINE)
+			return framed_line(l, n, max, line, len);
+		if (r == LR_LONG)
+			return FNAP_TOO_LONG;  /* its rest is dropped as it comes */
+		if (r == LR_EOF)
 			return FNAP_EOF;
-		}
-		if (fnap_flush(c) < 0)
+		if (r == LR_ERROR || fnap_flush(c) < 0)
 			return FNAP_ERROR;
 		/* the line is due whole by the end: a byte now and then does not
 		   put it off (a read of 0 ms still takes in all that is there) */
 		left = left_until(end);
 		if (left == 0 && filled && c->timeout_ms != 0)
 			return FNAP_TIMEOUT;
-		if ((r = fill(c, left)) != FNAP_LINE)
-			return r;
+		if ((r = lr_fill(c->lr, left)) <= 0)
+			return r == 0 ? FNAP_TIMEOUT : FNAP_ERROR;
 		filled = 1;
 	}
 }
@@ -347,14 +291,9 @@ fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len)
 int
 fnap_peer_closed(struct fnap_conn *c)
 {
-	int r;
-
-	if (!c->eof && (c->start > 0 || c->end < c->cap)) {
-		r = fill(c, 0);
-		if (r == FNAP_ERROR)
-			return 1;
-	}
-	return c->eof;
+	if (!lr_at_eof(c->lr) && lr_fill(c->lr, 0) < 0)
+		return 1;
+	return lr_at_eof(c->lr);
 }
 
 int

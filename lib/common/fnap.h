@@ -4,7 +4,8 @@
    timeout that the whole line must arrive within (a byte now and then does
    not keep a reader waiting), and a deadline no read or handshake goes
    past; replies "NNN text", written at once; body lines of DATA blocks,
-   buffered. */
+   buffered. Underneath are the programs' one line reader (lines.c) and
+   one writer (out.c) over a transport (transport.c), plain or TLS. */
 #ifndef FLOW_FNAP_H
 #define FLOW_FNAP_H
 

@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lines.h"
 #include "util.h"
@@ -13,8 +12,10 @@
 #define READ_BLOCK (256 * 1024)
 
 struct line_reader {
-	int fd;
-	size_t maxlen;
+	struct transport *t;
+	struct transport own;    /* lr_open's descriptor */
+	int filled_by_caller;    /* lr_open_transport: LR_AGAIN, lr_fill() */
+	size_t maxlen, limit;    /* limit: the most maxlen may be (the buffer's) */
 	char *buf;
 	size_t cap, start, end;  /* unread bytes are buf[start..end) */
 	int eof;
@@ -27,18 +28,50 @@ struct line_reader {
 };
 
 struct line_reader *
-lr_open(int fd, size_t maxlen)
+lr_open_transport(struct transport *t, size_t maxlen)
 {
 	struct line_reader *lr = xcalloc(1, sizeof *lr);
 
-	/* a larger pipe means fewer, larger reads; not being allowed is fine */
-	(void)fcntl(fd, F_SETPIPE_SZ, READ_BLOCK);
-	lr->fd = fd;
-	lr->maxlen = maxlen;
+	lr->t = t;
+	lr->filled_by_caller = 1;
+	lr->maxlen = lr->limit = maxlen;
+	/* +1: a NUL can end the longest line in place of its newline */
 	lr->cap = maxlen + 1 + READ_BLOCK;
 	lr->buf = xmalloc(lr->cap);
 	lr->long_sink = -1;
 	return lr;
+}
+
+struct line_reader *
+lr_open(int fd, size_t maxlen)
+{
+	struct line_reader *lr = lr_open_transport(NULL, maxlen);
+
+	/* a larger pipe means fewer, larger reads; not being allowed is fine */
+	(void)fcntl(fd, F_SETPIPE_SZ, READ_BLOCK);
+	transport_plain(&lr->own, fd, fd);
+	lr->t = &lr->own;
+	lr->filled_by_caller = 0;
+	return lr;
+}
+
+void
+lr_set_max(struct line_reader *lr, size_t maxlen)
+{
+	lr->maxlen = maxlen < lr->limit ? maxlen : lr->limit;
+}
+
+void
+lr_drop_input(struct line_reader *lr)
+{
+	lr->start = lr->end = 0;
+	lr->skipping = 0;
+}
+
+int
+lr_at_eof(const struct line_reader *lr)
+{
+	return lr->eof;
 }
 
 void
@@ -67,6 +100,7 @@ void
 lr_stop_on_signal(struct line_reader *lr)
 {
 	lr->stoppable = 1;
+	lr->t->stop_on_signal = 1;
 }
 
 /* Wait until there is input, calling the idle callback first if there is
@@ -76,7 +110,7 @@ static int
 wait_input(struct line_reader *lr)
 {
 	struct pollfd p[2] = {
-		{ .fd = lr->fd, .events = POLLIN },
+		{ .fd = lr->t->in, .events = POLLIN },
 		{ .fd = lr->stoppable ? stop_fd() : -1, .events = POLLIN },
 	};
 	int timeout = lr->idle ? 0 : -1, n;
@@ -98,30 +132,51 @@ wait_input(struct line_reader *lr)
 	}
 }
 
-/* Read more input at the end of the buffer, moving unread bytes to the front. */
-static int
-fill(struct line_reader *lr)
+/* Move unread bytes to the front when the free space runs short. */
+static void
+compact(struct line_reader *lr)
 {
-	ssize_t n;
-
 	if (lr->start > 0 && (lr->cap - lr->end < READ_BLOCK || lr->start == lr->end)) {
 		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
 		lr->end -= lr->start;
 		lr->start = 0;
 	}
-	if ((lr->idle || lr->stoppable) && wait_input(lr) < 0)
+}
+
+/* Read into the free space, waiting timeout_ms at most (-1: blocking):
+   1 when something came or the input ended, 0 on a timeout, -1 (errno). */
+static int
+read_more(struct line_reader *lr, int timeout_ms)
+{
+	ssize_t n = transport_read(lr->t, lr->buf + lr->end, lr->cap - lr->end, timeout_ms);
+
+	if (n == TRANSPORT_TIMEOUT)
+		return 0;
+	if (n < 0)
 		return -1;
-	for (;;) {
-		n = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
-		if (n >= 0)
-			break;
-		if (errno != EINTR || (lr->stoppable && stop_requested))
-			return -1;
-	}
 	if (n == 0)
 		lr->eof = 1;
 	lr->end += n;
-	return 0;
+	return 1;
+}
+
+/* Read more input at the end of the buffer. */
+static int
+fill(struct line_reader *lr)
+{
+	compact(lr);
+	if ((lr->idle || lr->stoppable) && wait_input(lr) < 0)
+		return -1;
+	return read_more(lr, -1) < 0 ? -1 : 0;
+}
+
+int
+lr_fill(struct line_reader *lr, int timeout_ms)
+{
+	compact(lr);
+	if (lr->end == lr->cap)
+		return 1;  /* no room: what is there makes a line (or one too long) */
+	return read_more(lr, timeout_ms);
 }
 
 int
@@ -163,6 +218,11 @@ lr_next(struct line_reader *lr, const char **line, size_t *len)
 		} else if (lr->eof) {
 			if (avail == 0)
 				return LR_EOF;
+			if (lr->filled_by_caller) {
+				/* a framed line ends with its newline: a last one without is dropped */
+				lr->start = lr->end;
+				return LR_EOF;
+			}
 			*line = lr->buf + lr->start;
 			*len = avail;
 			lr->start = lr->end;
@@ -171,6 +231,8 @@ lr_next(struct line_reader *lr, const char **line, size_t *len)
 		}
 		if (lr->eof && lr->start == lr->end)
 			return LR_EOF;
+		if (lr->filled_by_caller)
+			return LR_AGAIN;
 		if (fill(lr) < 0)
 			return LR_ERROR;
 	}
@@ -179,7 +241,7 @@ lr_next(struct line_reader *lr, const char **line, size_t *len)
 int
 lr_would_block(struct line_reader *lr)
 {
-	struct pollfd pfd = { .fd = lr->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = lr->t->in, .events = POLLIN };
 
 	if (lr->eof || memchr(lr->buf + lr->start, '\n', lr->end - lr->start))
 		return 0;

@@ -1,5 +1,9 @@
-/* lines: read newline-terminated lines from a descriptor in large blocks,
-   with a bound on line length and no allocation per line. */
+/* lines: the one line reader: newline-terminated lines read in large
+   blocks from a descriptor, or from a transport (plain or TLS, the FNAP
+   connection's), with a bound on line length and no allocation per line.
+   A reader of a descriptor waits for input itself; a reader of a
+   transport never waits: it says LR_AGAIN and its caller fills it within
+   its own timeouts (lr_fill). */
 #ifndef FLOW_LINES_H
 #define FLOW_LINES_H
 
@@ -7,13 +11,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport.h"
+
 struct line_reader;
 
-enum { LR_EOF = 0, LR_LINE = 1, LR_LONG = 2, LR_ERROR = -1 };
+enum { LR_EOF = 0, LR_LINE = 1, LR_LONG = 2, LR_AGAIN = 3, LR_ERROR = -1 };
 
 /* Lines longer than maxlen bytes (newline excluded) come back as LR_LONG. */
 struct line_reader *lr_open(int fd, size_t maxlen);
+/* A reader of t (which must outlive it; its TLS may start later): lr_next
+   gives LR_AGAIN when no whole line is buffered, and at the end a last
+   line without its newline is dropped, not a line. */
+struct line_reader *lr_open_transport(struct transport *t, size_t maxlen);
 void lr_close(struct line_reader *lr);
+
+/* Read what comes within timeout_ms (0: only what is there; -1: no
+   limit): 1 when something came or the input ended, 0 when nothing came
+   in time, -1 with errno. */
+int lr_fill(struct line_reader *lr, int timeout_ms);
+/* Lines longer than maxlen (at most lr_open's) are LR_LONG from now on. */
+void lr_set_max(struct line_reader *lr, size_t maxlen);
+/* Forget the input buffered (it came before a TLS handshake). */
+void lr_drop_input(struct line_reader *lr);
+/* 1 once the input has ended (what came before may still be buffered). */
+int lr_at_eof(const struct line_reader *lr);
 
 /* LR_LINE: *line, *len (no newline; valid until the next call).
    LR_LONG: the line is longer than maxlen; *line, *len are its first maxlen

@@ -1,15 +1,22 @@
-/* out: buffered output of lines to a descriptor, written in large blocks;
-   what a failed write did not get out stays buffered for the next flush. */
+/* out: buffered output of lines, written in large blocks to a descriptor
+   or to a transport (plain or TLS); what a failed write did not get out
+   stays buffered for the next flush. */
 #ifndef FLOW_OUT_H
 #define FLOW_OUT_H
 
 #include <stddef.h>
 
+#include "transport.h"
+
 struct out;
 
 struct out *out_open(int fd, size_t bufsize);
+/* Writing to t, which must outlive the writer (its TLS may start later). */
+struct out *out_open_transport(struct transport *t, size_t bufsize);
 /* Flush, then free (the descriptor stays open); 0 or -1 with errno. */
 int out_close(struct out *o);
+/* Free without writing what is buffered (the other end has failed). */
+void out_free(struct out *o);
 
 /* Buffer bytes, writing when the buffer is full; 0 or -1 with errno (EPIPE
    when the reader has gone). */

@@ -53,6 +53,23 @@ wait_grep() {
 		"$(tr -d '\r' < "$TMP/out")"
 }
 
+@test "fnap-serve: a command line over the limit is answered as soon as it passes it, before its newline" {
+	FNAP_IDLE=30 fnap_start
+	# 5000 bytes without a newline; once answered, the rest of the line and QUIT
+	timeout 60 tcpclient -R -H 127.0.0.1 "$FNAP_PORT" sh -c '
+		cat <&6 > "$1" &
+		printf "%s\r\n" "$2" >&7
+		head -c 5000 /dev/zero | tr "\0" x >&7
+		until grep -q "^500 " "$1"; do sleep 0.1; done
+		printf "xxx\r\nQUIT\r\n" >&7
+		wait' long "$TMP/out" "$FNAP_AUTH" > /dev/null 2>&1 &
+	SLOW_PIDS+=($!)
+	wait_grep "$TMP/out" '^500 ' 10
+	wait_grep "$TMP/out" '^221 ' 10
+	assert_eq "$(printf '%s\n' '220 fnaa.unix.ar FNAA' '220 Authenticated' '500 line too long' '221 Bye')" \
+		"$(tr -d '\r' < "$TMP/out")"
+}
+
 @test "fnap-serve: unauthenticated sessions end after login-timeout with 421; slow clients holding every slot of tcpserver -c do not keep a real one out" {
 	TCPSERVER_OPTS="-c 3" FNAP_EXTRA_CONF="login-timeout 3" fnap_start
 	# three clients take the three slots, each sending a NOOP in 3 s, well
