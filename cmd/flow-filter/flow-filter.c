@@ -38,6 +38,16 @@ static const char help[] =
     "Identifiers data.a.b read fields of JSON data (an extension of CESQL 1.0).\n"
     "Exit: 0 some event matched, 1 none, 64 bad expression, 65 invalid lines.\n";
 
+/* --exact, --prefix, --suffix ATTR=VALUE */
+static void
+add_cond(struct filter_opts *o, enum dialect kind, const char *arg)
+{
+	o->conds = xrealloc(o->conds, (o->nconds + 1) * sizeof *o->conds);
+	if (filter_cond_parse(&o->conds[o->nconds], kind, arg) < 0)
+		die(EX_FLOW_USAGE, "%s: expected ATTR=VALUE, ATTR letters and digits", arg);
+	o->nconds++;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -69,11 +79,8 @@ main(int argc, char **argv)
 		case OPT_EXACT:
 		case OPT_PREFIX:
 		case OPT_SUFFIX:
-			o.conds = xrealloc(o.conds, (o.nconds + 1) * sizeof *o.conds);
-			if (filter_cond_parse(&o.conds[o.nconds], c == OPT_EXACT ? DIALECT_EXACT :
-			    c == OPT_PREFIX ? DIALECT_PREFIX : DIALECT_SUFFIX, optarg) < 0)
-				die(EX_FLOW_USAGE, "%s: expected ATTR=VALUE, ATTR letters and digits", optarg);
-			o.nconds++;
+			add_cond(&o, c == OPT_EXACT ? DIALECT_EXACT : c == OPT_PREFIX ? DIALECT_PREFIX :
+			    DIALECT_SUFFIX, optarg);
 			break;
 		case 'v': o.invert = 1; break;
 		case 'c': o.count = 1; break;
