@@ -35,7 +35,7 @@ lr_open_transport(struct transport *t, size_t maxlen)
 	lr->t = t;
 	lr->filled_by_caller = 1;
 	lr->maxlen = lr->limit = maxlen;
-	/* +1: a NUL can end the longest line in place of its newline */
+	/* +1: the longest line's newline */
 	lr->cap = maxlen + 1 + READ_BLOCK;
 	lr->buf = xmalloc(lr->cap);
 	lr->long_sink = -1;
