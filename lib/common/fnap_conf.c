@@ -315,3 +315,15 @@ fnap_conf_namespace(const struct fnap_conf *c, const char *flow)
 			best = &c->ns[i];
 	return best;
 }
+
+unsigned
+fnap_conf_public_port(const struct fnap_conf *c)
+{
+	return c->tls_port ? c->tls_port : c->port;
+}
+
+int
+fnap_conf_public_tls(const struct fnap_conf *c)
+{
+	return c->tls_port || c->implicit_tls;
+}

@@ -64,4 +64,9 @@ const struct fnap_namespace *fnap_conf_namespace(const struct fnap_conf *c, cons
 /* 1 if name is ns or a name inside it. */
 int fnap_in_namespace(const char *name, const char *ns);
 
+/* Where other hosts are sent (DNS, DESCRIBE): the tls-port when there is
+   one, else the port; and whether that port is one of implicit TLS. */
+unsigned fnap_conf_public_port(const struct fnap_conf *c);
+int fnap_conf_public_tls(const struct fnap_conf *c);
+
 #endif

@@ -18,7 +18,7 @@ static const struct command {
 	const char *verb;
 	int needs_auth;
 	fnap_handler *run;
-	const char *usage;        /* for HELP */
+	const char *usage;        /* for HELP, and the 501 of bad arguments */
 } commands[] = {
 	{ "CAPABILITIES", 0, cmd_capabilities, "CAPABILITIES" },
 	{ "STARTTLS", 0, cmd_starttls, "STARTTLS" },
@@ -36,10 +36,10 @@ static const struct command {
 	    "STREAM <flow> [FROM <offset>|BEGINNING|END] [COUNT <n>] [TO END]" },
 	{ "PUBLISH", 1, fnap_cmd_publish, "PUBLISH <flow>" },
 	{ "SUBSCRIBE", 1, fnap_cmd_subscribe, "SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]" },
-	{ "UNSUBSCRIBE", 1, fnap_cmd_unsubscribe, "UNSUBSCRIBE <local>" },
-	{ "REVOKE", 1, fnap_cmd_revoke, "REVOKE <subscription-flow>" },
-	{ "PAUSE", 1, fnap_cmd_pause, "PAUSE <flow>" },
-	{ "RESUME", 1, fnap_cmd_resume, "RESUME <flow>" },
+	{ "UNSUBSCRIBE", 1, fnap_cmd_unsubscribe, "UNSUBSCRIBE <local> [<token>]" },
+	{ "REVOKE", 1, fnap_cmd_revoke, "REVOKE <subscription-flow> [<token>]" },
+	{ "PAUSE", 1, fnap_cmd_pause, "PAUSE <flow> [<token>]" },
+	{ "RESUME", 1, fnap_cmd_resume, "RESUME <flow> [<token>]" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof *commands)
@@ -58,7 +58,7 @@ cmd_capabilities(struct session *s, char *args)
 	}
 	/* every flow's events are served over FNAP too (STREAM, PUBLISH) */
 	snprintf(brokers, sizeof brokers, "BROKERS%s%s fnap", kafka ? " kafka" : "", file ? " file" : "");
-	fnap_reply(s->c, 220, "DATA");
+	fnap_reply(s->c, REPLY_OK, "DATA");
 	fnap_body(s->c, "FNAP 1", 6);
 	fnap_body(s->c, "AUTH PLAIN ANONYMOUS", 20);
 	if (s->tls && !fnap_conn_is_tls(s->c))
@@ -68,7 +68,7 @@ cmd_capabilities(struct session *s, char *args)
 		fnap_body(s->c, "PROCESSORS bridge", 17);
 		fnap_body(s->c, "FILTER cesql", 12);
 	}
-	fnap_reply(s->c, 220, "OK");
+	fnap_reply(s->c, REPLY_OK, "OK");
 }
 
 /* The handshake on the session's connection; -1 ends the session. */
@@ -88,31 +88,31 @@ static void
 cmd_starttls(struct session *s, char *args)
 {
 	if (fnap_word(&args)) {
-		fnap_reply(s->c, 501, "usage: STARTTLS");
+		session_usage(s);
 		return;
 	}
 	if (!s->tls) {
-		fnap_reply(s->c, 454, "TLS not available");
+		fnap_reply(s->c, REPLY_NO_TLS, "TLS not available");
 		return;
 	}
 	if (fnap_conn_is_tls(s->c)) {
-		fnap_reply(s->c, 501, "TLS already started");
+		fnap_reply(s->c, REPLY_USAGE, "TLS already started");
 		return;
 	}
-	fnap_reply(s->c, 220, "Ready to start TLS");
+	fnap_reply(s->c, REPLY_OK, "Ready to start TLS");
 	if (start_tls(s) < 0) {
 		s->quit = 1;
 		return;
 	}
 	/* nothing learnt before the handshake counts */
-	s->authed = s->anonymous = s->failures = 0;
-	s->user[0] = s->namespaces[0] = '\0';
+	s->authed = s->failures = 0;
+	memset(&s->who, 0, sizeof s->who);
 }
 
 static void
 cmd_noop(struct session *s, char *args)
 {
-	fnap_reply(s->c, 220, "OK");
+	fnap_reply(s->c, REPLY_OK, "OK");
 }
 
 static void
@@ -120,17 +120,17 @@ cmd_help(struct session *s, char *args)
 {
 	size_t i;
 
-	fnap_reply(s->c, 220, "DATA");
+	fnap_reply(s->c, REPLY_OK, "DATA");
 	for (i = 0; i < NCOMMANDS; i++)
 		if (commands[i].usage && (commands[i].run != cmd_starttls || s->tls))
 			fnap_body(s->c, commands[i].usage, strlen(commands[i].usage));
-	fnap_reply(s->c, 220, "OK");
+	fnap_reply(s->c, REPLY_OK, "OK");
 }
 
 static void
 cmd_quit(struct session *s, char *args)
 {
-	fnap_reply(s->c, 221, "Bye");
+	fnap_reply(s->c, REPLY_BYE, "Bye");
 	s->quit = 1;
 }
 
@@ -141,18 +141,20 @@ dispatch(struct session *s, char *line)
 	size_t i;
 
 	if (!verb) {
-		fnap_reply(s->c, 500, "empty command");
+		fnap_reply(s->c, REPLY_BAD_COMMAND, "empty command");
 		return;
 	}
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcasecmp(verb, commands[i].verb) == 0)
 			break;
 	if (i == NCOMMANDS)
-		fnap_reply(s->c, 500, "unknown command");
+		fnap_reply(s->c, REPLY_BAD_COMMAND, "unknown command");
 	else if (commands[i].needs_auth && !s->authed)
-		fnap_reply(s->c, 530, "authentication required");
-	else
+		fnap_reply(s->c, REPLY_AUTH_REQUIRED, "authentication required");
+	else {
+		s->usage = commands[i].usage;
 		commands[i].run(s, args);
+	}
 }
 
 /* A session has login-timeout to authenticate, from its start or from the
@@ -187,35 +189,35 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	s.local = auth_client_is_local(in);
 	if (conf->tls_cert && !(s.tls = tls_server_ctx(conf->tls_cert, conf->tls_key, &why))) {
 		warnmsg("%s: %s", conf->tls_cert, why);
-		fnap_reply(s.c, 421, "%s service not available", conf->hostname);
+		fnap_reply(s.c, REPLY_CLOSING, "%s service not available", conf->hostname);
 		status = EX_FLOW_CONFIG;
 		goto out;
 	}
 	if (conf->implicit_tls && start_tls(&s) < 0)
 		goto out;
-	fnap_reply(s.c, 220, "%s FNAA", conf->hostname);
+	fnap_reply(s.c, REPLY_OK, "%s FNAA", conf->hostname);
 	while (!s.quit && !stop_requested) {
 		r = fnap_read_line(s.c, conf->command_max, &line, &len);
 		if (r == FNAP_EOF || r == FNAP_ERROR)
 			break;
 		if (r == FNAP_TIMEOUT) {
 			if (login_by >= 0 && clock_ms() >= login_by)
-				fnap_reply(s.c, 421, "not authenticated within %d seconds, closing",
+				fnap_reply(s.c, REPLY_CLOSING, "not authenticated within %d seconds, closing",
 				    conf->login_timeout);
 			else
-				fnap_reply(s.c, 421, "idle for %d seconds, closing", conf->idle_timeout);
+				fnap_reply(s.c, REPLY_CLOSING, "idle for %d seconds, closing", conf->idle_timeout);
 			break;
 		}
 		if (r == FNAP_TOO_LONG)
-			fnap_reply(s.c, 500, "line too long");
+			fnap_reply(s.c, REPLY_BAD_COMMAND, "line too long");
 		else if (r == FNAP_NUL)
-			fnap_reply(s.c, 500, "NUL byte in a command");
+			fnap_reply(s.c, REPLY_BAD_COMMAND, "NUL byte in a command");
 		else
 			dispatch(&s, line);
 		login_clock(&s, &was_authed, &login_by);
 	}
 	if (stop_requested)
-		fnap_reply(s.c, 421, "%s shutting down", conf->hostname);
+		fnap_reply(s.c, REPLY_CLOSING, "%s shutting down", conf->hostname);
 out:
 	fnap_conn_close(s.c, LINGER_MS);
 	fnap_conn_free(s.c);

@@ -35,10 +35,10 @@ failed(struct session *s, const char *user, const char *why)
 	shown[i] = '\0';
 	warnmsg("authentication failed for %s from %s: %s", shown, remote(), why);
 	if (++s->failures >= AUTH_TRIES) {
-		fnap_reply(s->c, 421, "too many authentication failures, closing");
+		fnap_reply(s->c, REPLY_CLOSING, "too many authentication failures, closing");
 		s->quit = 1;
 	} else
-		fnap_reply(s->c, 535, "authentication failed");
+		fnap_reply(s->c, REPLY_AUTH_FAILED, "authentication failed");
 }
 
 static void
@@ -50,35 +50,35 @@ plain(struct session *s, char *resp)
 	int r;
 
 	if (!s->conf->plain_cleartext && !s->local && !fnap_conn_is_tls(s->c)) {
-		fnap_reply(s->c, 538, "encryption required for PLAIN");
+		fnap_reply(s->c, REPLY_ENCRYPT, "encryption required for PLAIN");
 		return;
 	}
 	if (!resp) {
-		fnap_reply(s->c, 220, "OK");
+		fnap_reply(s->c, REPLY_OK, "OK");
 		r = fnap_read_line(s->c, s->conf->command_max, &line, &len);
 		if (r == FNAP_EOF || r == FNAP_ERROR || r == FNAP_TIMEOUT) {
 			s->quit = 1;
 			return;
 		}
 		if (r != FNAP_LINE) {
-			fnap_reply(s->c, 501, "%s", r == FNAP_NUL ? "NUL byte" : "line too long");
+			fnap_reply(s->c, REPLY_USAGE, "%s", r == FNAP_NUL ? "NUL byte" : "line too long");
 			return;
 		}
 		/* "*" cancels, as in IMAP */
 		if (strcmp(line, "*") == 0) {
-			fnap_reply(s->c, 501, "authentication cancelled");
+			fnap_reply(s->c, REPLY_USAGE, "authentication cancelled");
 			return;
 		}
 		resp = line;
 	}
 	if (auth_plain_decode(resp, user, pass, &why) < 0) {
-		fnap_reply(s->c, 501, "%s", why);
+		fnap_reply(s->c, REPLY_USAGE, "%s", why);
 		return;
 	}
 	r = auth_user_check(s->conf->users, user, pass, ns);
 	sodium_memzero(pass, sizeof pass);
 	if (r < 0) {
-		fnap_reply(s->c, 450, "users file unavailable, retry");
+		fnap_reply(s->c, REPLY_RETRY, "users file unavailable, retry");
 		return;
 	}
 	if (r == 0) {
@@ -86,10 +86,10 @@ plain(struct session *s, char *resp)
 		return;
 	}
 	s->authed = 1;
-	s->anonymous = 0;
-	memcpy(s->user, user, sizeof s->user);
-	memcpy(s->namespaces, ns, sizeof s->namespaces);
-	fnap_reply(s->c, 220, "Authenticated");
+	s->who.anonymous = 0;
+	memcpy(s->who.user, user, sizeof s->who.user);
+	memcpy(s->who.namespaces, ns, sizeof s->who.namespaces);
+	fnap_reply(s->c, REPLY_OK, "Authenticated");
 }
 
 void
@@ -98,20 +98,20 @@ fnap_cmd_authenticate(struct session *s, char *args)
 	char *mech = fnap_word(&args), *resp = fnap_word(&args);
 
 	if (!mech) {
-		fnap_reply(s->c, 501, "usage: AUTHENTICATE PLAIN [<base64>] | AUTHENTICATE ANONYMOUS [<trace>]");
+		session_usage(s);
 		return;
 	}
 	if (strcasecmp(mech, "ANONYMOUS") == 0) {
 		/* the trace (an address, say) is the client's business */
-		s->authed = s->anonymous = 1;
-		strcpy(s->user, AUTH_ANONYMOUS);
-		s->namespaces[0] = '\0';
-		fnap_reply(s->c, 220, "Authenticated");
+		s->authed = s->who.anonymous = 1;
+		strcpy(s->who.user, AUTH_ANONYMOUS);
+		s->who.namespaces[0] = '\0';
+		fnap_reply(s->c, REPLY_OK, "Authenticated");
 	} else if (strcasecmp(mech, "PLAIN") == 0) {
 		if (fnap_word(&args))
-			fnap_reply(s->c, 501, "usage: AUTHENTICATE PLAIN [<base64>]");
+			fnap_reply(s->c, REPLY_USAGE, "usage: AUTHENTICATE PLAIN [<base64>]");
 		else
 			plain(s, resp);
 	} else
-		fnap_reply(s->c, 501, "mechanisms: PLAIN ANONYMOUS");
+		fnap_reply(s->c, REPLY_USAGE, "mechanisms: PLAIN ANONYMOUS");
 }

@@ -8,13 +8,29 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fnap_queue.h"
 #include "fnap_session.h"
 #include "publish.h"
 #include "util.h"
 
-#define URL_MAX (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 16)
 #define IDLE_WAIT_MS 1000       /* how often an idle stream looks at its client */
 #define ERRORS_KEPT 1000        /* PUBLISH: rejected lines told one by one */
+
+/* The flow named arg that the session may read (write: change), its URL
+   and the broker options to open it with: 0, or -1 after the reply. */
+static int
+open_args(struct session *s, const char *arg, int write, struct flow_meta *m,
+    char url[QUEUE_URL_MAX], struct broker_opts *o)
+{
+	struct result r;
+
+	if (session_find_flow(s, arg, write, m) < 0)
+		return -1;
+	if (!queue_open_args(s->conf, m, url, o, &r))
+		return 0;
+	session_reply(s, &r);
+	return -1;
+}
 
 /* FROM's value: BEGINNING, END, N, -N (before the end) or @RFC3339. */
 static int
@@ -57,25 +73,25 @@ void
 fnap_cmd_stream(struct session *s, char *args)
 {
 	struct broker_opts o;
-	char url[URL_MAX], *name = fnap_word(&args);
+	char url[QUEUE_URL_MAX], *name = fnap_word(&args);
 	struct flow_meta m, now;
 	struct consumer *cons;
 	struct record rec;
 	int64_t count = 0, n = 0;
 	int status, r, unflushed = 0, done = 0, waited;
 
-	if (fnap_find_flow(s, name, 0, &m) < 0 || fnap_flow_broker(s, &m, url, sizeof url, &o) < 0)
+	if (open_args(s, name, 0, &m, url, &o) < 0)
 		return;
 	o.start.kind = OFFSET_END;
 	if (stream_args(args, &o, &count) < 0) {
-		fnap_reply(s->c, 501, "usage: STREAM <flow> [FROM <offset>|BEGINNING|END] [COUNT <n>] [TO END]");
+		session_usage(s);
 		goto out;
 	}
 	if (!(cons = consumer_open(url, &o, &status))) {
-		fnap_reply(s->c, 450, "flow unavailable, retry");
+		fnap_reply(s->c, REPLY_RETRY, "flow unavailable, retry");
 		goto out;
 	}
-	fnap_reply(s->c, 220, "DATA");
+	fnap_reply(s->c, REPLY_OK, "DATA");
 	while (!done) {
 		waited = !unflushed;
 		r = cons->ops->next(cons, &rec, waited ? IDLE_WAIT_MS : 0);
@@ -84,7 +100,7 @@ fnap_cmd_stream(struct session *s, char *args)
 			if (fnap_body(s->c, rec.line, rec.len) < 0)
 				done = s->quit = 1;
 			else if (count && ++n == count) {
-				fnap_reply(s->c, 220, "OK");
+				fnap_reply(s->c, REPLY_OK, "OK");
 				done = 1;
 			}
 		} else if (r == 0) {
@@ -95,14 +111,14 @@ fnap_cmd_stream(struct session *s, char *args)
 			else if (waited && (flowstate_load(s->conf->state, m.flow, &now) < 0 ||
 			    now.created_ns != m.created_ns)) {
 				/* deleted (a subscription revoked): its readers are told */
-				fnap_reply(s->c, 550, "no such flow or access denied");
+				fnap_reply(s->c, REPLY_DENIED, TEXT_NO_FLOW);
 				done = 1;
 			}
 		} else if (r == CONSUMER_END) {
-			fnap_reply(s->c, 220, "OK");
+			fnap_reply(s->c, REPLY_OK, "OK");
 			done = 1;
 		} else {
-			fnap_reply(s->c, 450, "flow unavailable");
+			fnap_reply(s->c, REPLY_RETRY, "flow unavailable");
 			done = 1;
 		}
 	}
@@ -160,7 +176,7 @@ fnap_cmd_publish(struct session *s, char *args)
 {
 	static const struct publish_opts as_they_are = { 0 };
 	struct broker_opts o;
-	char url[URL_MAX], *name = fnap_word(&args);
+	char url[QUEUE_URL_MAX], *name = fnap_word(&args);
 	struct publish_conn pc = { .s = s };
 	struct publish_source src = { .next = conn_next, .rejected = conn_rejected, .ctx = &pc, .drain = 1 };
 	struct publish_stats st;
@@ -169,29 +185,29 @@ fnap_cmd_publish(struct session *s, char *args)
 	long i;
 	int status = 0;
 
-	if (fnap_find_flow(s, name, 1, &m) < 0 || fnap_flow_broker(s, &m, url, sizeof url, &o) < 0)
+	if (open_args(s, name, 1, &m, url, &o) < 0)
 		return;
 	if (fnap_word(&args)) {
-		fnap_reply(s->c, 501, "usage: PUBLISH <flow>");
+		session_usage(s);
 		goto out;
 	}
 	if (!(p = producer_open(url, &o, &status))) {
-		fnap_reply(s->c, 450, "flow unavailable, retry");
+		fnap_reply(s->c, REPLY_RETRY, "flow unavailable, retry");
 		goto out;
 	}
-	fnap_reply(s->c, 220, "OK send events");
+	fnap_reply(s->c, REPLY_OK, "OK send events");
 	status = publish_pump(p, &as_they_are, &src, &st);
 	p->ops->close(p);
 	if (!s->quit) {
 		for (i = 0; i < pc.rejected && i < ERRORS_KEPT; i++)
-			fnap_reply(s->c, 501, "%s", pc.why[i]);
+			fnap_reply(s->c, REPLY_USAGE, "%s", pc.why[i]);
 		if (pc.rejected > ERRORS_KEPT)
-			fnap_reply(s->c, 501, "%ld more lines rejected", pc.rejected - ERRORS_KEPT);
+			fnap_reply(s->c, REPLY_USAGE, "%ld more lines rejected", pc.rejected - ERRORS_KEPT);
 		if (status)
-			fnap_reply(s->c, 450, "flow unavailable: %" PRIu64 " of the events stored, retry the rest",
+			fnap_reply(s->c, REPLY_RETRY, "flow unavailable: %" PRIu64 " of the events stored, retry the rest",
 			    st.published);
 		else
-			fnap_reply(s->c, 220, "OK %" PRIu64 " events", st.published);
+			fnap_reply(s->c, REPLY_OK, "OK %" PRIu64 " events", st.published);
 	}
 	free(pc.why);
 out:

@@ -520,6 +520,18 @@ EOF
 	[ "$(tail -n 1 "$TMP/out")" = "421 idle for 1 seconds, closing" ]
 }
 
+@test "fnap-serve: HELP gives each command's usage as its 501 quotes it, the token of REVOKE, UNSUBSCRIBE, PAUSE and RESUME too" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" HELP 'REVOKE' 'UNSUBSCRIBE' 'PAUSE' 'RESUME' 'LIST' 'CREATE' QUIT |
+		fnap_session > "$TMP/out"
+	sed -n 's/^501 usage: //p' "$TMP/out" > "$TMP/usage"
+	[ "$(wc -l < "$TMP/usage")" -eq 6 ]
+	grep -qx 'REVOKE <subscription-flow> \[<token>\]' "$TMP/usage"
+	grep -qx 'PAUSE <flow> \[<token>\]' "$TMP/usage"
+	# each usage line of a 501 is a line of HELP, as it is
+	sed -n '/^220 DATA$/,/^220 OK$/p' "$TMP/out" | grep -Fxf "$TMP/usage" | sort | cmp - <(sort "$TMP/usage")
+}
+
 @test "fnap-serve: flow-pub to fnap:// whose session ended between two batches keeps the next line in --reject" {
 	fnap_start
 	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW ev.flows.unix.ar' 'QUIT' | fnap_session > /dev/null

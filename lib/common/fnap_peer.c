@@ -12,7 +12,8 @@
 #include <sodium.h>
 
 #include "fnap_client.h"
-#include "fnap_session.h"
+#include "fnap.h"
+#include "fnap_peer.h"
 #include "dnsquery.h"
 #include "resolve.h"
 #include "util.h"

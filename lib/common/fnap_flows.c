@@ -1,0 +1,219 @@
+/* The agent's flows: their records in the state directory, their queues,
+   their DNS records, and who may see what. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fnap_dnsreg.h"
+#include "fnap_flows.h"
+#include "fnap_queue.h"
+#include "rfc3339.h"
+#include "util.h"
+
+int
+flows_name(const char *arg, char out[DNSNAME_MAX + 1], struct result *r)
+{
+	const char *why;
+
+	if (!arg || dnsname_parse(arg, strlen(arg), out, &why) < 0)
+		return result_set(r, REPLY_NAME, "flow name not allowed: %s", arg ? why : "missing");
+	return 0;
+}
+
+int
+flows_theirs(const struct fnap_who *who, const struct flow_meta *m)
+{
+	return !who->anonymous && (strcmp(m->owner, who->user) == 0 || strcmp(m->subscriber, who->user) == 0);
+}
+
+int
+flows_readable(const struct fnap_who *who, const struct flow_meta *m)
+{
+	return m->public || flows_theirs(who, m);
+}
+
+static int
+owns(const struct fnap_who *who, const struct flow_meta *m)
+{
+	return !who->anonymous && strcmp(m->owner, who->user) == 0;
+}
+
+int
+flows_ns_listed(const struct fnap_who *who, const char *ns)
+{
+	return who->anonymous || auth_ns_listed(who->namespaces, ns);
+}
+
+int
+flows_find(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg, int write,
+    struct flow_meta *m, struct result *r)
+{
+	char name[DNSNAME_MAX + 1];
+
+	if (flows_name(arg, name, r))
+		return r->code;
+	if (flowstate_load(conf->state, name, m) < 0 || !(write ? owns(who, m) : flows_readable(who, m)))
+		return result_set(r, REPLY_DENIED, TEXT_NO_FLOW);
+	return 0;
+}
+
+int
+flows_create(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg,
+    int public, struct flow_meta *m, struct result *r)
+{
+	const struct fnap_namespace *ns;
+
+	memset(m, 0, sizeof *m);
+	if (flows_name(arg, m->flow, r))
+		return r->code;
+	if (!(ns = fnap_conf_namespace(conf, m->flow)) || who->anonymous ||
+	    !auth_ns_listed(who->namespaces, ns->name))
+		return result_set(r, REPLY_DENIED, TEXT_NO_FLOW);
+	snprintf(m->owner, sizeof m->owner, "%s", who->user);
+	m->public = public;
+	return flows_new(conf, who, m, r);
+}
+
+/* The record, the queue, the DNS records, under the flow's lock. */
+static int
+make_flow(const struct fnap_conf *conf, const struct fnap_namespace *ns, int anonymous, int quota,
+    struct flow_meta *m, struct result *r)
+{
+	if (flowstate_create(conf->state, m, quota) < 0) {
+		if (errno == EEXIST)
+			return result_set(r, REPLY_NAME, "flow name not allowed: %s exists", m->flow);
+		if (errno == EDQUOT)
+			return result_set(r, REPLY_QUOTA, "quota exceeded: %d %s", quota,
+			    anonymous ? "anonymous subscriptions" : "flows");
+		warnmsg("%s: %s", conf->state, strerror(errno));
+		return result_set(r, REPLY_RETRY, TEXT_CANNOT_CREATE);
+	}
+	if (queue_create(ns, m, r)) {
+		flowstate_delete(conf->state, m->flow);
+		return r->code;
+	}
+	if (dnsreg_update(conf, DNSUPDATE_ADD, m) < 0) {
+		queue_delete(conf, m);
+		flowstate_delete(conf->state, m->flow);
+		return result_set(r, REPLY_RETRY, "cannot register the flow in DNS, retry");
+	}
+	return 0;
+}
+
+int
+flows_new(const struct fnap_conf *conf, const struct fnap_who *who, struct flow_meta *m,
+    struct result *r)
+{
+	const struct fnap_namespace *ns = fnap_conf_namespace(conf, m->flow);
+	/* what an anonymous session makes is a subscription: all of them
+	   share one quota of their own */
+	int quota = who->anonymous ? conf->anonymous_subscriptions : conf->flows_per_user;
+	int lock, code;
+
+	if (who->anonymous && quota == 0)
+		return result_set(r, REPLY_QUOTA, "quota exceeded: no anonymous subscriptions here");
+	if (queue_place(ns, m, r))
+		return r->code;
+	m->created_ns = clock_real_ns();
+	if ((lock = flowstate_lock(conf->state, m->flow)) < 0) {
+		warnmsg("%s: %s", conf->state, strerror(errno));
+		return result_set(r, REPLY_RETRY, TEXT_CANNOT_CREATE);
+	}
+	code = make_flow(conf, ns, who->anonymous, quota, m, r);
+	flowstate_unlock(lock);
+	return code;
+}
+
+int
+flows_destroy(const struct fnap_conf *conf, const char *flow, struct result *r)
+{
+	struct flow_meta m;
+	int lock, code = REPLY_RETRY;
+
+	result_set(r, code, "cannot delete the flow, retry");
+	if ((lock = flowstate_lock(conf->state, flow)) < 0)
+		return code;
+	/* another session may have deleted it while this one waited */
+	if (flowstate_load(conf->state, flow, &m) < 0)
+		code = result_set(r, REPLY_DENIED, TEXT_NO_FLOW);
+	else if (dnsreg_update(conf, DNSUPDATE_DELETE, &m) < 0)
+		result_set(r, code, "cannot remove the DNS records, retry");
+	else if (queue_delete(conf, &m) < 0)
+		result_set(r, code, "cannot remove the flow's queue, retry");
+	else {
+		flowstate_delete(conf->state, m.flow);
+		code = r->code = 0;
+	}
+	flowstate_unlock(lock);
+	return code;
+}
+
+int
+flows_record(const struct fnap_conf *conf, const struct flow_meta *m)
+{
+	int lock = flowstate_lock(conf->state, m->flow), r;
+
+	if (lock < 0)
+		return -1;
+	r = flowstate_update(conf->state, m);
+	flowstate_unlock(lock);
+	return r;
+}
+
+void
+flows_describe(const struct fnap_conf *conf, const struct fnap_who *who,
+    const struct flow_meta *m, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+	char created[RFC3339_MAX];
+
+	rfc3339_format(m->created_ns, created);
+	/* the thesis's four lines first, in its order */
+	fn(ctx, "flow", m->flow);
+	queue_describe(conf, m, owns(who, m), fn, ctx);
+	fn(ctx, "owner", m->owner);
+	fn(ctx, "public", m->public ? "yes" : "no");
+	fn(ctx, "created", created);
+	/* what feeds it: the flow it copies, for whom, and how it runs */
+	if (m->source[0])
+		fn(ctx, "source", m->source);
+	if (m->agent[0])
+		fn(ctx, "source-agent", m->agent);
+	if (m->subscriber[0])
+		fn(ctx, "subscriber", m->subscriber);
+	if (m->feed[0])
+		fn(ctx, "feed", m->feed);
+}
+
+struct listing {
+	const struct fnap_who *who;
+	const char *ns;
+	void (*fn)(void *ctx, const char *flow);
+	void *ctx;
+};
+
+/* A subscription flow is listed to its owner and subscriber only, even
+   when anyone may read it (an anonymous subscriber's): its name is no
+   one else's business. */
+static void
+list_one(void *ctx, const struct flow_meta *m)
+{
+	struct listing *l = ctx;
+
+	if ((m->subscriber[0] ? flows_theirs(l->who, m) : flows_readable(l->who, m)) &&
+	    (!l->ns || fnap_in_namespace(m->flow, l->ns)))
+		l->fn(l->ctx, m->flow);
+}
+
+int
+flows_list(const struct fnap_conf *conf, const struct fnap_who *who, const char *ns,
+    void (*fn)(void *ctx, const char *flow), void *ctx)
+{
+	struct listing l = { who, ns, fn, ctx };
+
+	if (flowstate_each(conf->state, list_one, &l) >= 0)
+		return 0;
+	warnmsg("%s: cannot list the flows: %s", conf->state, strerror(errno));
+	return -1;
+}
