@@ -117,7 +117,7 @@ json_member(const char *key, const char *value)
 static void
 print_flow(const struct flow_info *fi, const char *url, enum output out)
 {
-	const char *type = fi->broker_type != BROKER_NONE ? broker_type_name(fi->broker_type) : NULL;
+	const char *type = fi->broker ? fi->broker->name : NULL;
 	size_t i;
 
 	if (out == OUT_JSON) {
@@ -170,7 +170,7 @@ one_flow(struct resolver *r, const char *fqdn, enum output out, int *printed)
 		return st;
 	}
 	if ((what & RESOLVE_BROKER) && !(url = flow_info_url(&fi, &nourl)) &&
-	    (out == OUT_URL || fi.broker_type != BROKER_NONE || fi.nbrokers)) {
+	    (out == OUT_URL || fi.broker || fi.nbrokers)) {
 		warnmsg("flow://%s: no broker URL: %s", fqdn, nourl);
 		st = out == OUT_URL ? EX_FLOW_NEGATIVE : EX_FLOW_OK;
 	}
@@ -258,6 +258,7 @@ records_option(struct records *rec, int c, const char *arg)
 {
 	struct dnsupdate_flow *d = &rec->d;
 	const char *why;
+	char kinds[64], msg[96];
 	int64_t ttl;
 
 	rec->used = 1;
@@ -283,11 +284,11 @@ records_option(struct records *rec, int c, const char *arg)
 		d->ttl = ttl;
 		break;
 	case OPT_BROKER_TYPE:
-		d->broker_type = strcmp(arg, "kafka") == 0 ? BROKER_KAFKA :
-		    strcmp(arg, "fnap") == 0 ? BROKER_FNAP : strcmp(arg, "file") == 0 ? BROKER_FILE :
-		    BROKER_NONE;
-		if (d->broker_type == BROKER_NONE)
-			usage_exit(synopsis, "--broker-type: kafka, fnap or file");
+		if (!(d->broker = broker_kind_by_name(arg, strlen(arg)))) {
+			broker_kinds_text(kinds, sizeof kinds, 0);
+			snprintf(msg, sizeof msg, "--broker-type: %s", kinds);
+			usage_exit(synopsis, msg);
+		}
 		break;
 	}
 }

@@ -1,6 +1,7 @@
 /* broker: the interface every broker implements (file, kafka, fnap), and
-   opening one from a URL. Producers take validated event lines; consumers
-   hand back event lines, structured mode, without the newline. */
+   opening one from a URL (broker_open.c, through the URL's kind,
+   brokers.h). Producers take validated event lines; consumers hand back
+   event lines, structured mode, without the newline. */
 #ifndef FLOW_BROKER_H
 #define FLOW_BROKER_H
 

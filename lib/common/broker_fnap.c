@@ -20,7 +20,7 @@ session(const struct flow_url *u, int *status)
 	const char *user = getenv("FNAP_USER"), *ca = getenv("FNAP_CA");
 	struct fnap_client *cl;
 
-	cl = fnap_client_open(u->hosts, u->scheme == URL_FNAPS, ca && *ca ? ca : NULL, status);
+	cl = fnap_client_open(u->hosts, u->tls, ca && *ca ? ca : NULL, status);
 	if (cl && fnap_client_auth(cl, user && *user ? user : NULL, getenv("FNAP_PASSWORD"), status) < 0) {
 		fnap_client_close(cl);
 		cl = NULL;

@@ -126,27 +126,26 @@ check(enum dnsupdate_op op, const struct dnsupdate_flow *d, char *ns, const char
 	for (i = 0; i < d->nbrokers; i++)
 		if (!target_ok(&d->brokers[i]))
 			return *why = "bad broker target", -1;
-	if (d->broker_type == BROKER_NONE) {
+	if (!d->broker) {
 		if (d->nbrokers || d->topic || d->path || d->broker_tls)
 			return *why = "broker records need a broker type", -1;
 		if (d->nagents == 0)
 			return *why = "neither an agent nor a broker", -1;
 		return 0;
 	}
-	if (d->broker_type == BROKER_FILE) {
+	if (!d->broker->topic_check) {
 		if (!d->path || flow_path_check(d->path) < 0)
-			return *why = "broker type file needs a clean absolute path", -1;
+			return *why = because("broker type %s needs a clean absolute path", d->broker->name), -1;
 		if (d->topic)
-			return *why = "broker type file takes a path, not a topic", -1;
+			return *why = because("broker type %s takes a path, not a topic", d->broker->name), -1;
 		return 0;
 	}
 	if (d->nbrokers == 0)
-		return *why = because("broker type %s needs a broker HOST:PORT",
-		    broker_type_name(d->broker_type)), -1;
+		return *why = because("broker type %s needs a broker HOST:PORT", d->broker->name), -1;
 	if (d->path)
 		return *why = "a path is for broker type file only", -1;
-	if (d->topic && flow_topic_check(d->broker_type, d->topic) < 0)
-		return *why = because("bad %s topic", broker_type_name(d->broker_type)), -1;
+	if (d->topic && d->broker->topic_check(d->topic) < 0)
+		return *why = because("bad %s topic", d->broker->name), -1;
 	return 0;
 }
 
@@ -192,10 +191,10 @@ dnsupdate_write(FILE *f, enum dnsupdate_op op, const struct dnsupdate_flow *d, c
 		write_targets(f, flow, ttl, d->agents, d->nagents);  /* where the thesis's agents look */
 		if (d->agent_tls)
 			fprintf(f, "update add %s. %lu IN TXT \"tls\"\n", agent, ttl);
-		if (d->broker_type != BROKER_NONE) {
+		if (d->broker) {
 			write_targets(f, queue, ttl, d->brokers, d->nbrokers);
 			fprintf(f, "update add %s. %lu IN TXT \"broker-type=%s\"", queue, ttl,
-			    broker_type_name(d->broker_type));
+			    d->broker->name);
 			if (d->topic)
 				fprintf(f, " \"topic=%s\"", d->topic);
 			if (d->path)

@@ -23,7 +23,7 @@ struct dnsupdate_flow {
 	const struct srv_target *agents; /* _flow._tcp.F SRV, may be none */
 	size_t nagents;
 	int agent_tls;              /* _flow._tcp.F TXT "tls" */
-	enum broker_type broker_type; /* BROKER_NONE: no _queue records */
+	const struct broker_kind *broker; /* NULL: no _queue records */
 	const struct srv_target *brokers; /* _queue._flow._tcp.F SRV (kafka, fnap: one at least) */
 	size_t nbrokers;
 	const char *topic;          /* kafka, fnap: TXT topic=, NULL for the default (F) */

@@ -85,11 +85,11 @@ static int
 write_record(FILE *f, const struct flow_meta *m)
 {
 	fprintf(f, "flow=%s\nowner=%s\npublic=%s\ncreated=%" PRId64 "\ntype=%s\n", m->flow, m->owner,
-	    m->public ? "yes" : "no", m->created_ns, m->type);
-	if (m->path[0])
-		fprintf(f, "path=%s\n", m->path);
-	if (m->servers[0])
-		fprintf(f, "servers=%s\ntopic=%s\n", m->servers, m->topic);
+	    m->public ? "yes" : "no", m->created_ns, m->kind->name);
+	if (m->queue.path[0])
+		fprintf(f, "path=%s\n", m->queue.path);
+	if (m->queue.servers[0])
+		fprintf(f, "servers=%s\ntopic=%s\n", m->queue.servers, m->queue.topic);
 	if (m->source[0])
 		fprintf(f, "source=%s\n", m->source);
 	if (m->subscriber[0])
@@ -174,13 +174,13 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 		else if (strcmp(line, "created") == 0)
 			m->created_ns = strtoll(v, NULL, 10);
 		else if (strcmp(line, "type") == 0)
-			snprintf(m->type, sizeof m->type, "%s", v);
+			m->kind = broker_kind_by_name(v, strlen(v));
 		else if (strcmp(line, "path") == 0)
-			snprintf(m->path, sizeof m->path, "%s", v);
+			snprintf(m->queue.path, sizeof m->queue.path, "%s", v);
 		else if (strcmp(line, "servers") == 0)
-			snprintf(m->servers, sizeof m->servers, "%s", v);
+			snprintf(m->queue.servers, sizeof m->queue.servers, "%s", v);
 		else if (strcmp(line, "topic") == 0)
-			snprintf(m->topic, sizeof m->topic, "%s", v);
+			snprintf(m->queue.topic, sizeof m->queue.topic, "%s", v);
 		else if (strcmp(line, "source") == 0)
 			snprintf(m->source, sizeof m->source, "%s", v);
 		else if (strcmp(line, "subscriber") == 0)
@@ -197,7 +197,7 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 			snprintf(m->source_token, sizeof m->source_token, "%s", v);
 	}
 	fclose(f);
-	return m->flow[0] && m->type[0] ? 0 : -1;
+	return m->flow[0] && m->kind ? 0 : -1;
 }
 
 int

@@ -11,10 +11,11 @@
 
 #include <stdint.h>
 
+#include "brokers.h"
 #include "dnsname.h"
 
 #define FLOWSTATE_USER_MAX 64
-#define FLOWSTATE_PATH_MAX 1024
+#define FLOWSTATE_PATH_MAX BROKER_QUEUE_PATH_MAX
 #define FLOWSTATE_TOKEN_MAX 65     /* a token or its hash, hex, with its NUL */
 
 struct flow_meta {
@@ -22,10 +23,8 @@ struct flow_meta {
 	char owner[FLOWSTATE_USER_MAX];
 	int public;
 	int64_t created_ns;
-	char type[8];                     /* "file" or "kafka" */
-	char path[FLOWSTATE_PATH_MAX];    /* file: the flow directory */
-	char servers[FLOWSTATE_PATH_MAX]; /* kafka: the bootstrap list */
-	char topic[DNSNAME_MAX + 1];      /* kafka: the topic */
+	const struct broker_kind *kind;   /* where its events are: one with a keeper */
+	struct broker_queue queue;        /* and which of them */
 	/* a subscription flow: the flow it copies, and who may read it; a
 	   local flow of SUBSCRIBE ... LOCAL: the subscription flow it copies */
 	char source[DNSNAME_MAX + 1];

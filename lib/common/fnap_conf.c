@@ -96,41 +96,28 @@ set_plain(struct fnap_conf *c, const struct setting *s, const char *val, const c
 	return -1;
 }
 
-/* A kafka namespace's options after the bootstrap list, "key=value" words. */
+/* Each server of a kind served at its own servers must do as an SRV
+   target in DNS, where the agent publishes them. */
 static int
-kafka_option(struct fnap_namespace *ns, char *opt, const char **why)
+servers_check(const char *where, const char **why)
 {
-	char *v = strchr(opt, '=');
-	int64_t n;
+	struct srv_target t;
+	char *list = xstrdup(where), *p, *host;
+	int r = 0;
 
-	*why = "expected partitions=N, replication=N, properties=/FILE, topics=admin|auto or timeout=SECONDS";
-	if (!v)
-		return -1;
-	*v++ = '\0';
-	if (strcmp(opt, "partitions") == 0 && parse_int64(v, 1, 100000, &n) == 0)
-		ns->partitions = n;
-	else if (strcmp(opt, "replication") == 0 && parse_int64(v, 1, 1000, &n) == 0)
-		ns->replication = n;
-	else if (strcmp(opt, "properties") == 0 && v[0] == '/') {
-		free(ns->properties);
-		ns->properties = xstrdup(v);
-	} else if (strcmp(opt, "topics") == 0 && (strcmp(v, "admin") == 0 || strcmp(v, "auto") == 0))
-		ns->topic_admin = strcmp(v, "admin") == 0;
-	else if (strcmp(opt, "timeout") == 0 && parse_int64(v, 1, 3600, &n) == 0)
-		ns->timeout_ms = n * 1000;
-	else
-		return -1;
-	return 0;
+	for (p = list; r == 0 && (host = strsep(&p, ","));)
+		r = dnsupdate_target_parse(host, &t, why);
+	free(list);
+	return r;
 }
 
-/* namespace NAME file DIR | namespace NAME kafka HOST:PORT[,...] [OPTION...] */
+/* namespace NAME KIND WHERE [OPTION...]: file DIR, kafka HOST:PORT[,...] [OPTION...] */
 static int
 set_namespace(struct fnap_conf *c, char *val, const char **why)
 {
 	struct fnap_namespace *ns = &c->ns[c->nns];
-	char *name = fnap_word(&val), *kind = fnap_word(&val), *where = fnap_word(&val), *opt;
-	struct srv_target t;
-	char *list, *p, *host;
+	char *name = fnap_word(&val), *word = fnap_word(&val), *where = fnap_word(&val);
+	const struct broker_kind *kind = word ? broker_kind_by_name(word, strlen(word)) : NULL;
 	int i;
 
 	if (c->nns == FNAP_MAX_NAMESPACES) {
@@ -146,36 +133,17 @@ set_namespace(struct fnap_conf *c, char *val, const char **why)
 			*why = "namespace given twice";
 			return -1;
 		}
-	if (kind && strcmp(kind, "file") == 0 && where && where[0] == '/' && !*val) {
-		ns->kind = FNAP_NS_FILE;
-		ns->base = xstrdup(where);
-		c->nns++;
-		return 0;
-	}
-	if (!kind || strcmp(kind, "kafka") != 0 || !where) {
+	if (!kind || !kind->keeper || !where) {
 		*why = "expected NAME file /DIRECTORY or NAME kafka HOST:PORT[,HOST:PORT...] [OPTIONS]";
 		return -1;
 	}
-	/* each bootstrap server must do as an SRV target in DNS */
-	list = xstrdup(where);
-	for (p = list; (host = strsep(&p, ","));)
-		if (dnsupdate_target_parse(host, &t, why) < 0) {
-			free(list);
-			return -1;
-		}
-	free(list);
-	ns->kind = FNAP_NS_KAFKA;
-	ns->servers = xstrdup(where);
-	ns->partitions = 1;
-	ns->replication = -1;
-	ns->topic_admin = 1;
-	ns->timeout_ms = 10000;
-	while ((opt = fnap_word(&val)))
-		if (kafka_option(ns, opt, why) < 0) {
-			free(ns->servers);
-			free(ns->properties);
-			return -1;
-		}
+	if (!kind->keeper->served_by_agent && servers_check(where, why) < 0)
+		return -1;
+	if (kind->keeper->space_parse(&ns->space, where, val, why) < 0) {
+		kind->keeper->space_free(&ns->space);
+		return -1;
+	}
+	ns->kind = kind;
 	c->nns++;
 	return 0;
 }
@@ -286,9 +254,7 @@ fnap_conf_free(struct fnap_conf *c)
 	free(c->peers);
 	free(c->tls_ca);
 	for (i = 0; i < c->nns; i++) {
-		free(c->ns[i].base);
-		free(c->ns[i].servers);
-		free(c->ns[i].properties);
+		c->ns[i].kind->keeper->space_free(&c->ns[i].space);
 	}
 	memset(c, 0, sizeof *c);
 }

@@ -5,23 +5,15 @@
 
 #include <stddef.h>
 
+#include "brokers.h"
 #include "dnsname.h"
 
 #define FNAP_MAX_NAMESPACES 64
 
-enum fnap_ns_kind { FNAP_NS_FILE, FNAP_NS_KAFKA };
-
 struct fnap_namespace {
 	char name[DNSNAME_MAX + 1];
-	enum fnap_ns_kind kind;
-	char *base;           /* file: the directory of its flows */
-	char *servers;        /* kafka: the bootstrap list host:port,... */
-	char *properties;     /* kafka: a file of librdkafka key=value lines, or NULL */
-	int partitions;       /* kafka: of the topics created */
-	int replication;      /* kafka: -1, the cluster's default */
-	int topic_admin;      /* kafka: create and delete topics (Admin API), else
-	                         leave it to the cluster's auto-creation */
-	int timeout_ms;       /* kafka: for an answer of the cluster */
+	const struct broker_kind *kind; /* where its flows are kept: one with a keeper */
+	struct broker_space space;      /* and how (WHERE, OPTIONS) */
 };
 
 struct fnap_conf {

@@ -1,102 +1,59 @@
-/* A flow's queue: a file broker directory or a Kafka topic. */
+/* A flow's queue, kept as its namespace's broker kind says (its keeper,
+   brokers.h). */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fnap_queue.h"
-#include "kafka_admin.h"
 #include "util.h"
-
-#define KAFKA_TOPIC_MAX 249
-
-static int
-is_file(const struct flow_meta *m)
-{
-	return strcmp(m->type, "file") == 0;
-}
 
 int
 queue_place(const struct fnap_namespace *ns, struct flow_meta *m, struct result *r)
 {
-	if (ns->kind == FNAP_NS_KAFKA && strlen(m->flow) > KAFKA_TOPIC_MAX)
-		return result_set(r, REPLY_NAME, "flow name not allowed: longer than a Kafka topic may be");
-	if (ns->kind == FNAP_NS_FILE) {
-		strcpy(m->type, "file");
-		snprintf(m->path, sizeof m->path, "%s/%s", ns->base, m->flow);
-	} else {
-		strcpy(m->type, "kafka");
-		snprintf(m->servers, sizeof m->servers, "%s", ns->servers);
-		snprintf(m->topic, sizeof m->topic, "%s", m->flow);
-	}
-	return 0;
-}
+	const char *why;
 
-static void
-topic_spec(const struct fnap_namespace *ns, const struct flow_meta *m, struct kafka_topic_spec *k)
-{
-	*k = (struct kafka_topic_spec){
-		.servers = m->servers, .properties = ns->properties, .topic = m->topic,
-		.partitions = ns->partitions, .replication = ns->replication, .admin = ns->topic_admin,
-		.timeout_ms = ns->timeout_ms,
-	};
+	if (ns->kind->keeper->place(&ns->space, m->flow, &m->queue, &why) < 0)
+		return result_set(r, REPLY_NAME, "flow name not allowed: %s", why);
+	m->kind = ns->kind;
+	return 0;
 }
 
 int
 queue_create(const struct fnap_namespace *ns, const struct flow_meta *m, struct result *r)
 {
-	struct kafka_topic_spec k;
+	const struct broker_keeper *k = m->kind->keeper;
 	const char *why;
-	int made;
+	int made = k->create(&ns->space, &m->queue, &why);
 
-	if (ns->kind == FNAP_NS_FILE) {
-		if (mkdir_p(m->path) == 0)
-			return 0;
-		warnmsg("%s: %s", m->path, strerror(errno));
-		return result_set(r, REPLY_RETRY, TEXT_CANNOT_CREATE);
-	}
-	topic_spec(ns, m, &k);
-	if ((made = kafka_topic_create(&k, &why)) == 0)
-		return 0;
 	if (made == 1)
-		return result_set(r, REPLY_NAME, "flow name not allowed: a topic %s exists", m->topic);
+		return result_set(r, REPLY_NAME, "flow name not allowed: a %s %s exists", k->noun, m->queue.topic);
+	if (made == 0)
+		return 0;
+	if (!why)
+		return result_set(r, REPLY_RETRY, TEXT_CANNOT_CREATE);
 	warnmsg("%s: %s", m->flow, why);
-	return result_set(r, REPLY_RETRY, "cannot create the topic, retry: %s", why);
+	return result_set(r, REPLY_RETRY, "cannot create the %s, retry: %s", k->noun, why);
 }
 
 int
 queue_delete(const struct fnap_conf *conf, const struct flow_meta *m)
 {
 	const struct fnap_namespace *ns = fnap_conf_namespace(conf, m->flow);
-	struct kafka_topic_spec k;
 	const char *why;
 
-	if (is_file(m)) {
-		if (remove_tree(m->path) == 0)
-			return 0;
-		warnmsg("%s: %s", m->path, strerror(errno));
-		return -1;
-	}
-	if (!ns) {
-		warnmsg("%s: its namespace is no longer served: topic %s left alone", m->flow, m->topic);
+	if (m->kind->keeper->remove(ns ? &ns->space : NULL, &m->queue, &why) == 0)
 		return 0;
-	}
-	topic_spec(ns, m, &k);
-	if (kafka_topic_delete(&k, &why) == 0)
-		return 0;
-	warnmsg("%s: %s", m->flow, why);
+	if (why)
+		warnmsg("%s: %s", m->flow, why);
 	return -1;
 }
 
 void
 queue_url(const struct flow_meta *m, char *url, size_t size)
 {
-	if (is_file(m))
-		snprintf(url, size, "file://%s", m->path);
-	else
-		snprintf(url, size, "kafka://%s/%s", m->servers, m->topic);
+	m->kind->keeper->url(&m->queue, url, size);
 }
 
 int
@@ -107,9 +64,9 @@ queue_open_args(const struct fnap_conf *conf, const struct flow_meta *m, char ur
 
 	memset(o, 0, sizeof *o);
 	queue_url(m, url, QUEUE_URL_MAX);
-	if (is_file(m))
+	if (m->kind->keeper->served_by_agent)
 		return 0;
-	if (!ns || (ns->properties && broker_prop_file(o, ns->properties) < 0)) {
+	if (!ns || (ns->space.properties && broker_prop_file(o, ns->space.properties) < 0)) {
 		broker_opts_free(o);
 		return result_set(r, REPLY_RETRY, "the flow's broker is not configured, retry later");
 	}
@@ -126,18 +83,18 @@ queue_dns(const struct fnap_conf *conf, const struct flow_meta *m, struct dnsupd
 
 	d->brokers = t;
 	d->nbrokers = 0;
-	if (is_file(m)) {
-		/* served by the agent itself, over TLS where it serves that */
-		d->broker_type = BROKER_FNAP;
+	if (m->kind->keeper->served_by_agent) {
+		/* the agent itself, over TLS where it serves that */
+		d->broker = &broker_fnap;
 		d->broker_tls = fnap_conf_public_tls(conf);
 		t[0] = (struct srv_target){ 0, 0, fnap_conf_public_port(conf), "" };
 		snprintf(t[0].host, sizeof t[0].host, "%s", conf->hostname);
 		d->nbrokers = 1;
 		return 0;
 	}
-	d->broker_type = BROKER_KAFKA;
-	d->topic = m->topic;
-	list = xstrdup(m->servers);
+	d->broker = m->kind;
+	d->topic = m->queue.topic;
+	list = xstrdup(m->queue.servers);
 	for (p = list; !r && (host = strsep(&p, ",")) && d->nbrokers < RESOLVE_MAX_TARGETS;)
 		r = dnsupdate_target_parse(host, &t[d->nbrokers++], &why);
 	free(list);
@@ -150,21 +107,23 @@ queue_describe(const struct fnap_conf *conf, const struct flow_meta *m, int mine
 {
 	char url[QUEUE_URL_MAX], server[DNSNAME_MAX + 8];
 	unsigned port = fnap_conf_public_port(conf);
+	int by_agent = m->kind->keeper->served_by_agent;
 
-	/* a file flow is on this host: to others it is served over FNAP */
-	fn(ctx, "type", mine || !is_file(m) ? m->type : "fnap");
-	if (!is_file(m)) {
-		fn(ctx, "topic", m->topic);
-		fn(ctx, "server", m->servers);
-		snprintf(url, sizeof url, "kafka://%s/%s", m->servers, m->topic);
+	/* a flow the agent serves is shown to others as the FNAP stream it is to them */
+	fn(ctx, "type", (mine || !by_agent ? m->kind : &broker_fnap)->name);
+	if (!by_agent) {
+		fn(ctx, "topic", m->queue.topic);
+		fn(ctx, "server", m->queue.servers);
+		queue_url(m, url, sizeof url);
 	} else {
 		fn(ctx, "topic", m->flow);
 		snprintf(server, sizeof server, "%s:%u", conf->hostname, port);
 		fn(ctx, "server", server);
-		snprintf(url, sizeof url, "fnap%s://%s:%u/%s", fnap_conf_public_tls(conf) ? "s" : "",
-		    conf->hostname, port, m->flow);
+		snprintf(url, sizeof url, "%s://%s:%u/%s",
+		    fnap_conf_public_tls(conf) ? broker_fnap.tls_scheme : broker_fnap.scheme, conf->hostname,
+		    port, m->flow);
 	}
 	fn(ctx, "url", url);
-	if (m->path[0] && mine)
-		fn(ctx, "path", m->path);
+	if (m->queue.path[0] && mine)
+		fn(ctx, "path", m->queue.path);
 }

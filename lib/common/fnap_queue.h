@@ -1,8 +1,10 @@
-/* fnap_queue: where the agent keeps a flow's events, by its namespace's
-   broker: a directory of the file broker (base/FLOW), or a Kafka topic
-   named as the flow. It places a new flow's queue, makes and removes it,
-   and says how the flow's events are reached: its broker URL and
-   options, its DNS broker records, the lines DESCRIBE shows of it. Part
+/* fnap_queue: where the agent keeps a flow's events, as its namespace's
+   broker kind keeps them (the kind's keeper, brokers.h: a directory of
+   the file broker, a Kafka topic named as the flow). It places a new
+   flow's queue, makes and removes it, and says how the flow's events are
+   reached: its broker URL and options, its DNS broker records (the
+   agent's own for a kind it serves over FNAP), the lines DESCRIBE shows
+   of it. Part
    of the agent's model: it never replies to a client; the model
    (fnap_flows, fnap_subs) and the handlers of STREAM and PUBLISH call it. */
 #ifndef FLOW_FNAP_QUEUE_H

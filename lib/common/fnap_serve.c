@@ -49,15 +49,21 @@ static void
 cmd_capabilities(struct session *s, char *args)
 {
 	const struct fnap_conf *conf = s->conf;
-	char brokers[64] = "BROKERS";
-	int i, file = 0, kafka = 0;
+	const struct broker_kind *k;
+	char brokers[128] = "BROKERS";
+	size_t n = strlen(brokers), i;
+	int by_agent, j;
 
-	for (i = 0; i < conf->nns; i++) {
-		file |= conf->ns[i].kind == FNAP_NS_FILE;
-		kafka |= conf->ns[i].kind == FNAP_NS_KAFKA;
-	}
-	/* every flow's events are served over FNAP too (STREAM, PUBLISH) */
-	snprintf(brokers, sizeof brokers, "BROKERS%s%s fnap", kafka ? " kafka" : "", file ? " file" : "");
+	/* the kinds of its namespaces, those at their own servers first; every
+	   flow's events are served over FNAP too (STREAM, PUBLISH) */
+	for (by_agent = 0; by_agent < 2; by_agent++)
+		for (i = 0; (k = broker_kind_at(i)); i++)
+			for (j = 0; j < conf->nns; j++)
+				if (conf->ns[j].kind == k && k->keeper->served_by_agent == by_agent) {
+					n += snprintf(brokers + n, sizeof brokers - n, " %s", k->name);
+					break;
+				}
+	snprintf(brokers + n, sizeof brokers - n, " %s", broker_fnap.name);
 	fnap_reply(s->c, REPLY_OK, "DATA");
 	fnap_body(s->c, "FNAP 1", 6);
 	fnap_body(s->c, "AUTH PLAIN ANONYMOUS", 20);

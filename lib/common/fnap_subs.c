@@ -103,9 +103,9 @@ feed_start(const struct fnap_conf *conf, const struct flow_meta *dst, const char
 		argv[n++] = (char *)where;
 	}
 	for (i = 0; i < 2; i++)
-		if (ns[i] && ns[i]->properties && (i == 0 || !ns[0] || ns[0]->properties != ns[1]->properties)) {
+		if (ns[i] && ns[i]->space.properties && (i == 0 || !ns[0] || ns[0]->space.properties != ns[1]->space.properties)) {
 			argv[n++] = "-F";
-			argv[n++] = ns[i]->properties;
+			argv[n++] = ns[i]->space.properties;
 		}
 	argv[n++] = (char *)src_url;
 	argv[n++] = dst_url;

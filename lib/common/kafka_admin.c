@@ -23,7 +23,8 @@ keep_why(const char *what, const char *reason)
 static rd_kafka_t *
 client(const struct kafka_topic_spec *s, const char **why)
 {
-	struct flow_url u = { .scheme = URL_KAFKA, .hosts = (char *)s->servers, .name = (char *)s->topic };
+	/* kafka_conf takes the bootstrap list from it */
+	struct flow_url u = { .hosts = (char *)s->servers, .name = (char *)s->topic };
 	struct broker_opts o = { 0 };
 	rd_kafka_conf_t *conf;
 	rd_kafka_t *rk;

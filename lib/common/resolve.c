@@ -86,12 +86,10 @@ queue_word(void *v, const char *w, size_t n)
 	if (word_is(w, n, "tls"))
 		fi->broker_tls = 1;
 	else if (n > 12 && memcmp(w, "broker-type=", 12) == 0) {
-		if (word_is(w + 12, n - 12, "kafka"))
-			fi->broker_type = BROKER_KAFKA;
-		else if (word_is(w + 12, n - 12, "fnap"))
-			fi->broker_type = BROKER_FNAP;
-		else if (word_is(w + 12, n - 12, "file"))
-			fi->broker_type = BROKER_FILE;
+		const struct broker_kind *k = broker_kind_by_name(w + 12, n - 12);
+
+		if (k)
+			fi->broker = k;
 		else
 			warnmsg("%s: TXT broker-type= of an unknown type ignored", c->owner);
 	} else if (n > 6 && memcmp(w, "topic=", 6) == 0)
@@ -99,19 +97,6 @@ queue_word(void *v, const char *w, size_t n)
 	else if (n > 5 && memcmp(w, "path=", 5) == 0)
 		keep_value(c, "path", w + 5, n - 5, fi->path, sizeof fi->path);
 	/* Other words are for other programs, or later versions. */
-}
-
-int
-flow_topic_check(enum broker_type t, const char *s)
-{
-	const char *why;
-	size_t n = strlen(s);
-
-	if (t == BROKER_FNAP)
-		return dnsname_check(s, n, &why);
-	if (n == 0 || n > RESOLVE_TOPIC_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return -1;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n ? 0 : -1;
 }
 
 int
@@ -141,31 +126,25 @@ lookup_broker(struct resolver *r, const char *service, struct flow_info *fi, con
 		return st;
 	if ((st = dns_each_txt_word(r, name, queue_word, &c, why)) != EX_FLOW_OK)
 		return st;
-	/* A topic for kafka and fnap only (default: the flow), a path for file only. */
-	switch (fi->broker_type) {
-	case BROKER_KAFKA:
-	case BROKER_FNAP:
-		if (fi->topic[0] && flow_topic_check(fi->broker_type, fi->topic) < 0) {
-			warnmsg("%s: TXT topic= not a valid %s topic, ignored", name,
-			    broker_type_name(fi->broker_type));
+	/* A topic for the kinds that take one (default: the flow), a path for the others. */
+	if (!fi->broker)
+		fi->topic[0] = fi->path[0] = '\0';
+	else if (fi->broker->topic_check) {
+		if (fi->topic[0] && fi->broker->topic_check(fi->topic) < 0) {
+			warnmsg("%s: TXT topic= not a valid %s topic, ignored", name, fi->broker->name);
 			fi->topic[0] = '\0';
 		}
 		if (!fi->topic[0])
 			strcpy(fi->topic, fi->flow);
-		else if (fi->broker_type == BROKER_FNAP)
-			dnsname_normalize(fi->topic, strlen(fi->topic), fi->topic);
+		else if (fi->broker->topic_normalize)
+			fi->broker->topic_normalize(fi->topic);
 		fi->path[0] = '\0';
-		break;
-	case BROKER_FILE:
+	} else {
 		if (fi->path[0] && flow_path_check(fi->path) < 0) {
 			warnmsg("%s: TXT path= not a clean absolute path, ignored", name);
 			fi->path[0] = '\0';
 		}
 		fi->topic[0] = '\0';
-		break;
-	case BROKER_NONE:
-		fi->topic[0] = fi->path[0] = '\0';
-		break;
 	}
 	return EX_FLOW_OK;
 }
@@ -213,7 +192,7 @@ resolve_flow(struct resolver *r, const char *fqdn, int what, struct flow_info *f
 		return st;
 	if ((what & RESOLVE_BROKER) && (st = lookup_broker(r, service, fi, why)) != EX_FLOW_OK)
 		return st;
-	if (fi->nagents || fi->nbrokers || fi->broker_type != BROKER_NONE)
+	if (fi->nagents || fi->nbrokers || fi->broker)
 		return EX_FLOW_OK;
 	*why = what == RESOLVE_AGENT ? "no agent records" : what == RESOLVE_BROKER ?
 	    "no broker records" : "no agent or broker records";
@@ -292,46 +271,13 @@ resolve_names_free(char **names, size_t n)
 	free(names);
 }
 
-const char *
-broker_type_name(enum broker_type t)
-{
-	static const char *const names[] = { "", "kafka", "fnap", "file" };
-
-	return names[t];
-}
-
 char *
 flow_info_url(const struct flow_info *fi, const char **why)
 {
-	char *url, *p;
-	size_t i;
-
-	switch (fi->broker_type) {
-	case BROKER_NONE:
-		*why = "no broker-type in the _queue TXT record";
-		return NULL;
-	case BROKER_FILE:
-		if (!fi->path[0]) {
-			*why = "broker-type=file without a path= in the _queue TXT record";
-			return NULL;
-		}
-		url = xmalloc(strlen(fi->path) + 8);
-		sprintf(url, "file://%s", fi->path);
-		return url;
-	default:
-		if (fi->nbrokers == 0) {
-			*why = "no _queue SRV record for the broker";
-			return NULL;
-		}
-		/* kafka: every broker, as a bootstrap list; fnap: the first. */
-		url = p = xmalloc(16 + fi->nbrokers * (DNSNAME_MAX + 7) + strlen(fi->topic));
-		p += sprintf(p, "%s://", fi->broker_type == BROKER_KAFKA ? "kafka" :
-		    fi->broker_tls ? "fnaps" : "fnap");
-		for (i = 0; i < (fi->broker_type == BROKER_KAFKA ? fi->nbrokers : 1); i++)
-			p += sprintf(p, "%s%s:%u", i ? "," : "", fi->brokers[i].host, fi->brokers[i].port);
-		sprintf(p, "/%s", fi->topic);
-		return url;
-	}
+	if (fi->broker)
+		return fi->broker->url_of(fi, why);
+	*why = "no broker-type in the _queue TXT record";
+	return NULL;
 }
 
 char *

@@ -17,20 +17,18 @@
 
 #include <stddef.h>
 
+#include "brokers.h"
 #include "dnsname.h"
 #include "dnsquery.h"
 
 #define RESOLVE_PATH_MAX 1024
-#define RESOLVE_TOPIC_MAX 249
-
-enum broker_type { BROKER_NONE, BROKER_KAFKA, BROKER_FNAP, BROKER_FILE };
 
 struct flow_info {
 	char flow[DNSNAME_MAX + 1];
 	struct srv_target agents[RESOLVE_MAX_TARGETS];  /* in the order to try */
 	size_t nagents;
 	int agent_tls;
-	enum broker_type broker_type;                   /* BROKER_NONE: no TXT says */
+	const struct broker_kind *broker;               /* its broker-type; NULL: no TXT says */
 	struct srv_target brokers[RESOLVE_MAX_TARGETS]; /* in the order to try */
 	size_t nbrokers;
 	int broker_tls;
@@ -61,13 +59,10 @@ int resolve_namespace_flows(struct resolver *r, const char *ns, char ***names, s
     const char **why);
 void resolve_names_free(char **names, size_t n);
 
-const char *broker_type_name(enum broker_type t);
-
-/* Values that may stand in a _queue TXT record, for reading and writing
-   them: a topic (kafka: 1-249 of A-Z a-z 0-9 . _ -; fnap: a flow name) and
-   a file broker's directory (absolute, no "..", no blanks, quotes or
-   shell-special characters). 0 if fine, -1 if not. */
-int flow_topic_check(enum broker_type t, const char *s);
+/* A file broker's directory as it may stand in a _queue TXT record, for
+   reading and writing it (absolute, no "..", no blanks, quotes or
+   shell-special characters; a topic is its broker kind's to check,
+   brokers.h). 0 if fine, -1 if not. */
 int flow_path_check(const char *s);
 
 /* The broker URL of a resolved flow (kafka://h:p,h:p/topic, fnap[s]://h:p/F,

@@ -1,13 +1,15 @@
-/* uri: the broker URLs every program accepts (flow-broker(7)). */
+/* uri: the broker URLs every program accepts (flow-broker(7)): a broker
+   kind's scheme (brokers.h, whose row parses the rest), or flow://, a
+   flow name to look up in DNS. Anyone may call it. */
 #ifndef FLOW_URI_H
 #define FLOW_URI_H
 
+#include "brokers.h"
 #include "dnsname.h"
 
-enum url_scheme { URL_FILE, URL_KAFKA, URL_FNAP, URL_FNAPS, URL_FLOW };
-
 struct flow_url {
-	enum url_scheme scheme;
+	const struct broker_kind *kind;  /* NULL: flow://, a name to resolve */
+	int tls;      /* the kind's TLS scheme (fnaps) */
 	char *path;   /* file: the flow directory */
 	char *hosts;  /* kafka: "host:port[,host:port...]"; fnap(s): "host:port" */
 	char *name;   /* kafka: the topic; fnap(s), flow: the flow FQDN (normalized) */

@@ -151,6 +151,18 @@ EOF
 	refute_match 'update add' "$output"
 }
 
+@test "flow-resolve --records: an unknown --broker-type is a usage error naming every broker kind of the registry" {
+	run flow-resolve --records add "$F" --agent fnaa.example.test:61000 --broker-type http
+	[ "$status" -eq 64 ]
+	assert_match 'flow-resolve: --broker-type: file, kafka or fnap' "$output"
+	refute_match '^update' "$output"
+	# the words the registry reads in DNS are the words it takes here
+	run flow-resolve --records add "$F" --agent fnaa.example.test:61000 --broker-type fnap \
+		--broker fnaa.example.test:61000
+	[ "$status" -eq 0 ]
+	assert_match 'TXT "broker-type=fnap"' "$output"
+}
+
 @test "flow-resolve --records: nothing reaches the script unchecked" {
 	local bad
 	for bad in \

@@ -62,6 +62,8 @@ $FNAP_EXTRA_CONF}
 	assert_match 'bad.conf: line 2: bogus: unknown setting' "$output"
 	for bad in 'port 0' 'idle-timeout x' 'state relative/dir' 'namespace a..b file /x' \
 		'namespace n.example file' 'namespace n.example kafka' 'namespace n.example kafka h:1 partitions=0' \
+		'namespace n.example file rel/dir' 'namespace n.example file /x partitions=1' \
+		'namespace n.example fnap h:1' 'namespace n.example http /x' \
 		'implicit-tls maybe' 'event-line-max 10'; do
 		printf '%s\n' "$bad" >> "$TMP/fnap.conf"
 		run fnap-serve -c "$TMP/fnap.conf" < /dev/null
@@ -107,7 +109,10 @@ $FNAP_EXTRA_CONF}
 
 @test "fnap-serve: the thesis transcript on a Kafka namespace (mock cluster); PUBLISH and STREAM there" {
 	kafka_start 1
-	FNAP_NAMESPACES="namespace flows.unix.ar kafka $KAFKA topics=auto" fnap_start
+	FNAP_NAMESPACES="namespace flows.unix.ar kafka $KAFKA topics=auto
+namespace local.unix.ar file $TMP/flows" fnap_start
+	# the kinds of its namespaces, those at their own servers first, then FNAP
+	printf '%s\n' CAPABILITIES QUIT | fnap_session | grep -qx 'BROKERS kafka file fnap'
 	printf '%s\r\n' 'AUTHENTICATE PLAIN' 'AHRlc3QAdGVzdA==' 'CREATE FLOW time.flows.unix.ar' \
 		'DESCRIBE FLOW time.flows.unix.ar' 'QUIT' | fnap_raw | tr -d '\r' > "$TMP/out"
 	head -n 9 "$TMP/out" | cmp - <(printf '%s\n' '220 fnaa.unix.ar FNAA' '220 OK' '220 Authenticated' \

@@ -6,11 +6,6 @@
 #include "unit.h"
 #include "uri.h"
 
-static const char *const scheme_names[] = {
-	[URL_FILE] = "file", [URL_KAFKA] = "kafka", [URL_FNAP] = "fnap",
-	[URL_FNAPS] = "fnaps", [URL_FLOW] = "flow",
-};
-
 /* parse: the scheme and the parts url_parse filled, or "error: " and why */
 static int
 check(const struct unit_case *c, struct unit_out *out)
@@ -24,7 +19,7 @@ check(const struct unit_case *c, struct unit_out *out)
 		unit_printf(out, "error: %s", why);
 		return 0;
 	}
-	unit_printf(out, "%s", scheme_names[u.scheme]);
+	unit_printf(out, "%s", !u.kind ? "flow" : u.tls ? u.kind->tls_scheme : u.kind->scheme);
 	if (u.path)
 		unit_printf(out, " path=%s", u.path);
 	if (u.hosts)

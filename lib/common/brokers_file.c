@@ -1,0 +1,122 @@
+/* The file broker's row: file:///dir, broker-type=file with path=. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_file.h"
+#include "brokers.h"
+#include "file_read.h"
+#include "resolve.h"
+#include "uri.h"
+#include "util.h"
+
+static int
+file_url_parse(const char *rest, struct flow_url *u, const char **why)
+{
+	if (strncmp(rest, "localhost/", 10) == 0)
+		rest += 9;
+	if (*rest != '/') {
+		*why = "a file URL needs an absolute path (file:///path)";
+		return -1;
+	}
+	u->path = xstrdup(rest);
+	return 0;
+}
+
+static char *
+file_url_of(const struct flow_info *fi, const char **why)
+{
+	char *url;
+
+	if (!fi->path[0]) {
+		*why = "broker-type=file without a path= in the _queue TXT record";
+		return NULL;
+	}
+	url = xmalloc(strlen(fi->path) + 8);
+	sprintf(url, "file://%s", fi->path);
+	return url;
+}
+
+static struct producer *
+file_producer(const struct flow_url *u, const struct broker_opts *o, int *status)
+{
+	return file_producer_open(u->path, o, status);
+}
+
+static struct consumer *
+file_consumer(const struct flow_url *u, const struct broker_opts *o, int *status)
+{
+	return file_consumer_open(u->path, o, status);
+}
+
+/* The agent keeps a namespace's flows in a directory each under WHERE,
+   and serves them to other hosts itself. */
+
+static int
+file_space_parse(struct broker_space *sp, const char *where, char *options, const char **why)
+{
+	if (where[0] != '/' || *options) {
+		*why = "expected NAME file /DIRECTORY";
+		return -1;
+	}
+	sp->where = xstrdup(where);
+	return 0;
+}
+
+static void
+file_space_free(struct broker_space *sp)
+{
+	free(sp->where);
+}
+
+static int
+file_place(const struct broker_space *sp, const char *flow, struct broker_queue *q, const char **why)
+{
+	(void)why;
+	snprintf(q->path, sizeof q->path, "%s/%s", sp->where, flow);
+	return 0;
+}
+
+/* What goes wrong is said in the log with the directory, not to the client. */
+static int
+file_create(const struct broker_space *sp, const struct broker_queue *q, const char **why)
+{
+	(void)sp;
+	*why = NULL;
+	if (mkdir_p(q->path) == 0)
+		return 0;
+	warnmsg("%s: %s", q->path, strerror(errno));
+	return -1;
+}
+
+static int
+file_remove(const struct broker_space *sp, const struct broker_queue *q, const char **why)
+{
+	(void)sp;
+	*why = NULL;
+	if (remove_tree(q->path) == 0)
+		return 0;
+	warnmsg("%s: %s", q->path, strerror(errno));
+	return -1;
+}
+
+static void
+file_url(const struct broker_queue *q, char *url, size_t size)
+{
+	snprintf(url, size, "file://%s", q->path);
+}
+
+static const struct broker_keeper keeper = {
+	file_space_parse, file_space_free, file_place, file_create, file_remove, file_url,
+	.served_by_agent = 1,
+};
+
+const struct broker_kind broker_file = {
+	.name = "file", .scheme = "file", .local = 1,
+	.url_parse = file_url_parse, .url_of = file_url_of,
+	.producer_open = file_producer, .consumer_open = file_consumer,
+	.keeper = &keeper,
+};
