@@ -1,0 +1,169 @@
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+#include <sodium.h>
+
+#include "cedigest.h"
+#include "rfc3339.h"
+
+#define NS_PER_S 1000000000LL
+
+int
+ce_time_canonical(const char *s, size_t n, char out[CE_TIME_CANONICAL_LEN + 1])
+{
+	char full[RFC3339_MAX];
+	int64_t ns, secs;
+
+	if (rfc3339_parse(s, n, &ns) < 0 || ns == INT64_MIN || ns == INT64_MAX)
+		return -1;
+	/* floor, not truncation towards zero, so that times before 1970 are
+	   cut to the second they fall in, as they are after it */
+	secs = ns / NS_PER_S - (ns % NS_PER_S < 0);
+	rfc3339_format(secs * NS_PER_S, full);
+	memcpy(out, full, 19);
+	out[19] = 'Z';
+	out[20] = '\0';
+	return 0;
+}
+
+/* An integral JSON number in the 32-bit range of CloudEvents' Integer. */
+static int
+is_ce_integer(const struct json_span *v)
+{
+	int64_t x = 0;
+	size_t i = v->p[0] == '-';
+
+	if (v->len - i > 10)
+		return 0;
+	for (; i < v->len; i++) {
+		if (v->p[i] < '0' || v->p[i] > '9')
+			return 0;
+		x = x * 10 + (v->p[i] - '0');
+	}
+	return v->p[0] == '-' ? x <= 2147483648LL : x <= 2147483647LL;
+}
+
+int
+ce_ext_canonical(const struct json_span *v, char *scratch, const char **p, size_t *n)
+{
+	switch (v->type) {
+	case JSON_STRING:
+		*p = json_str(v, scratch, n);
+		return 0;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		*p = v->p;
+		*n = v->len;
+		return 0;
+	case JSON_NUMBER:
+		if (!is_ce_integer(v))
+			return -1;
+		/* "-0" is 0: the decimal form has no sign for it */
+		*p = v->len == 2 && v->p[1] == '0' ? "0" : v->p;
+		*n = v->len == 2 && v->p[1] == '0' ? 1 : v->len;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void
+hash_into(unsigned char *out, const void *p, size_t n)
+{
+	SHA256(p, n, out);
+}
+
+/* The digest of a core attribute's text, or of nothing when absent. */
+static void
+hash_attr(const struct ce_event *ev, const char *name, char *scratch, unsigned char *out)
+{
+	const struct json_span *v = ce_get(ev, name, strlen(name));
+	const char *t = "";
+	size_t n = 0;
+
+	if (v && v->type == JSON_STRING)
+		t = json_str(v, scratch, &n);
+	hash_into(out, t, n);
+}
+
+static int
+hash_data(const struct ce_event *ev, char *scratch, unsigned char *out, const char **why)
+{
+	const struct json_span *v = ce_get(ev, "data", 4), *b = ce_get(ev, "data_base64", 11);
+	const char *t;
+	size_t n;
+
+	if (v && v->type != JSON_NULL) {
+		hash_into(out, v->p, v->len);
+	} else if (b && b->type == JSON_STRING) {
+		t = json_str(b, scratch, &n);
+		if (sodium_base642bin((unsigned char *)scratch, b->len, t, n, NULL, &n, NULL,
+		    sodium_base64_VARIANT_ORIGINAL) != 0) {
+			*why = "data_base64: not canonical base64 (pad bits set)";
+			return -1;
+		}
+		hash_into(out, scratch, n);
+	} else {
+		hash_into(out, "", 0);
+	}
+	return 0;
+}
+
+int
+ce_core_digest(const struct ce_event *ev, char *scratch, unsigned char out[CE_DIGEST_LEN],
+    const char **why)
+{
+	static const char *const names[] = {
+		"id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject",
+	};
+	unsigned char seq[9 * CE_DIGEST_LEN];
+	char canon[CE_TIME_CANONICAL_LEN + 1];
+	const struct json_span *t;
+	const char *s;
+	size_t i, n;
+
+	for (i = 0; i < 7; i++)
+		hash_attr(ev, names[i], scratch, seq + i * CE_DIGEST_LEN);
+	t = ce_get(ev, "time", 4);
+	if (t && t->type == JSON_STRING) {
+		s = json_str(t, scratch, &n);
+		if (ce_time_canonical(s, n, canon) < 0) {
+			*why = "time: not an RFC 3339 time between 1677 and 2262";
+			return -1;
+		}
+		hash_into(seq + 7 * CE_DIGEST_LEN, canon, CE_TIME_CANONICAL_LEN);
+	} else {
+		hash_into(seq + 7 * CE_DIGEST_LEN, "", 0);
+	}
+	if (hash_data(ev, scratch, seq + 8 * CE_DIGEST_LEN, why) < 0)
+		return -1;
+	hash_into(out, seq, sizeof seq);
+	return 0;
+}
+
+int
+ce_ext_digest(const struct ce_event *ev, const char *const *names, const size_t *lens, int n,
+    char *scratch, unsigned char out[CE_DIGEST_LEN], int *bad)
+{
+	unsigned char seq[CE_MAX_ATTRS * CE_DIGEST_LEN];
+	const struct json_span *v;
+	const char *p;
+	size_t len;
+	int i;
+
+	for (i = 0; i < n && i < CE_MAX_ATTRS; i++) {
+		v = ce_get(ev, names[i], lens[i]);
+		p = "";
+		len = 0;
+		if (v && ce_ext_canonical(v, scratch, &p, &len) < 0) {
+			*bad = i;
+			return -1;
+		}
+		hash_into(seq + i * CE_DIGEST_LEN, p, len);
+	}
+	hash_into(out, seq, (size_t)i * CE_DIGEST_LEN);
+	return 0;
+}
