@@ -33,17 +33,20 @@ struct keyring {
 int
 flowkey_id_parse(const char *keyid, size_t n, char *selector, char *ns, const char **why)
 {
-	const char *mark = memmem(keyid, n, FLOWKEY_LABEL, strlen(FLOWKEY_LABEL));
-	size_t sl, rest;
+	char lower[DNSNAME_MAX + 2];
+	const char *mark;
+	size_t i, sl;
 
 	*why = "not <selector>._flowkey.<namespace>";
-	if (!mark)
+	if (n > DNSNAME_MAX + 1)   /* with a trailing dot */
 		return -1;
-	sl = (size_t)(mark - keyid);
-	rest = n - sl - strlen(FLOWKEY_LABEL);
-	if (sl == 0 || memchr(keyid, '.', sl) || dnsname_parse(keyid, sl, selector, why) < 0 ||
-	    dnsname_parse(mark + strlen(FLOWKEY_LABEL), rest, ns, why) < 0 ||
-	    n > DNSNAME_MAX)
+	for (i = 0; i < n; i++)   /* DNS names are not case-sensitive */
+		lower[i] = (char)(keyid[i] >= 'A' && keyid[i] <= 'Z' ? keyid[i] + 32 : keyid[i]);
+	if (!(mark = memmem(lower, n, FLOWKEY_LABEL, strlen(FLOWKEY_LABEL))))
+		return -1;
+	sl = (size_t)(mark - lower);
+	if (sl == 0 || memchr(lower, '.', sl) || dnsname_parse(lower, sl, selector, why) < 0 ||
+	    dnsname_parse(mark + strlen(FLOWKEY_LABEL), n - sl - strlen(FLOWKEY_LABEL), ns, why) < 0)
 		return -1;
 	return 0;
 }

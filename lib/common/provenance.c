@@ -203,7 +203,7 @@ check_signatures(const struct prov_verifier *v, const struct dsse_envelope *e, c
 	int i;
 
 	for (i = 0; i < e->nsigs; i++) {
-		json_quote(q, e->sigs[i].keyid, e->sigs[i].keyidlen);
+		q[json_quote(q, e->sigs[i].keyid, e->sigs[i].keyidlen)] = '\0';
 		switch (keyring_find(v->keys, e->sigs[i].keyid, e->sigs[i].keyidlen, &k, why, sizeof why)) {
 		case KEY_UNAVAILABLE:
 			snprintf(f->msg, sizeof f->msg, "keyid %.60s: %.80s", q, why);

@@ -5,12 +5,44 @@
 
 load helpers/common
 load helpers/sign
+load helpers/named
+
+# Key records as DKIM has them, under two namespaces of example.test.
+key_records() {
+	local p256 ed half
+	p256=$(key_record "$KEYS/p256.pub" p256)
+	ed=$(key_record "$KEYS/ed.pub" ed25519)
+	half=$(( ${#p256} / 2 ))
+	cat <<EOF2
+sel1._flowkey.orange	TXT "$p256"
+sel2._flowkey.orange	TXT "$ed"
+split._flowkey.orange	TXT "${p256:0:$half}" "${p256:$half}"
+sel1._flowkey.blue	TXT "$ed"
+revoked._flowkey.orange	TXT "v=FLOWKEY1; k=p256; p="
+junk._flowkey.orange	TXT "v=FLOWKEY1; k=p256; p=AAAA"
+rsa._flowkey.orange	TXT "v=FLOWKEY1; k=rsa; ${p256#*k=p256; }"
+wrongk._flowkey.orange	TXT "v=FLOWKEY1; k=ed25519; ${p256#*k=p256; }"
+twice._flowkey.orange	TXT "$p256"
+twice._flowkey.orange	TXT "$ed"
+nov._flowkey.orange	TXT "k=p256; ${p256#*k=p256; }"
+other._flowkey.orange	TXT "v=spf1 -all"
+other._flowkey.orange	TXT "$ed"
+EOF2
+}
 
 setup_file() {
 	export KEYS=$BATS_FILE_TMPDIR
 	spec_key "$KEYS"
 	new_keys "$KEYS"
+	key_records >"$KEYS/records.db"
+	named_start example.test "$KEYS/records.db"
 }
+
+teardown_file() {
+	named_stop
+}
+
+O=_flowkey.orange.example.test
 
 setup() {
 	common_setup
@@ -268,4 +300,68 @@ D=$(printf '%032d' 0 | base64)   # 32 bytes of zeros: a digest never checked her
 	[ "$status" -eq 65 ]
 	assert_eq "$(seq 3000 | grep -vx 1500 | sed 's/^/e/')" "$(printf '%s\n' "$output" | jq -r .id)"
 	assert_match '^flow-verify: line 1500: step 8' "$stderr"
+}
+
+@test "--dns: keys found as <selector>._flowkey.<namespace> TXT, P-256, Ed25519, a record in two strings" {
+	{
+		event 1 | flow-sign -k "$KEYS/p256.pem" -i sel1.$O
+		event 2 | flow-sign -k "$KEYS/ed.pem" -i sel2.$O
+		event 3 | flow-sign -k "$KEYS/p256.pem" -i split.$O
+		event 4 | flow-sign -k "$KEYS/ed.pem" -i other.$O
+		event 5 | flow-sign -k "$KEYS/ed.pem" -i sel1._flowkey.blue.example.test
+		event 6 | flow-sign -k "$KEYS/p256.pem" -i SEL1._FLOWKEY.orange.example.test.
+	} >"$TMP/in"
+	run --separate-stderr flow-verify --dns <"$TMP/in"
+	[ "$status" -eq 0 ]
+	assert_eq "$(seq 6)" "$(printf '%s\n' "$output" | jq -r .id)"
+	# -s overrides FLOW_NAMESERVER
+	FLOW_NAMESERVER=127.0.0.1:1 run flow-verify --dns -s "127.0.0.1:$NAMED_PORT" <"$TMP/in"
+	[ "$status" -eq 0 ]
+}
+
+@test "--namespace: only key ids under _flowkey.NS, from DNS or files (alignment)" {
+	{
+		event 1 | flow-sign -k "$KEYS/p256.pem" -i sel1.$O
+		event 2 | flow-sign -k "$KEYS/ed.pem" -i sel1._flowkey.blue.example.test
+		event 3 | flow-sign -k "$KEYS/spec.pem" -i testkey
+	} >"$TMP/in"
+	run --separate-stderr flow-verify --dns --namespace orange.example.test -k "$KEYS/spec.pub" -i testkey <"$TMP/in"
+	[ "$status" -eq 65 ]
+	assert_eq 1 "$(printf '%s\n' "$output" | jq -r .id)"
+	assert_match 'line 2: step 7: no signature by an accepted key \(keyid "sel1._flowkey.blue.example.test": not under _flowkey.orange.example.test\)' "$stderr"
+	assert_match 'line 3: step 7: .*testkey.*not under _flowkey.orange.example.test' "$stderr"
+	run --separate-stderr flow-verify --dns --namespace blue.example.test <"$TMP/in"
+	[ "$status" -eq 65 ]
+	assert_eq 2 "$(printf '%s\n' "$output" | jq -r .id)"
+}
+
+@test "--dns: no record, revoked, junk, wrong k=, two records, no v=, not a key-id name: step 7" {
+	for sel in none revoked junk rsa wrongk twice nov; do
+		event $sel | flow-sign -k "$KEYS/p256.pem" -i $sel.$O
+	done >"$TMP/in"
+	event plain | flow-sign -k "$KEYS/p256.pem" -i plainkey >>"$TMP/in"
+	run --separate-stderr flow-verify --dns <"$TMP/in"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	assert_match 'line 1: step 7: .*no FLOWKEY1 record in DNS' "$stderr"
+	assert_match 'line 2: step 7: .*key revoked' "$stderr"
+	assert_match 'line 3: step 7: .*not a DER SubjectPublicKeyInfo' "$stderr"
+	assert_match 'line 4: step 7: .*k= is not p256 or ed25519' "$stderr"
+	assert_match 'line 5: step 7: .*k= does not name the key' "$stderr"
+	assert_match 'line 6: step 7: .*more than one FLOWKEY1 record' "$stderr"
+	assert_match 'line 7: step 7: .*no FLOWKEY1 record' "$stderr"
+	assert_match 'line 8: step 7: .*not <selector>._flowkey.<namespace>' "$stderr"
+}
+
+@test "--dns: a name server that does not answer stops with 69 after what was verified" {
+	{
+		event 1 | flow-sign -k "$KEYS/spec.pem" -i testkey
+		event 2 | flow-sign -k "$KEYS/p256.pem" -i sel1.$O
+		event 3 | flow-sign -k "$KEYS/spec.pem" -i testkey
+	} >"$TMP/in"
+	# a UDP port nobody answers on: our own socket, never read
+	run --separate-stderr timeout 60 flow-verify -j 1 --dns -s 127.0.0.1:9 -k "$KEYS/spec.pub" -i testkey <"$TMP/in"
+	[ "$status" -eq 69 ]
+	assert_eq 1 "$(printf '%s\n' "$output" | jq -r .id)"
+	assert_match '^flow-verify: line 2: step 7: keyid "sel1._flowkey.orange.example.test": DNS: ' "$stderr"
 }
