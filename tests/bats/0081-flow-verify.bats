@@ -294,7 +294,7 @@ D=$(printf '%032d' 0 | base64)   # 32 bytes of zeros: a digest never checked her
 }
 
 @test "many events on several threads come out in input order, failures at their lines" {
-	for i in $(seq 3000); do event "e$i"; done | flow-sign -j 3 -k "$KEYS/ed.pem" -i ed >"$TMP/signed"
+	many_events 3000 | flow-sign -j 3 -k "$KEYS/ed.pem" -i ed >"$TMP/signed"
 	sed -i '1500s/"id":"e1500"/"id":"x"/' "$TMP/signed"
 	run --separate-stderr flow-verify -j 4 -k "$KEYS/ed.pub" -i ed <"$TMP/signed"
 	[ "$status" -eq 65 ]

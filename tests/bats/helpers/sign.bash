@@ -66,3 +66,8 @@ material_of() {
 with_material() {
 	printf '%s\n' "$1" | unsigned_of | sed 's|}$|,"dssematerial":"'"$2"'"}|'
 }
+
+# many_events N: N valid events, ids e1 to eN (awk: a shell loop is slow under bats)
+many_events() {
+	seq "$1" | awk '{ printf "{\"specversion\":\"1.0\",\"id\":\"e%d\",\"source\":\"/test\",\"type\":\"com.example.test\"}\n", $1 }'
+}
