@@ -105,8 +105,9 @@ parse_event(struct prov_work *w, const char *line, size_t len, struct ce_error *
 
 	if (ce_parse(&w->ev, line, len, 0, err) == 0)
 		return 0;
-	if (json_scan_value(&p, end, &obj, &why) < 0 || obj.type != JSON_OBJECT)
-		return -1;
+	if (json_scan_value(&p, end, &obj, &why) < 0 || obj.type != JSON_OBJECT ||
+	    json_skip_ws(p, end) != end)
+		return -1;   /* not for the empty attributes, then */
 	grow(&w->copy, &w->copysize, len + 2);
 	w->copy[n++] = '{';
 	p = obj.p + 1;

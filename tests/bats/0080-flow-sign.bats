@@ -139,6 +139,9 @@ sha() {
 	run flow-verify -k "$KEYS/ed.pub" -i k <<<"$line"
 	[ "$status" -eq 0 ]
 	assert_eq "$line" "$output"
+	# but not when the line has more than the object (found by verify-fuzz)
+	run flow-sign -k "$KEYS/ed.pem" -i k <<<"$(event 1 ',"subject":""') x}"
+	[ "$status" -eq 65 ]
 }
 
 @test "lines that cannot be signed: reported with their number, kept with --reject, exit 65, order kept" {
@@ -148,16 +151,18 @@ sha() {
 		event 3 ',"time":"2020-06-18T17:24:53"'
 		event 4 ',"exta":1.5'
 		event 5 ',"time":"1600-01-01T00:00:00Z"'
-		event 6
+		event 6 ',"data_base64":"AAF="'
+		event 7
 	} >"$TMP/in"
 	run --separate-stderr flow-sign -r "$TMP/rej" -k "$KEYS/ed.pem" -i k -e exta <"$TMP/in"
 	[ "$status" -eq 65 ]
-	assert_eq "1 6" "$(printf '%s\n' "$output" | jq -r .id | paste -sd' ')"
-	assert_eq "$(sed -n 2,5p "$TMP/in")" "$(cat "$TMP/rej")"
+	assert_eq "1 7" "$(printf '%s\n' "$output" | jq -r .id | paste -sd' ')"
+	assert_eq "$(sed -n 2,6p "$TMP/in")" "$(cat "$TMP/rej")"
 	assert_match 'flow-sign: line 2: ' "$stderr"
 	assert_match 'flow-sign: line 3: time' "$stderr"
 	assert_match 'flow-sign: line 4: extension exta' "$stderr"
 	assert_match 'flow-sign: line 5: time: not an RFC 3339 time between 1677 and 2262' "$stderr"
+	assert_match 'flow-sign: line 6: data_base64: not canonical base64 \(pad bits set\)' "$stderr"
 	# a reject file that cannot be made
 	run flow-sign -r "$TMP/no/such/dir" -k "$KEYS/ed.pem" -i k <"$TMP/in"
 	[ "$status" -eq 74 ]
