@@ -136,7 +136,7 @@ p256_sign(const struct sigkey *k, const void *msg, size_t n, unsigned char *sig)
 	ECDSA_SIG *es = NULL;
 	int ok;
 
-	SHA256(msg, n, digest);
+	crypto_hash_sha256(digest, msg, n);
 	ok = ctx && EVP_PKEY_sign_init(ctx) == 1 &&
 	    EVP_PKEY_sign(ctx, der, &derlen, digest, sizeof digest) == 1 &&
 	    (es = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) != NULL &&
@@ -164,7 +164,7 @@ p256_verify(const struct sigkey *k, const void *msg, size_t n, const unsigned ch
 	if (es && r && s && ECDSA_SIG_set0(es, r, s) == 1) {
 		r = s = NULL;   /* es owns them */
 		derlen = i2d_ECDSA_SIG(es, &der);
-		SHA256(msg, n, digest);
+		crypto_hash_sha256(digest, msg, n);
 		ok = derlen > 0 && (ctx = EVP_PKEY_CTX_new(k->pkey, NULL)) != NULL &&
 		    EVP_PKEY_verify_init(ctx) == 1 &&
 		    EVP_PKEY_verify(ctx, der, (size_t)derlen, digest, sizeof digest) == 1;
