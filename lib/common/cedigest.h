@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include <openssl/evp.h>
+
 #include "ce.h"
 
 #define CE_DIGEST_LEN 32
@@ -29,13 +31,17 @@ int ce_time_canonical(const char *s, size_t n, char out[CE_TIME_CANONICAL_LEN + 
    or scratch), or -1 when its JSON has no CloudEvents type. */
 int ce_ext_canonical(const struct json_span *v, char *scratch, const char **p, size_t *n);
 
+/* A SHA-256 context for the digests below, one per thread (free it with
+   EVP_MD_CTX_free). */
+EVP_MD_CTX *ce_digest_ctx_new(void);
+
 /* CORE_DIGEST of ev: 0, or -1 with *why. */
-int ce_core_digest(const struct ce_event *ev, char *scratch, unsigned char out[CE_DIGEST_LEN],
+int ce_core_digest(EVP_MD_CTX *md, const struct ce_event *ev, char *scratch, unsigned char out[CE_DIGEST_LEN],
     const char **why);
 
 /* EXT_DIGEST of ev over the n names (absent ones hash as empty): 0, or -1
    when the one at index *bad has no CloudEvents type; at most CE_MAX_ATTRS. */
-int ce_ext_digest(const struct ce_event *ev, const char *const *names, const size_t *lens, int n,
+int ce_ext_digest(EVP_MD_CTX *md, const struct ce_event *ev, const char *const *names, const size_t *lens, int n,
     char *scratch, unsigned char out[CE_DIGEST_LEN], int *bad);
 
 #endif

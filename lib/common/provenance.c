@@ -28,6 +28,7 @@ prov_work_free(struct prov_work *w)
 	free(w->aux);
 	free(w->out);
 	free(w->copy);
+	EVP_MD_CTX_free(w->md);
 	memset(w, 0, sizeof *w);
 }
 
@@ -142,11 +143,13 @@ prov_sign_line(const struct prov_signer *s, struct prov_work *w, const char *lin
 	int i, bad;
 
 	grow(&w->scratch, &w->scratchsize, len + 64);
+	if (!w->md)
+		w->md = ce_digest_ctx_new();
 	if (parse_event(w, line, len, &err) < 0) {
 		snprintf(why, whysize, "%s", err.msg);
 		return -1;
 	}
-	if (ce_core_digest(&w->ev, w->scratch, m.core, &reason) < 0) {
+	if (ce_core_digest(w->md, &w->ev, w->scratch, m.core, &reason) < 0) {
 		snprintf(why, whysize, "%s", reason);
 		return -1;
 	}
@@ -156,7 +159,7 @@ prov_sign_line(const struct prov_signer *s, struct prov_work *w, const char *lin
 		m.names[i] = s->exts[i];
 		m.namelen[i] = s->extlens[i];
 	}
-	if (m.has_ext && ce_ext_digest(&w->ev, m.names, m.namelen, m.nnames, w->scratch, m.ext, &bad) < 0) {
+	if (m.has_ext && ce_ext_digest(w->md, &w->ev, m.names, m.namelen, m.nnames, w->scratch, m.ext, &bad) < 0) {
 		snprintf(why, whysize, "%s: no CloudEvents type (not a string, boolean or 32-bit integer)",
 		    s->exts[bad]);
 		return -1;
@@ -232,13 +235,13 @@ check_digests(const struct prov_verifier *v, struct prov_work *w, const struct d
 	const char *why;
 	int bad;
 
-	if (ce_core_digest(&w->ev, w->scratch, d, &why) < 0)
+	if (ce_core_digest(w->md, &w->ev, w->scratch, d, &why) < 0)
 		return fail(f, "8", why);
 	if (memcmp(d, m->core, sizeof d) != 0)
 		return fail(f, "8", "core digest differs: the event was changed after signing");
 	if (!m->has_ext || v->mode == PROV_CORE_ONLY)
 		return PROV_VERIFIED;
-	if (ce_ext_digest(&w->ev, m->names, m->namelen, m->nnames, w->scratch, d, &bad) < 0) {
+	if (ce_ext_digest(w->md, &w->ev, m->names, m->namelen, m->nnames, w->scratch, d, &bad) < 0) {
 		fail(f, "9", "");
 		snprintf(f->msg, sizeof f->msg, "signed extension %.*s has no CloudEvents type",
 		    (int)(m->namelen[bad] > 64 ? 64 : m->namelen[bad]), m->names[bad]);
@@ -339,6 +342,8 @@ prov_verify_line(const struct prov_verifier *v, struct prov_work *w, const char 
 	int st;
 
 	grow(&w->scratch, &w->scratchsize, len + 64);
+	if (!w->md)
+		w->md = ce_digest_ctx_new();
 	if (parse_event(w, line, len, &err) < 0)
 		return fail(f, NULL, err.msg);
 	dm = ce_get(&w->ev, MATERIAL_NAME, strlen(MATERIAL_NAME));

@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 
+#include <openssl/evp.h>
+
 #include "ce.h"
 #include "dsse.h"
 #include "flowkey.h"
@@ -48,6 +50,7 @@ struct prov_verifier {
    longest line). */
 struct prov_work {
 	struct ce_event ev;
+	EVP_MD_CTX *md;                 /* SHA-256, made at first use */
 	char *scratch, *aux, *out, *copy;
 	size_t scratchsize, auxsize, outsize, copysize;
 };
