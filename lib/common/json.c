@@ -1,60 +1,21 @@
 #include "config.h"
 
-#include <stdint.h>
 #include <string.h>
 
+#include "bytescan.h"
 #include "json.h"
 
-/* Bytes that end the fast path inside a string: '"', '\\', controls, non-ASCII. */
+/* Bytes that are themselves inside a string, as JSON writes them. */
 static inline int
 string_plain(unsigned char c)
 {
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-/* Eight bytes at a time: non-zero if any byte is below 0x20, '"', '\\' or
-   non-ASCII (the classic "has zero byte" bit trick, three times). */
-static inline uint64_t
-word_special(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-
-	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
-}
-
-/* The index of the first byte flagged by word_special: exact, because a
-   borrow only runs upwards from a byte that is itself special. */
-static inline size_t
-first_flagged(uint64_t m)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (size_t)__builtin_ctzll(m) >> 3;
-#else
-	(void)m;
-	return 0;  /* memory order is not register order: the byte loop finds it */
-#endif
-}
-
 size_t
 json_printable_prefix(const char *s, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-	uint64_t w, d;
-
-	while (e - p >= 8) {
-		memcpy(&w, p, 8);
-		d = w ^ (ones * 0x7f);
-		if ((w = word_special(w) | (((d - ones) & ~d) & high))) {
-			p += first_flagged(w);
-			break;
-		}
-		p += 8;
-	}
-	while (p < e && string_plain(*p) && *p != 0x7f)
-		p++;
-	return (size_t)(p - (const unsigned char *)s);
+	return bytescan_printable(s, n);
 }
 
 static int
@@ -84,57 +45,10 @@ hex4(const char *p, const char *end)
 	return v;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0. */
-static size_t
-utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 int
 utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	size_t n;
-
-	while (p < end) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (!(n = utf8_seq(p, end)))
-			return 0;
-		p += n;
-	}
-	return 1;
+	return bytescan_utf8(s, len) == len;
 }
 
 /* Scan a string whose opening quote is at *pp. */
@@ -142,21 +56,11 @@ static int
 scan_string(const char **pp, const char *end, const char **why)
 {
 	const unsigned char *p = (const unsigned char *)*pp + 1, *e = (const unsigned char *)end;
-	uint64_t w;
-	size_t n;
+	size_t n, bad;
 	int u, lo;
 
 	for (;;) {
-		while (e - p >= 8) {
-			memcpy(&w, p, 8);
-			if ((w = word_special(w))) {
-				p += first_flagged(w);
-				break;
-			}
-			p += 8;
-		}
-		while (p < e && string_plain(*p))
-			p++;
+		p += bytescan_plain((const char *)p, (size_t)(e - p));
 		if (p >= e) {
 			*why = "unterminated string";
 			goto fail;
@@ -202,7 +106,11 @@ scan_string(const char **pp, const char *end, const char **why)
 				*why = "control character in string";
 				goto fail;
 			}
-			if (!(n = utf8_seq(p, e))) {
+			/* UTF-8 runs until the next quote, backslash or control
+			   character, none of which a sequence may hold */
+			n = bytescan_text((const char *)p, (size_t)(e - p));
+			if ((bad = bytescan_utf8((const char *)p, n)) < n) {
+				p += bad;
 				*why = "invalid UTF-8";
 				goto fail;
 			}
@@ -534,7 +442,8 @@ quote_char(const unsigned char **pp, const unsigned char *end, char *o)
 		return 1;
 	}
 	if (c >= 0x80) {
-		if ((n = utf8_seq(p, end))) {
+		n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if ((size_t)(end - p) >= n && bytescan_utf8((const char *)p, n) == n) {
 			memcpy(o, p, n);
 			*pp = p + n;
 			return n;

@@ -42,7 +42,7 @@ const char *json_str(const struct json_span *s, char *scratch, size_t *len);
 
 /* How many of the n bytes at p are printable ASCII (0x20-0x7e) other than
    '"' and '\\': the part of a string that holds no escape, control or
-   non-ASCII character, found eight bytes at a time. */
+   non-ASCII character, found 16 or 32 bytes at a time (bytescan). */
 size_t json_printable_prefix(const char *p, size_t n);
 
 /* The code point at *pp inside a string span the scanner validated (an

@@ -12,9 +12,9 @@ secs=${2:-60}
 
 sources() {
 	case $1 in
-	ce) echo "$lib/ce.c $lib/json.c $lib/rfc3339.c $lib/util.c -lsodium" ;;
+	ce) echo "$lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c -lsodium" ;;
 	cesql) echo "$lib/cesql_lex.c $lib/cesql_parse.c $lib/cesql_eval.c $lib/cesql_func.c" \
-		"$lib/cesql_event.c $lib/ce.c $lib/json.c" \
+		"$lib/cesql_event.c $lib/ce.c $lib/json.c $lib/bytescan.c" \
 		"$lib/rfc3339.c $lib/util.c -lsodium" ;;
 	kafka) echo "$lib/kafka_record.c $lib/ce.c $lib/json.c $lib/rfc3339.c $lib/util.c -lrdkafka -lsodium" ;;
 	# the agent's session reaches most modules (brokers, DNS update, TLS),
@@ -26,6 +26,8 @@ sources() {
 		"$lib/dnsquery.c $lib/dnsname.c $lib/ce.c $lib/json.c $lib/rfc3339.c $lib/util.c" \
 		"-lssl -lcrypto -lsodium -lresolv -lpthread" ;;
 	dns) echo "$lib/dnsquery.c $lib/resolve.c $lib/dnsname.c $lib/json.c $lib/util.c -lresolv" ;;
+	kafka) echo "$lib/kafka_record.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c -lrdkafka -lsodium" ;;
+	dns) echo "$lib/dnsquery.c $lib/resolve.c $lib/dnsname.c $lib/json.c $lib/bytescan.c $lib/util.c -lresolv" ;;
 	# the agent's session reaches most modules (brokers, DNS update, TLS):
 	# all of lib/common, so that a new module needs no change here
 	fnap) echo "$lib"/*.c "-lrdkafka -lssl -lcrypto -lsodium -lresolv -lyaml" ;;

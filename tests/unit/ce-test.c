@@ -66,5 +66,5 @@ check(const struct unit_case *c, struct unit_out *out)
 int
 main(int argc, char **argv)
 {
-	return unit_main(argc, argv, check);
+	return unit_main_paths(argc, argv, check);
 }

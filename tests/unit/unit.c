@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytescan.h"
 #include "unit.h"
 
 #define UNIT_FIELD_MAX (4 * 1024 * 1024)  /* a decoded field, repetitions included */
@@ -201,6 +202,39 @@ unit_exact(const struct unit_case *c, int i)
 	return p;
 }
 
+static int every_path;
+
+/* Run the case on every path of bytescan this CPU has: what the others
+   give must be what the first gave, or the case fails saying which path
+   gave what. Returns what check returned on the first. */
+static int
+run_paths(const struct unit_case *c, struct unit_out *out,
+    int (*check)(const struct unit_case *c, struct unit_out *out))
+{
+	static struct unit_out other;
+	enum bytescan_path path, best = bytescan_path();
+	int r = -1, first = 1;
+
+	if (!every_path)
+		return check(c, out);
+	for (path = 0; path < BYTESCAN_PATHS; path++) {
+		if (bytescan_use(path) < 0)
+			continue;
+		other.len = 0;
+		if (first) {
+			r = check(c, out);
+			first = 0;
+		} else if (check(c, &other) != r || other.len != out->len ||
+		    memcmp(other.buf, out->buf, out->len) != 0) {
+			unit_printf(out, " (but %s gave ", bytescan_path_name(path));
+			unit_put(out, other.buf, other.len);
+			unit_printf(out, ")");
+		}
+	}
+	bytescan_use(best);
+	return r;
+}
+
 /* One case: run it, print its TAP line; 0 passed, -1 failed. */
 static int
 run_case(const struct unit_case *c, int n, int lineno,
@@ -212,7 +246,7 @@ run_case(const struct unit_case *c, int n, int lineno,
 	int i, r;
 
 	out.len = 0;
-	r = check(c, &out);
+	r = run_paths(c, &out, check);
 	if (r == 0 && out.len == wantlen && memcmp(out.buf, want, wantlen) == 0)
 		printf("ok %d - line %d:", n, lineno);
 	else
@@ -279,4 +313,12 @@ unit_main(int argc, char **argv,
 		return 99;
 	printf("1..%d\n", n);
 	return failed;
+}
+
+int
+unit_main_paths(int argc, char **argv,
+    int (*check)(const struct unit_case *c, struct unit_out *out))
+{
+	every_path = 1;
+	return unit_main(argc, argv, check);
 }

@@ -7,7 +7,10 @@
    written as they are. unit_main reads the file named on the command line
    (NAME-test NAME.test), calls the program's check for each case, compares
    what it wrote with the expected field and prints TAP: "ok N - ..." or
-   "not ok N - ... expected X, got Y", then the plan. Its exit status is 0 when every case passed,
+   "not ok N - ... expected X, got Y", then the plan. unit_main_paths
+   runs each case on every path of bytescan the CPU has (portable, SSE2,
+   AVX2) and fails it when they do not all give the same, for the modules
+   built on bytescan (json, ce), whose checks keep no state. Its exit status is 0 when every case passed,
    1 when one failed, 99 (a hard error to automake) when the file cannot
    be read or a line is malformed. */
 #ifndef FLOW_UNIT_H
@@ -38,6 +41,9 @@ void unit_put(struct unit_out *out, const char *s, size_t len);
    case, or returns -1 for a case it cannot run (an unknown operation, the
    wrong number of fields, a system call that failed), which fails it. Returns the exit status. */
 int unit_main(int argc, char **argv,
+    int (*check)(const struct unit_case *c, struct unit_out *out));
+
+int unit_main_paths(int argc, char **argv,
     int (*check)(const struct unit_case *c, struct unit_out *out));
 
 /* The field i as a decimal number into *v: 0, or -1 when it is not one
