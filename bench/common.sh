@@ -24,6 +24,24 @@ measure() {
 	rss=${out#* }
 }
 
+# keep KEY: add the time just measured to KEY's rounds (and its RSS, the
+# largest kept); best KEY, median KEY: the shortest and the median time.
+# The scripts alternate a tool and its peer round by round, so that a slow
+# spell of the machine does not fall on one side only.
+keep() {
+	local t="times_$1" m="rss_$1"
+	printf -v "$t" '%s %s' "${!t:-}" "$secs"
+	[ "${!m:-0}" -ge "$rss" ] || printf -v "$m" %s "$rss"
+}
+best() { local t="times_$1"; printf '%s\n' ${!t} | sort -g | head -n 1; }
+median() {
+	local t="times_$1"
+	printf '%s\n' ${!t} | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+# ratios A B: "best (median)" of A's time over B's
+ratios() { echo "$(ratio "$(best "$1")" "$(best "$2")") ($(ratio "$(median "$1")" "$(median "$2")"))"; }
+reps=${BENCH_REPS:-5}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 
