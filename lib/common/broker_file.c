@@ -81,19 +81,11 @@ index_add(void *ctx, uint64_t offset, uint64_t pos)
 static uint64_t
 next_load(struct file_producer *f)
 {
-	char text[32];
-	ssize_t n = pread(f->nextfd, text, sizeof text - 1, 0);
-	int64_t v;
+	int64_t v = next_file_read(f->nextfd);
 
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	text[strcspn(text, "\n")] = '\0';
-	if (parse_int64(text, 0, INT64_MAX, &v) < 0) {
+	if (v == -2)
 		warnmsg("%s/next: not an offset; ignored", f->dir);
-		return 0;
-	}
-	return (uint64_t)v;
+	return v > 0 ? (uint64_t)v : 0;
 }
 
 /* Fixed width: each store overwrites the whole of the last one. A failure
@@ -222,34 +214,6 @@ fail_batch(struct file_producer *f, const char *reason)
 		fail_line(f, p, nl - p, f->tags[i], reason);
 }
 
-/* The flow's "retention" file: "segments N" and "age SECONDS" lines, both
-   optional; 0 when absent. */
-static void
-retention_load(struct file_producer *f, uint64_t *max_segments, int64_t *max_age)
-{
-	char line[128];
-	FILE *fp;
-	int fd;
-	long long v;
-
-	*max_segments = 0;
-	*max_age = 0;
-	if ((fd = openat(f->dirfd, "retention", O_RDONLY | O_CLOEXEC)) < 0 || !(fp = fdopen(fd, "r"))) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while (fgets(line, sizeof line, fp)) {
-		if (sscanf(line, " segments %lld", &v) == 1 && v > 0)
-			*max_segments = v;
-		else if (sscanf(line, " age %lld", &v) == 1 && v > 0)
-			*max_age = v;
-		else if (line[strspn(line, " \t")] != '#' && line[strspn(line, " \t\n")] != '\0')
-			warnmsg("%s/retention: ignored: %.*s", f->dir, (int)strcspn(line, "\n"), line);
-	}
-	fclose(fp);
-}
-
 /* Under the lock, after a roll: drop the oldest segments the retention
    policy no longer keeps; never the one being written. Readers still in a
    dropped segment read on from their open descriptor. */
@@ -262,7 +226,7 @@ apply_retention(struct file_producer *f)
 	struct stat st;
 	int n, i;
 
-	retention_load(f, &max_segments, &max_age);
+	retention_load(f->dirfd, f->dir, &max_segments, &max_age);
 	if ((!max_segments && !max_age) || (n = segment_list(f->dirfd, &bases)) < 0)
 		return;
 	for (i = 0; i < n - 1; i++) {

@@ -176,3 +176,43 @@ segment_complete_size(int segfd, uint64_t size)
 	}
 	return 0;
 }
+
+void
+retention_load(int dirfd, const char *dir, uint64_t *max_segments, int64_t *max_age)
+{
+	char line[128];
+	FILE *fp;
+	int fd;
+	long long v;
+
+	*max_segments = 0;
+	*max_age = 0;
+	if ((fd = openat(dirfd, "retention", O_RDONLY | O_CLOEXEC)) < 0 || !(fp = fdopen(fd, "r"))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (fgets(line, sizeof line, fp)) {
+		if (sscanf(line, " segments %lld", &v) == 1 && v > 0)
+			*max_segments = v;
+		else if (sscanf(line, " age %lld", &v) == 1 && v > 0)
+			*max_age = v;
+		else if (line[strspn(line, " \t")] != '#' && line[strspn(line, " \t\n")] != '\0')
+			warnmsg("%s/retention: ignored: %.*s", dir, (int)strcspn(line, "\n"), line);
+	}
+	fclose(fp);
+}
+
+int64_t
+next_file_read(int fd)
+{
+	char text[32];
+	ssize_t n = pread(fd, text, sizeof text - 1, 0);
+	int64_t v;
+
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	return parse_int64(text, 0, INT64_MAX, &v) < 0 ? -2 : v;
+}

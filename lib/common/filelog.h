@@ -39,4 +39,13 @@ int64_t segment_count(int segfd, uint64_t pos, uint64_t size, uint64_t offset,
 /* The size of segfd up to its last newline: what a torn last line leaves. */
 int64_t segment_complete_size(int segfd, uint64_t size);
 
+/* The flow's "retention" file in dirfd: "segments N" and "age SECONDS"
+   lines, both optional; 0 when absent. Other lines are warned of as in
+   dir/retention. */
+void retention_load(int dirfd, const char *dir, uint64_t *max_segments, int64_t *max_age);
+
+/* The offset in the flow's "next" file, open as fd: -1 when it is empty
+   or unreadable, -2 when it is not an offset. */
+int64_t next_file_read(int fd);
+
 #endif

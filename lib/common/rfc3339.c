@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "rfc3339.h"
@@ -110,4 +111,30 @@ rfc3339_format(int64_t ns, char out[RFC3339_MAX])
 	return snprintf(out, RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	    (int)(frac / 1000000));
+}
+
+int
+duration_parse(const char *s, int64_t *ns)
+{
+	static const char units[] = "smhd";
+	static const int64_t seconds[] = { 1, 60, 3600, 86400 };
+	const int64_t century = 100LL * 366 * 86400;
+	size_t digits = strspn(s, "0123456789");
+	const char *u;
+	int64_t n = 0, unit = 1;
+	size_t i;
+
+	if (digits == 0 || digits > 12)
+		return -1;
+	if (s[digits]) {
+		if (s[digits + 1] || !(u = strchr(units, s[digits])))
+			return -1;
+		unit = seconds[u - units];
+	}
+	for (i = 0; i < digits; i++)
+		n = n * 10 + (s[i] - '0');
+	if (n > century / unit)
+		return -1;
+	*ns = n * unit * 1000000000LL;
+	return 0;
 }

@@ -1,0 +1,260 @@
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowstat.h"
+#include "json.h"
+#include "rfc3339.h"
+
+void
+flow_stat_free(struct flow_stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->ngroups; i++)
+		free(st->groups[i].name);
+	free(st->groups);
+	st->groups = NULL;
+	st->ngroups = 0;
+}
+
+/* A time as RFC 3339 text, "" when unknown. */
+static const char *
+time_text(int64_t ns, char buf[RFC3339_MAX])
+{
+	if (ns == STAT_UNKNOWN)
+		return "";
+	rfc3339_format(ns, buf);
+	return buf;
+}
+
+void
+stat_write_text(FILE *f, const struct flow_stat *st)
+{
+	char t[RFC3339_MAX];
+	size_t i;
+
+	fprintf(f, "url=%s\nevents=%" PRIu64 "\nbytes=%" PRIu64 "\nfirst=%" PRIu64 "\nnext=%" PRIu64 "\n",
+	    st->url, st->events, st->bytes, st->first, st->next);
+	fprintf(f, "oldest=%s\n", time_text(st->oldest_ns, t));
+	fprintf(f, "newest=%s\n", time_text(st->newest_ns, t));
+	if (st->retain_seconds >= 0)
+		fprintf(f, "retain-seconds=%" PRId64 "\n", st->retain_seconds);
+	if (st->retain_segments >= 0)
+		fprintf(f, "retain-segments=%" PRId64 "\n", st->retain_segments);
+	for (i = 0; i < st->ngroups; i++) {
+		const struct group_stat *g = &st->groups[i];
+
+		fprintf(f, "group=%s\noffset=%" PRIu64 "\nlag=%" PRIu64 "\n", g->name, g->offset, g->lag);
+		if (g->age_ns == STAT_UNKNOWN)
+			fprintf(f, "age=\n");
+		else
+			fprintf(f, "age=%.3f\n", g->age_ns / 1e9);
+	}
+}
+
+static void
+json_time(FILE *f, const char *key, int64_t ns)
+{
+	char t[RFC3339_MAX];
+
+	fprintf(f, ",\"%s\":", key);
+	if (ns == STAT_UNKNOWN)
+		fputs("null", f);
+	else
+		fprintf(f, "\"%s\"", time_text(ns, t));
+}
+
+void
+stat_write_json(FILE *f, const struct flow_stat *st)
+{
+	size_t i;
+
+	fputs("{\"url\":", f);
+	json_write_string(f, st->url);
+	fprintf(f, ",\"events\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 ",\"next\":%" PRIu64,
+	    st->events, st->bytes, st->first, st->next);
+	json_time(f, "oldest", st->oldest_ns);
+	json_time(f, "newest", st->newest_ns);
+	fputs(",\"retention\":{", f);
+	if (st->retain_seconds >= 0)
+		fprintf(f, "\"seconds\":%" PRId64 "%s", st->retain_seconds, st->retain_segments >= 0 ? "," : "");
+	if (st->retain_segments >= 0)
+		fprintf(f, "\"segments\":%" PRId64, st->retain_segments);
+	fputs("},\"groups\":[", f);
+	for (i = 0; i < st->ngroups; i++) {
+		const struct group_stat *g = &st->groups[i];
+
+		fprintf(f, "%s{\"group\":", i ? "," : "");
+		json_write_string(f, g->name);
+		fprintf(f, ",\"offset\":%" PRIu64 ",\"lag\":%" PRIu64 ",\"age\":", g->offset, g->lag);
+		if (g->age_ns == STAT_UNKNOWN)
+			fputs("null}", f);
+		else
+			fprintf(f, "%.3f}", g->age_ns / 1e9);
+	}
+	fputs("]}\n", f);
+}
+
+/* A label value: '\\', '"' and newline escaped, as the format asks. */
+static void
+label(FILE *f, const char *name, const char *value)
+{
+	fprintf(f, "%s=\"", name);
+	for (; *value; value++) {
+		if (*value == '\\' || *value == '"')
+			fputc('\\', f);
+		if (*value == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*value, f);
+	}
+	fputc('"', f);
+}
+
+/* The metrics of a flow: name, help, and where the value is. */
+enum metric_value { M_EVENTS, M_BYTES, M_FIRST, M_NEXT, M_OLDEST, M_NEWEST, M_RETAIN_S, M_RETAIN_SEG };
+
+static const struct {
+	const char *name, *help;
+	enum metric_value v;
+} flow_metrics[] = {
+	{ "flow_events", "Events the flow holds.", M_EVENTS },
+	{ "flow_size_bytes", "Bytes the flow's events take in the broker.", M_BYTES },
+	{ "flow_first_offset", "Offset of the oldest event held.", M_FIRST },
+	{ "flow_next_offset", "Offset the next event will get.", M_NEXT },
+	{ "flow_oldest_event_timestamp_seconds", "Time of the oldest event held.", M_OLDEST },
+	{ "flow_newest_event_timestamp_seconds", "Time of the newest event.", M_NEWEST },
+	{ "flow_retention_seconds", "Age past which events are dropped.", M_RETAIN_S },
+	{ "flow_retention_segments", "Segments kept, the newest.", M_RETAIN_SEG },
+};
+
+/* The value of metric v for st into *out: 0, or -1 when it has none. */
+static int
+metric(const struct flow_stat *st, enum metric_value v, double *out)
+{
+	int64_t ns;
+
+	switch (v) {
+	case M_EVENTS: *out = (double)st->events; return 0;
+	case M_BYTES: *out = (double)st->bytes; return 0;
+	case M_FIRST: *out = (double)st->first; return 0;
+	case M_NEXT: *out = (double)st->next; return 0;
+	case M_OLDEST: ns = st->oldest_ns; break;
+	case M_NEWEST: ns = st->newest_ns; break;
+	case M_RETAIN_S: *out = (double)st->retain_seconds; return st->retain_seconds < 0 ? -1 : 0;
+	default: *out = (double)st->retain_segments; return st->retain_segments < 0 ? -1 : 0;
+	}
+	*out = ns / 1e9;
+	return ns == STAT_UNKNOWN ? -1 : 0;
+}
+
+static void
+group_family(FILE *f, const struct flow_stat *st, size_t n, int which)
+{
+	static const char *const names[] = { "flow_group_offset", "flow_group_lag_events",
+		"flow_group_oldest_unread_age_seconds" };
+	static const char *const helps[] = { "Offset of the next event the group reads.",
+		"Events held that the group has not read.",
+		"How long ago the oldest event the group has not read happened." };
+	size_t i, j;
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", names[which], helps[which], names[which]);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < st[i].ngroups; j++) {
+			const struct group_stat *g = &st[i].groups[j];
+
+			if (which == 2 && g->age_ns == STAT_UNKNOWN)
+				continue;
+			fprintf(f, "%s{", names[which]);
+			label(f, "flow", st[i].url);
+			fputc(',', f);
+			label(f, "group", g->name);
+			if (which == 0)
+				fprintf(f, "} %" PRIu64 "\n", g->offset);
+			else if (which == 1)
+				fprintf(f, "} %" PRIu64 "\n", g->lag);
+			else
+				fprintf(f, "} %.3f\n", g->age_ns / 1e9);
+		}
+}
+
+void
+stat_write_prometheus(FILE *f, const struct flow_stat *st, size_t n)
+{
+	size_t m, i;
+	double v;
+
+	for (m = 0; m < sizeof flow_metrics / sizeof flow_metrics[0]; m++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", flow_metrics[m].name, flow_metrics[m].help,
+		    flow_metrics[m].name);
+		for (i = 0; i < n; i++)
+			if (metric(&st[i], flow_metrics[m].v, &v) == 0) {
+				fprintf(f, "%s{", flow_metrics[m].name);
+				label(f, "flow", st[i].url);
+				fprintf(f, "} %.17g\n", v);
+			}
+	}
+	for (m = 0; m < 3; m++)
+		group_family(f, st, n, (int)m);
+}
+
+/* The state of one figure against its two thresholds. */
+static int
+level(int64_t value, int64_t warn, int64_t crit)
+{
+	if (crit >= 0 && value > crit)
+		return 2;
+	if (warn >= 0 && value > warn)
+		return 1;
+	return 0;
+}
+
+/* A threshold of the performance data (empty when not set), then after. */
+static void
+threshold(FILE *f, int64_t v, double unit, const char *after)
+{
+	if (v >= 0)
+		fprintf(f, "%g", v / unit);
+	fputs(after, f);
+}
+
+int
+stat_check(FILE *f, const struct flow_stat *st, size_t n, size_t unknown, const struct stat_limits *lim)
+{
+	static const char *const states[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	uint64_t max_lag = 0;
+	int64_t max_age = 0;
+	size_t i, j, groups = 0;
+	int state = 0, s;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < st[i].ngroups; j++) {
+			const struct group_stat *g = &st[i].groups[j];
+
+			groups++;
+			if (g->lag > max_lag)
+				max_lag = g->lag;
+			if (g->age_ns != STAT_UNKNOWN && g->age_ns > max_age)
+				max_age = g->age_ns;
+			if ((s = level((int64_t)g->lag, lim->warn_lag, lim->crit_lag)) > state)
+				state = s;
+			if (g->age_ns != STAT_UNKNOWN &&
+			    (s = level(g->age_ns, lim->warn_age_ns, lim->crit_age_ns)) > state)
+				state = s;
+		}
+	if (unknown)
+		state = 3;
+	fprintf(f, "FLOW %s - %zu flow%s, %zu group%s, %zu unknown, most lag %" PRIu64
+	    " events, oldest unread %.3f s", states[state], n, n == 1 ? "" : "s",
+	    groups, groups == 1 ? "" : "s", unknown, max_lag, max_age / 1e9);
+	fprintf(f, " | lag=%" PRIu64 ";", max_lag);
+	threshold(f, lim->warn_lag, 1, ";");
+	threshold(f, lim->crit_lag, 1, ";0");
+	fprintf(f, " age=%.3fs;", max_age / 1e9);
+	threshold(f, lim->warn_age_ns, 1e9, ";");
+	threshold(f, lim->crit_age_ns, 1e9, ";0\n");
+	return state;
+}

@@ -1,0 +1,67 @@
+/* flowstat: what flow-stat reports of a flow, without reading its log:
+   the events it holds, their offsets and times, its retention, and how
+   far behind each consumer group is. A gatherer per broker kind fills a
+   struct flow_stat (stat_file.c for file flows); this module writes it as
+   key=value lines, JSON or the Prometheus text format, and judges it
+   against thresholds as a monitoring plugin does. */
+#ifndef FLOW_FLOWSTAT_H
+#define FLOW_FLOWSTAT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define STAT_UNKNOWN INT64_MIN   /* a time or an age nobody can tell */
+
+struct group_stat {
+	char *name;
+	uint64_t offset;    /* of the next record the group reads */
+	uint64_t lag;       /* records held that it has not read */
+	int64_t age_ns;     /* how long ago its oldest unread event happened */
+};
+
+struct flow_stat {
+	const char *url;
+	uint64_t events, bytes, first, next;   /* first: the oldest offset held */
+	int64_t oldest_ns, newest_ns;          /* event times, or STAT_UNKNOWN */
+	int64_t retain_seconds, retain_segments;   /* -1: not limited so */
+	struct group_stat *groups;
+	size_t ngroups;
+	int missing_groups;    /* of those asked for, how many there are not */
+};
+
+/* What a gatherer is asked: the groups named (all there are when none),
+   and the time to measure ages from. */
+struct stat_query {
+	char **groups;
+	int ngroups;
+	int64_t now_ns;
+};
+
+/* The file flow in directory dir into st: 0, or 1 when there is no such
+   flow, or another exit status, with a message on stderr. A group asked
+   for that is not there is told of and counted in st->missing_groups. */
+int stat_file(const char *dir, const struct stat_query *q, struct flow_stat *st);
+
+void flow_stat_free(struct flow_stat *st);
+
+/* st as key=value lines (a group's lines after its "group=" line), or as
+   one JSON object on a line. */
+void stat_write_text(FILE *f, const struct flow_stat *st);
+void stat_write_json(FILE *f, const struct flow_stat *st);
+
+/* The n flows in the Prometheus text exposition format: each metric once,
+   HELP and TYPE first, a sample per flow (and group). */
+void stat_write_prometheus(FILE *f, const struct flow_stat *st, size_t n);
+
+/* Thresholds of --check; -1 where none is set. */
+struct stat_limits {
+	int64_t warn_lag, crit_lag, warn_age_ns, crit_age_ns;
+};
+
+/* The monitoring-plugins verdict over the n flows, unknown more things
+   asked for (flows or groups) being unreadable or not there: one status
+   line on f; returns 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+int stat_check(FILE *f, const struct flow_stat *st, size_t n, size_t unknown,
+    const struct stat_limits *lim);
+
+#endif

@@ -1,0 +1,178 @@
+#!/usr/bin/env bats
+# flow-stat on file flows: what a flow holds, its groups' lag and age,
+# JSON, Prometheus metrics (checked by promtool), monitoring checks.
+
+load helpers/common
+
+setup() {
+	common_setup
+	gen-events 3000 > "$TMP/in"
+}
+teardown() {
+	common_teardown
+}
+
+# stat_key KEY: the value of the first KEY= line of $output
+stat_key() {
+	printf '%s\n' "$output" | sed -n "s/^$1=//p" | head -n 1
+}
+
+# segmented DIR: $TMP/in published to DIR in ten runs of flow-pub of 300
+# events, each starting a segment (or two: a block ends every 64 KiB)
+segmented() {
+	local i
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		sed -n "$((i * 300 + 1)),$((i * 300 + 300))p" "$TMP/in" |
+			FLOW_FILE_SEGMENT_BYTES=1 flow-pub "$1"
+	done
+}
+
+# base N: the first offset of the Nth segment of $TMP/flow
+base() {
+	local name
+	name=$(ls "$TMP/flow" | grep '\.ndjson$' | sed -n "${1}p")
+	echo $((10#${name%.ndjson}))
+}
+
+# event_epoch N: the time of the Nth event (from 1) of $TMP/in, in seconds
+event_epoch() {
+	date -u -d "$(sed -n "${1}p" "$TMP/in" | jq -r .time)" +%s
+}
+
+@test "flow-stat: -h, -V and usage errors" {
+	run flow-stat -h
+	[ "$status" -eq 0 ]
+	assert_match '^usage: flow-stat' "${lines[0]}"
+	run flow-stat -V
+	[ "$status" -eq 0 ]
+	run flow-stat
+	[ "$status" -eq 64 ]
+	run flow-stat -g ../up "$TMP/flow"
+	[ "$status" -eq 64 ]
+	run flow-stat --check --warn-lag many "$TMP/flow"
+	[ "$status" -eq 64 ]
+	assert_match 'warn-lag' "$output"
+	run flow-stat --check --crit-age 5y "$TMP/flow"
+	[ "$status" -eq 64 ]
+	run flow-stat --crit-lag 5 "$TMP/flow"
+	[ "$status" -eq 64 ]
+	assert_match 'thresholds are for --check' "$output"
+	run flow-stat 'kafka://'
+	[ "$status" -eq 64 ]
+}
+
+@test "flow-stat: a flow that is not there, and an empty one" {
+	run flow-stat "$TMP/none"
+	[ "$status" -eq 1 ]
+	assert_match 'none: no such flow' "$output"
+	flow-pub "$TMP/empty" < /dev/null
+	run flow-stat "file://$TMP/empty"
+	[ "$status" -eq 0 ]
+	assert_eq 0 "$(stat_key events)"
+	assert_eq 0 "$(stat_key first)"
+	assert_eq 0 "$(stat_key next)"
+	assert_eq "" "$(stat_key oldest)" oldest
+	assert_eq "file://$TMP/empty" "$(stat_key url)"
+}
+
+@test "flow-stat: events, bytes, offsets and times across segments" {
+	segmented "$TMP/flow"
+	[ "$(ls "$TMP/flow"/*.ndjson | wc -l)" -ge 10 ]
+	run flow-stat "$TMP/flow"
+	[ "$status" -eq 0 ]
+	assert_eq 3000 "$(stat_key events)"
+	assert_eq 0 "$(stat_key first)"
+	assert_eq 3000 "$(stat_key next)"
+	assert_eq "$(cat "$TMP/flow"/*.ndjson | wc -c)" "$(stat_key bytes)" bytes
+	assert_eq "$(date -u -d @"$(event_epoch 1)" +%Y-%m-%dT%H:%M:%S.000Z)" "$(stat_key oldest)" oldest
+	assert_eq "$(date -u -d @"$(event_epoch 3000)" +%Y-%m-%dT%H:%M:%S.000Z)" "$(stat_key newest)" newest
+	[ -z "$(stat_key group)" ]
+}
+
+@test "flow-stat: each group's offset, lag and the age of its oldest unread event" {
+	segmented "$TMP/flow"
+	flow-sub -e -o beginning -g early -c 1234 "$TMP/flow" > /dev/null
+	flow-sub -e -o beginning -g done "$TMP/flow" > /dev/null
+	before=$(date +%s)
+	run flow-stat -j -g early -g done "$TMP/flow"
+	after=$(date +%s)
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.events == 3000 and (.groups | length) == 2'
+	echo "$output" | jq -e '.groups[0] == {"group":"early","offset":1234,"lag":1766,"age":.groups[0].age}'
+	echo "$output" | jq -e '.groups[1].group == "done" and .groups[1].lag == 0 and .groups[1].age == 0'
+	# the age is that of event 1235 (offset 1234), measured between before and after
+	age=$(echo "$output" | jq '.groups[0].age | floor')
+	t=$(event_epoch 1235)
+	[ "$age" -ge $((before - t - 1)) ] && [ "$age" -le $((after - t)) ]
+	# every group there is, without -g
+	run flow-stat "$TMP/flow"
+	[ "$(printf '%s\n' "$output" | grep -c '^group=')" -eq 2 ]
+	run flow-stat -g nobody "$TMP/flow"
+	[ "$status" -eq 1 ]
+	assert_match 'no group nobody' "$output"
+}
+
+@test "flow-stat: retention, dropped segments and hand-deleted ones" {
+	printf 'segments 3\nage 86400\n' > "$TMP/retention"
+	mkdir "$TMP/flow" && cp "$TMP/retention" "$TMP/flow/retention"
+	flow-sub -e -o beginning -g old -c 10 "$TMP/flow" < /dev/null > /dev/null 2>&1 || true
+	head -n 10 "$TMP/in" | flow-pub "$TMP/flow"
+	flow-sub -e -o beginning -g old -c 10 "$TMP/flow" > /dev/null
+	segmented "$TMP/flow"
+	run flow-stat "$TMP/flow"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$TMP/flow"/*.ndjson | wc -l)" -eq 3 ]
+	first=$(base 1)
+	assert_eq "$first" "$(stat_key first)" first
+	assert_eq $((3010 - first)) "$(stat_key events)" events
+	assert_eq 86400 "$(stat_key retain-seconds)"
+	assert_eq 3 "$(stat_key retain-segments)"
+	# a group behind the oldest record held lags by what is held
+	assert_eq 10 "$(stat_key offset)" offset
+	assert_eq $((3010 - first)) "$(stat_key lag)" lag
+	# the newest segment deleted by hand: next stays, events are what is there
+	newest=$(base 3)
+	rm "$(ls "$TMP/flow"/*.ndjson | tail -n 1)"
+	run flow-stat "$TMP/flow"
+	assert_eq 3010 "$(stat_key next)" next
+	assert_eq $((newest - first)) "$(stat_key events)" events
+	assert_eq $((newest - first)) "$(stat_key lag)" lag
+}
+
+@test "flow-stat: --prometheus passes promtool check metrics" {
+	flow-pub "$TMP/a" < "$TMP/in"
+	head -n 10 "$TMP/in" | flow-pub "$TMP/b\"q"
+	flow-sub -e -o beginning -g g1 -c 100 "$TMP/a" > /dev/null
+	run flow-stat --prometheus "$TMP/a" "$TMP/b\"q"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | promtool check metrics
+	assert_match "^flow_events\\{flow=\"$TMP/a\"\\} 3000$" "$(printf '%s\n' "$output" | grep '^flow_events{flow="'"$TMP/a"'"')"
+	printf '%s\n' "$output" | grep -qF "flow_events{flow=\"$TMP/b\\\"q\"} 10"
+	printf '%s\n' "$output" | grep -qF "flow_group_lag_events{flow=\"$TMP/a\",group=\"g1\"} 2900"
+	[ "$(printf '%s\n' "$output" | grep -c '^# TYPE flow_events gauge$')" -eq 1 ]
+}
+
+@test "flow-stat: --check says OK, WARNING, CRITICAL or UNKNOWN as monitoring plugins do" {
+	flow-pub "$TMP/flow" < "$TMP/in"
+	flow-sub -e -o beginning -g g -c 2000 "$TMP/flow" > /dev/null
+	run flow-stat --check --warn-lag 1500 --crit-lag 5000 "$TMP/flow"
+	[ "$status" -eq 0 ]
+	assert_match '^FLOW OK - 1 flow, 1 group, 0 unknown, most lag 1000 events' "$output"
+	assert_match '\| lag=1000;1500;5000;0 age=' "$output"
+	run flow-stat --check --warn-lag 500 --crit-lag 5000 "$TMP/flow"
+	[ "$status" -eq 1 ]
+	assert_match '^FLOW WARNING' "$output"
+	run flow-stat --check --warn-lag 10 --crit-lag 999 "$TMP/flow"
+	[ "$status" -eq 2 ]
+	assert_match '^FLOW CRITICAL' "$output"
+	# the oldest unread event happened long ago (2026-11-22)
+	run flow-stat --check --crit-age 1h "$TMP/flow"
+	[ "$status" -eq 2 ]
+	run flow-stat --check --warn-age 36500d "$TMP/flow"
+	[ "$status" -eq 0 ]
+	run flow-stat --check "$TMP/flow" "$TMP/none"
+	[ "$status" -eq 3 ]
+	assert_match '^FLOW UNKNOWN - 1 flow, 1 group, 1 unknown' "${lines[-1]}"
+	run flow-stat --check -g missing "$TMP/flow"
+	[ "$status" -eq 3 ]
+}
