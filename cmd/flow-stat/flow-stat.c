@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker.h"
 #include "file_read.h"
 #include "flowstat.h"
 #include "rfc3339.h"
@@ -16,7 +17,8 @@
 
 static const char synopsis[] =
     "usage: flow-stat [-j | --prometheus | --check [--warn-lag N] [--crit-lag N]\n"
-    "                 [--warn-age DURATION] [--crit-age DURATION]] [-g GROUP]... URL...";
+    "                 [--warn-age DURATION] [--crit-age DURATION]] [-g GROUP]...\n"
+    "                 [-X KEY=VALUE] [-F FILE] URL...";
 
 static const char help[] =
     "Tell what each flow holds and how far behind its consumer groups are.\n"
@@ -29,6 +31,8 @@ static const char help[] =
     "      --crit-lag N       CRITICAL when more than N\n"
     "      --warn-age DURATION  WARNING when a group's oldest unread event is older\n"
     "      --crit-age DURATION  CRITICAL when older (DURATION: N, Ns, Nm, Nh or Nd)\n"
+    "  -X KEY=VALUE           librdkafka property (kafka flows), repeatable\n"
+    "  -F FILE                librdkafka properties, one KEY=VALUE a line\n"
     "  -h, --help             this help\n"
     "  -V, --version          version\n"
     "\n"
@@ -39,7 +43,7 @@ enum format { FMT_TEXT, FMT_JSON, FMT_PROMETHEUS, FMT_CHECK };
 
 /* The figures of one flow named on the command line into st. */
 static int
-gather(const char *arg, const struct stat_query *q, struct flow_stat *st)
+gather(const char *arg, const struct broker_opts *o, const struct stat_query *q, struct flow_stat *st)
 {
 	struct flow_url u;
 	const char *why;
@@ -53,8 +57,10 @@ gather(const char *arg, const struct stat_query *q, struct flow_stat *st)
 	}
 	if (u.scheme == URL_FILE)
 		status = stat_file(u.path, q, st);
+	else if (u.scheme == URL_KAFKA)
+		status = stat_kafka(&u, o, q, st);
 	else {
-		warnmsg("%s: only file flows are told of yet", arg);
+		warnmsg("%s: only file and kafka flows are told of yet", arg);
 		status = EX_FLOW_UNAVAILABLE;
 	}
 	url_free(&u);
@@ -120,6 +126,7 @@ main(int argc, char **argv)
 	};
 	struct stat_limits lim = { -1, -1, -1, -1 };
 	struct stat_query q = { 0 };
+	struct broker_opts bo = { 0 };
 	enum format fmt = FMT_TEXT;
 	struct flow_stat *st;
 	size_t n = 0, failed = 0;
@@ -127,7 +134,7 @@ main(int argc, char **argv)
 
 	util_init(argv[0]);
 	q.groups = xcalloc(argc, sizeof *q.groups);
-	while ((c = getopt_long(argc, argv, "g:jhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:jX:F:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			if (group_name_check(optarg) < 0)
@@ -135,6 +142,14 @@ main(int argc, char **argv)
 			q.groups[q.ngroups++] = optarg;
 			break;
 		case 'j': fmt = FMT_JSON; break;
+		case 'X':
+			if (broker_prop_add(&bo, optarg) < 0)
+				exit_flushed(EX_FLOW_USAGE);
+			break;
+		case 'F':
+			if (broker_prop_file(&bo, optarg) < 0)
+				exit_flushed(EX_FLOW_CONFIG);
+			break;
 		case OPT_PROM: fmt = FMT_PROMETHEUS; break;
 		case OPT_CHECK: fmt = FMT_CHECK; break;
 		case OPT_WARN_LAG: lim.warn_lag = number_arg("--warn-lag: not a number of events", optarg); break;
@@ -155,7 +170,7 @@ main(int argc, char **argv)
 	st = xcalloc(argc - optind, sizeof *st);
 	for (i = optind; i < argc; i++) {
 		/* a flow that cannot be read is told of on stderr and left out */
-		if ((s = gather(argv[i], &q, &st[n])) != 0) {
+		if ((s = gather(argv[i], &bo, &q, &st[n])) != 0) {
 			flow_stat_free(&st[n]);
 			failed++;
 		} else if (st[n++].missing_groups) {
@@ -170,5 +185,6 @@ main(int argc, char **argv)
 		flow_stat_free(&st[i]);
 	free(st);
 	free(q.groups);
+	broker_opts_free(&bo);
 	exit_flushed(status);
 }

@@ -14,6 +14,10 @@
 rd_kafka_conf_t *kafka_conf(const struct flow_url *u, const struct broker_opts *o,
     const char *const *defaults, size_t n, int *status);
 
+/* The number of partitions of topic; -1 after a message, with *status
+   1 when there is no such topic, else 69. */
+int kafka_partition_count(rd_kafka_t *rk, const char *topic, int *status);
+
 struct producer *kafka_producer_open(const struct flow_url *u, const struct broker_opts *o, int *status);
 struct consumer *kafka_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *status);
 

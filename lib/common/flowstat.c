@@ -36,8 +36,12 @@ stat_write_text(FILE *f, const struct flow_stat *st)
 	char t[RFC3339_MAX];
 	size_t i;
 
-	fprintf(f, "url=%s\nevents=%" PRIu64 "\nbytes=%" PRIu64 "\nfirst=%" PRIu64 "\nnext=%" PRIu64 "\n",
-	    st->url, st->events, st->bytes, st->first, st->next);
+	fprintf(f, "url=%s\nevents=%" PRIu64 "\n", st->url, st->events);
+	if (st->bytes_unknown)
+		fputs("bytes=\n", f);
+	else
+		fprintf(f, "bytes=%" PRIu64 "\n", st->bytes);
+	fprintf(f, "first=%" PRIu64 "\nnext=%" PRIu64 "\n", st->first, st->next);
 	fprintf(f, "oldest=%s\n", time_text(st->oldest_ns, t));
 	fprintf(f, "newest=%s\n", time_text(st->newest_ns, t));
 	if (st->retain_seconds >= 0)
@@ -74,8 +78,12 @@ stat_write_json(FILE *f, const struct flow_stat *st)
 
 	fputs("{\"url\":", f);
 	json_write_string(f, st->url);
-	fprintf(f, ",\"events\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 ",\"next\":%" PRIu64,
-	    st->events, st->bytes, st->first, st->next);
+	fprintf(f, ",\"events\":%" PRIu64 ",\"bytes\":", st->events);
+	if (st->bytes_unknown)
+		fputs("null", f);
+	else
+		fprintf(f, "%" PRIu64, st->bytes);
+	fprintf(f, ",\"first\":%" PRIu64 ",\"next\":%" PRIu64, st->first, st->next);
 	json_time(f, "oldest", st->oldest_ns);
 	json_time(f, "newest", st->newest_ns);
 	fputs(",\"retention\":{", f);
@@ -139,7 +147,7 @@ metric(const struct flow_stat *st, enum metric_value v, double *out)
 
 	switch (v) {
 	case M_EVENTS: *out = (double)st->events; return 0;
-	case M_BYTES: *out = (double)st->bytes; return 0;
+	case M_BYTES: *out = (double)st->bytes; return st->bytes_unknown ? -1 : 0;
 	case M_FIRST: *out = (double)st->first; return 0;
 	case M_NEXT: *out = (double)st->next; return 0;
 	case M_OLDEST: ns = st->oldest_ns; break;

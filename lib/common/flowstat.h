@@ -1,7 +1,7 @@
 /* flowstat: what flow-stat reports of a flow, without reading its log:
    the events it holds, their offsets and times, its retention, and how
    far behind each consumer group is. A gatherer per broker kind fills a
-   struct flow_stat (stat_file.c for file flows); this module writes it as
+   struct flow_stat (stat_file.c, stat_kafka.c); this module writes it as
    key=value lines, JSON or the Prometheus text format, and judges it
    against thresholds as a monitoring plugin does. */
 #ifndef FLOW_FLOWSTAT_H
@@ -22,6 +22,7 @@ struct group_stat {
 struct flow_stat {
 	const char *url;
 	uint64_t events, bytes, first, next;   /* first: the oldest offset held */
+	int bytes_unknown;                     /* the broker does not tell (Kafka) */
 	int64_t oldest_ns, newest_ns;          /* event times, or STAT_UNKNOWN */
 	int64_t retain_seconds, retain_segments;   /* -1: not limited so */
 	struct group_stat *groups;
@@ -41,6 +42,16 @@ struct stat_query {
    flow, or another exit status, with a message on stderr. A group asked
    for that is not there is told of and counted in st->missing_groups. */
 int stat_file(const char *dir, const struct stat_query *q, struct flow_stat *st);
+
+struct broker_opts;
+struct flow_url;
+
+/* The Kafka topic of u the same way: over its partitions, the sums of
+   the watermarks, of each group's committed offsets and lags, and the
+   oldest and newest of the times at the edges. Its size on disk and its
+   retention are not told. */
+int stat_kafka(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
+    struct flow_stat *st);
 
 void flow_stat_free(struct flow_stat *st);
 

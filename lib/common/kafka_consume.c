@@ -220,22 +220,19 @@ static const struct consumer_ops kafka_consumer_ops = {
 	kafka_next, kafka_position, kafka_commit, kafka_consumer_close, kafka_unread,
 };
 
-/* Assign every partition of the topic, at the offsets -o asks for. */
-static int
-assign(struct kafka_consumer *c, const struct offset_spec *o, int *status)
+int
+kafka_partition_count(rd_kafka_t *rk, const char *topic, int *status)
 {
 	const struct rd_kafka_metadata *md;
-	rd_kafka_topic_partition_list_t *l;
-	rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, c->topic, NULL);
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 	rd_kafka_resp_err_t err;
-	int64_t start;
-	int i, n;
+	int n;
 
-	err = rd_kafka_metadata(c->rk, 0, rkt, &md, 10000);
+	err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
 	rd_kafka_topic_destroy(rkt);
 	if (err || md->topic_cnt != 1 || md->topics[0].err) {
 		err = err ? err : md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
-		warnmsg("kafka: %s: %s", c->topic, rd_kafka_err2str(err));
+		warnmsg("kafka: %s: %s", topic, rd_kafka_err2str(err));
 		if (md && !(err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__TIMED_OUT))
 			rd_kafka_metadata_destroy(md);
 		*status = err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? EX_FLOW_NEGATIVE : EX_FLOW_UNAVAILABLE;
@@ -243,6 +240,20 @@ assign(struct kafka_consumer *c, const struct offset_spec *o, int *status)
 	}
 	n = md->topics[0].partition_cnt;
 	rd_kafka_metadata_destroy(md);
+	return n;
+}
+
+/* Assign every partition of the topic, at the offsets -o asks for. */
+static int
+assign(struct kafka_consumer *c, const struct offset_spec *o, int *status)
+{
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t err;
+	int64_t start;
+	int i, n;
+
+	if ((n = kafka_partition_count(c->rk, c->topic, status)) < 0)
+		return -1;
 	switch (o->kind) {
 	case OFFSET_BEGINNING: start = RD_KAFKA_OFFSET_BEGINNING; break;
 	case OFFSET_ABS: start = o->value; break;

@@ -1,14 +1,17 @@
 #!/usr/bin/env bats
-# flow-stat on file flows: what a flow holds, its groups' lag and age,
-# JSON, Prometheus metrics (checked by promtool), monitoring checks.
+# flow-stat on file flows and Kafka (the mock cluster): what a flow holds,
+# its groups' lag and age, JSON, Prometheus metrics (checked by promtool),
+# monitoring checks.
 
 load helpers/common
+load helpers/kafka
 
 setup() {
 	common_setup
 	gen-events 3000 > "$TMP/in"
 }
 teardown() {
+	kafka_stop
 	common_teardown
 }
 
@@ -175,4 +178,36 @@ event_epoch() {
 	assert_match '^FLOW UNKNOWN - 1 flow, 1 group, 1 unknown' "${lines[-1]}"
 	run flow-stat --check -g missing "$TMP/flow"
 	[ "$status" -eq 3 ]
+}
+
+@test "flow-stat kafka: watermarks, times at both ends and a group's committed lag, summed over partitions" {
+	kafka_start 3
+	kafka_cmd topic st 3
+	flow-pub "kafka://$KAFKA/st" < "$TMP/in"
+	flow-sub -e -o beginning -g ga -c 1000 "kafka://$KAFKA/st" > /dev/null
+	before=$(date +%s)
+	run --separate-stderr flow-stat -g ga "kafka://$KAFKA/st"
+	after=$(date +%s)
+	[ "$status" -eq 0 ]
+	assert_eq 3000 "$(stat_key events)" events
+	# kcat, an independent client, counts the same records
+	assert_eq 3000 "$(kafka_read st | wc -l)" records
+	assert_eq 0 "$(stat_key first)"
+	assert_eq 3000 "$(stat_key next)"
+	assert_eq "" "$(stat_key bytes)" bytes
+	assert_eq "$(date -u -d @"$(event_epoch 1)" +%Y-%m-%dT%H:%M:%S.000Z)" "$(stat_key oldest)" oldest
+	assert_eq "$(date -u -d @"$(event_epoch 3000)" +%Y-%m-%dT%H:%M:%S.000Z)" "$(stat_key newest)" newest
+	assert_eq 1000 "$(stat_key offset)" offset
+	assert_eq 2000 "$(stat_key lag)" lag
+	# the oldest unread event is one of those after the first 1000 read
+	age=$(stat_key age)
+	age=${age%.*}
+	[ "$age" -le $((after - $(event_epoch 1))) ] && [ "$age" -ge $((before - $(event_epoch 3000) - 1)) ]
+	run flow-stat --prometheus -g ga "kafka://$KAFKA/st"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | promtool check metrics
+	! printf '%s\n' "$output" | grep -q '^flow_size_bytes{'
+	run flow-stat -g nobody "kafka://$KAFKA/st"
+	[ "$status" -eq 1 ]
+	assert_match 'no group nobody' "$output"
 }
