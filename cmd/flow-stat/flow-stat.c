@@ -16,7 +16,7 @@
 #include "util.h"
 
 static const char synopsis[] =
-    "usage: flow-stat [-j | --prometheus | --check [--warn-lag N] [--crit-lag N]\n"
+    "usage: flow-stat [-p] [-j | --prometheus | --check [--warn-lag N] [--crit-lag N]\n"
     "                 [--warn-age DURATION] [--crit-age DURATION]] [-g GROUP]...\n"
     "                 [-X KEY=VALUE] [-F FILE] URL...";
 
@@ -25,6 +25,7 @@ static const char help[] =
     "\n"
     "  -g, --group GROUP      only this group (repeatable; default: every group)\n"
     "  -j, --json             one JSON object a flow\n"
+    "  -p, --partitions       each partition's offsets and lags too\n"
     "      --prometheus       the Prometheus text format (node_exporter's textfile collector)\n"
     "      --check            one status line, as a monitoring plugin:\n"
     "      --warn-lag N       WARNING when a group is more than N events behind\n"
@@ -89,7 +90,7 @@ duration_arg(const char *opt, const char *arg)
 
 /* Write the flows gathered; the exit status. */
 static int
-report(enum format fmt, struct flow_stat *st, size_t n, size_t failed, int status,
+report(enum format fmt, int parts, struct flow_stat *st, size_t n, size_t failed, int status,
     const struct stat_limits *lim)
 {
 	size_t i;
@@ -97,12 +98,12 @@ report(enum format fmt, struct flow_stat *st, size_t n, size_t failed, int statu
 	if (fmt == FMT_CHECK)
 		return stat_check(stdout, st, n, failed, lim);
 	if (fmt == FMT_PROMETHEUS)
-		stat_write_prometheus(stdout, st, n);
+		stat_write_prometheus(stdout, st, n, parts);
 	for (i = 0; fmt != FMT_PROMETHEUS && i < n; i++) {
 		if (fmt == FMT_JSON)
-			stat_write_json(stdout, &st[i]);
+			stat_write_json(stdout, &st[i], parts);
 		else
-			stat_write_text(stdout, &st[i]);
+			stat_write_text(stdout, &st[i], parts);
 	}
 	return status;
 }
@@ -114,6 +115,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "group", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "partitions", no_argument, NULL, 'p' },
 		{ "prometheus", no_argument, NULL, OPT_PROM },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "warn-lag", required_argument, NULL, OPT_WARN_LAG },
@@ -130,11 +132,11 @@ main(int argc, char **argv)
 	enum format fmt = FMT_TEXT;
 	struct flow_stat *st;
 	size_t n = 0, failed = 0;
-	int c, i, s, status = 0;
+	int c, i, s, status = 0, parts = 0;
 
 	util_init(argv[0]);
 	q.groups = xcalloc(argc, sizeof *q.groups);
-	while ((c = getopt_long(argc, argv, "g:jX:F:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:jpX:F:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			if (group_name_check(optarg) < 0)
@@ -142,6 +144,7 @@ main(int argc, char **argv)
 			q.groups[q.ngroups++] = optarg;
 			break;
 		case 'j': fmt = FMT_JSON; break;
+		case 'p': parts = 1; break;
 		case 'X':
 			if (broker_prop_add(&bo, optarg) < 0)
 				exit_flushed(EX_FLOW_USAGE);
@@ -180,7 +183,7 @@ main(int argc, char **argv)
 		if (s > status)
 			status = s;
 	}
-	status = report(fmt, st, n, failed, status, &lim);
+	status = report(fmt, parts, st, n, failed, status, &lim);
 	for (i = 0; (size_t)i < n; i++)
 		flow_stat_free(&st[i]);
 	free(st);

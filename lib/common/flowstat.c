@@ -13,9 +13,14 @@ flow_stat_free(struct flow_stat *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->ngroups; i++)
+	for (i = 0; i < st->ngroups; i++) {
 		free(st->groups[i].name);
+		free(st->groups[i].part_offset);
+		free(st->groups[i].part_lag);
+	}
 	free(st->groups);
+	free(st->parts);
+	st->parts = NULL;
 	st->groups = NULL;
 	st->ngroups = 0;
 }
@@ -31,10 +36,11 @@ time_text(int64_t ns, char buf[RFC3339_MAX])
 }
 
 void
-stat_write_text(FILE *f, const struct flow_stat *st)
+stat_write_text(FILE *f, const struct flow_stat *st, int parts)
 {
 	char t[RFC3339_MAX];
 	size_t i;
+	int p;
 
 	fprintf(f, "url=%s\nevents=%" PRIu64 "\n", st->url, st->events);
 	if (st->bytes_unknown)
@@ -48,6 +54,9 @@ stat_write_text(FILE *f, const struct flow_stat *st)
 		fprintf(f, "retain-seconds=%" PRId64 "\n", st->retain_seconds);
 	if (st->retain_segments >= 0)
 		fprintf(f, "retain-segments=%" PRId64 "\n", st->retain_segments);
+	for (p = 0; parts && p < st->nparts; p++)
+		fprintf(f, "partition=%d\nfirst=%" PRIu64 "\nnext=%" PRIu64 "\nevents=%" PRIu64 "\n", p,
+		    st->parts[p].first, st->parts[p].next, st->parts[p].next - st->parts[p].first);
 	for (i = 0; i < st->ngroups; i++) {
 		const struct group_stat *g = &st->groups[i];
 
@@ -56,6 +65,9 @@ stat_write_text(FILE *f, const struct flow_stat *st)
 			fprintf(f, "age=\n");
 		else
 			fprintf(f, "age=%.3f\n", g->age_ns / 1e9);
+		for (p = 0; parts && p < st->nparts; p++)
+			fprintf(f, "partition=%d\noffset=%" PRIu64 "\nlag=%" PRIu64 "\n", p,
+			    g->part_offset[p], g->part_lag[p]);
 	}
 }
 
@@ -72,9 +84,10 @@ json_time(FILE *f, const char *key, int64_t ns)
 }
 
 void
-stat_write_json(FILE *f, const struct flow_stat *st)
+stat_write_json(FILE *f, const struct flow_stat *st, int parts)
 {
 	size_t i;
+	int p;
 
 	fputs("{\"url\":", f);
 	json_write_string(f, st->url);
@@ -91,7 +104,15 @@ stat_write_json(FILE *f, const struct flow_stat *st)
 		fprintf(f, "\"seconds\":%" PRId64 "%s", st->retain_seconds, st->retain_segments >= 0 ? "," : "");
 	if (st->retain_segments >= 0)
 		fprintf(f, "\"segments\":%" PRId64, st->retain_segments);
-	fputs("},\"groups\":[", f);
+	fputs("}", f);
+	if (parts) {
+		fputs(",\"partitions\":[", f);
+		for (p = 0; p < st->nparts; p++)
+			fprintf(f, "%s{\"partition\":%d,\"first\":%" PRIu64 ",\"next\":%" PRIu64 "}", p ? "," : "", p,
+			    st->parts[p].first, st->parts[p].next);
+		fputs("]", f);
+	}
+	fputs(",\"groups\":[", f);
 	for (i = 0; i < st->ngroups; i++) {
 		const struct group_stat *g = &st->groups[i];
 
@@ -99,9 +120,17 @@ stat_write_json(FILE *f, const struct flow_stat *st)
 		json_write_string(f, g->name);
 		fprintf(f, ",\"offset\":%" PRIu64 ",\"lag\":%" PRIu64 ",\"age\":", g->offset, g->lag);
 		if (g->age_ns == STAT_UNKNOWN)
-			fputs("null}", f);
+			fputs("null", f);
 		else
-			fprintf(f, "%.3f}", g->age_ns / 1e9);
+			fprintf(f, "%.3f", g->age_ns / 1e9);
+		if (parts) {
+			fputs(",\"partitions\":[", f);
+			for (p = 0; p < st->nparts; p++)
+				fprintf(f, "%s{\"partition\":%d,\"offset\":%" PRIu64 ",\"lag\":%" PRIu64 "}",
+				    p ? "," : "", p, g->part_offset[p], g->part_lag[p]);
+			fputs("]", f);
+		}
+		fputs("}", f);
 	}
 	fputs("]}\n", f);
 }
@@ -189,8 +218,38 @@ group_family(FILE *f, const struct flow_stat *st, size_t n, int which)
 		}
 }
 
+/* The partitions' offsets (which 0, 1) and the groups' offsets and lags
+   by partition (2, 3). */
+static void
+partition_family(FILE *f, const struct flow_stat *st, size_t n, int which)
+{
+	static const char *const names[] = { "flow_partition_first_offset", "flow_partition_next_offset",
+		"flow_group_partition_offset", "flow_group_partition_lag_events" };
+	static const char *const helps[] = { "Offset of the oldest event the partition holds.",
+		"Offset the partition's next event will get.",
+		"Offset of the next event the group reads in the partition.",
+		"Events the partition holds that the group has not read." };
+	size_t i, j;
+	int p;
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", names[which], helps[which], names[which]);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < (which < 2 ? 1 : st[i].ngroups); j++)
+			for (p = 0; p < st[i].nparts; p++) {
+				fprintf(f, "%s{", names[which]);
+				label(f, "flow", st[i].url);
+				if (which >= 2) {
+					fputc(',', f);
+					label(f, "group", st[i].groups[j].name);
+				}
+				fprintf(f, ",partition=\"%d\"} %" PRIu64 "\n", p,
+				    which == 0 ? st[i].parts[p].first : which == 1 ? st[i].parts[p].next :
+				    which == 2 ? st[i].groups[j].part_offset[p] : st[i].groups[j].part_lag[p]);
+			}
+}
+
 void
-stat_write_prometheus(FILE *f, const struct flow_stat *st, size_t n)
+stat_write_prometheus(FILE *f, const struct flow_stat *st, size_t n, int parts)
 {
 	size_t m, i;
 	double v;
@@ -207,6 +266,8 @@ stat_write_prometheus(FILE *f, const struct flow_stat *st, size_t n)
 	}
 	for (m = 0; m < 3; m++)
 		group_family(f, st, n, (int)m);
+	for (m = 0; parts && m < 4; m++)
+		partition_family(f, st, n, (int)m);
 }
 
 /* The state of one figure against its two thresholds. */

@@ -17,6 +17,12 @@ struct group_stat {
 	uint64_t offset;    /* of the next record the group reads */
 	uint64_t lag;       /* records held that it has not read */
 	int64_t age_ns;     /* how long ago its oldest unread event happened */
+	uint64_t *part_offset, *part_lag;   /* the same for each partition */
+};
+
+/* A partition's offsets (a file flow has one, partition 0). */
+struct part_stat {
+	uint64_t first, next;
 };
 
 struct flow_stat {
@@ -25,6 +31,8 @@ struct flow_stat {
 	int bytes_unknown;                     /* the broker does not tell (Kafka) */
 	int64_t oldest_ns, newest_ns;          /* event times, or STAT_UNKNOWN */
 	int64_t retain_seconds, retain_segments;   /* -1: not limited so */
+	struct part_stat *parts;
+	int nparts;
 	struct group_stat *groups;
 	size_t ngroups;
 	int missing_groups;    /* of those asked for, how many there are not */
@@ -56,13 +64,14 @@ int stat_kafka(const struct flow_url *u, const struct broker_opts *o, const stru
 void flow_stat_free(struct flow_stat *st);
 
 /* st as key=value lines (a group's lines after its "group=" line), or as
-   one JSON object on a line. */
-void stat_write_text(FILE *f, const struct flow_stat *st);
-void stat_write_json(FILE *f, const struct flow_stat *st);
+   one JSON object on a line; with parts, each partition's too. */
+void stat_write_text(FILE *f, const struct flow_stat *st, int parts);
+void stat_write_json(FILE *f, const struct flow_stat *st, int parts);
 
 /* The n flows in the Prometheus text exposition format: each metric once,
-   HELP and TYPE first, a sample per flow (and group). */
-void stat_write_prometheus(FILE *f, const struct flow_stat *st, size_t n);
+   HELP and TYPE first, a sample per flow (and group); with parts, the
+   partitions' offsets and lags as metrics of their own. */
+void stat_write_prometheus(FILE *f, const struct flow_stat *st, size_t n, int parts);
 
 /* Thresholds of --check; -1 where none is set. */
 struct stat_limits {

@@ -241,6 +241,10 @@ stat_groups(int dirfd, const char *dir, const uint64_t *bases, int nseg,
 		g->offset = (uint64_t)off;
 		off = g->offset > st->first ? off : (int64_t)st->first;  /* what is still held */
 		g->lag = held_end > (uint64_t)off ? held_end - (uint64_t)off : 0;
+		g->part_offset = xmalloc(sizeof *g->part_offset);
+		g->part_lag = xmalloc(sizeof *g->part_lag);
+		g->part_offset[0] = g->offset;
+		g->part_lag[0] = g->lag;
 		g->age_ns = 0;
 		if (g->lag && (t = record_time(dirfd, bases, nseg, (uint64_t)off)) != STAT_UNKNOWN)
 			g->age_ns = q->now_ns - t;
@@ -314,6 +318,10 @@ stat_file(const char *dir, const struct stat_query *q, struct flow_stat *st)
 		if (!n)
 			st->first = st->next;
 	}
+	st->nparts = 1;
+	st->parts = xmalloc(sizeof *st->parts);
+	st->parts[0].first = st->first;
+	st->parts[0].next = st->next;
 	retention_load(dirfd, dir, &max_segments, &st->retain_seconds);
 	st->retain_segments = max_segments ? (int64_t)max_segments : -1;
 	if (!st->retain_seconds)

@@ -129,6 +129,8 @@ stat_partitions(struct topic *t, struct flow_stat *st)
 			warnmsg("kafka: %s: partition %d: %s", t->name, p, rd_kafka_err2str(err));
 			status = EX_FLOW_UNAVAILABLE;
 		}
+		st->parts[p].first = (uint64_t)t->lo[p];
+		st->parts[p].next = (uint64_t)t->hi[p];
 		st->first += (uint64_t)t->lo[p];
 		st->next += (uint64_t)t->hi[p];
 	}
@@ -169,12 +171,16 @@ stat_group(const struct flow_url *u, const struct broker_opts *o, const struct t
 		status = EX_FLOW_UNAVAILABLE;
 		goto done;
 	}
+	g->part_offset = xcalloc(t->n ? t->n : 1, sizeof *g->part_offset);
+	g->part_lag = xcalloc(t->n ? t->n : 1, sizeof *g->part_lag);
 	for (p = 0; p < t->n; p++) {
 		c = l->elems[p].offset;
 		any |= c >= 0;
 		c = c < t->lo[p] ? t->lo[p] : c;  /* none committed, or gone: from the oldest held */
-		g->offset += (uint64_t)c;
-		g->lag += c < t->hi[p] ? (uint64_t)(t->hi[p] - c) : 0;
+		g->part_offset[p] = (uint64_t)c;
+		g->part_lag[p] = c < t->hi[p] ? (uint64_t)(t->hi[p] - c) : 0;
+		g->offset += g->part_offset[p];
+		g->lag += g->part_lag[p];
 		at[p] = c < t->hi[p] ? c : -1;
 	}
 	if (!any)
@@ -258,6 +264,8 @@ stat_kafka(const struct flow_url *u, const struct broker_opts *o, const struct s
 	if ((t.n = kafka_partition_count(t.rk, t.name, &status)) >= 0) {
 		t.lo = xcalloc(t.n ? t.n : 1, sizeof *t.lo);
 		t.hi = xcalloc(t.n ? t.n : 1, sizeof *t.hi);
+		st->parts = xcalloc(t.n ? t.n : 1, sizeof *st->parts);
+		st->nparts = t.n;
 		if ((status = stat_partitions(&t, st)) == 0)
 			status = stat_groups(u, o, &t, q, st);
 		free(t.lo);

@@ -107,6 +107,9 @@ event_epoch() {
 	age=$(echo "$output" | jq '.groups[0].age | floor')
 	t=$(event_epoch 1235)
 	[ "$age" -ge $((before - t - 1)) ] && [ "$age" -le $((after - t)) ]
+	# -p: a file flow is one partition, 0
+	run flow-stat -p -g early "$TMP/flow"
+	[ "$(printf '%s\n' "$output" | grep -c '^partition=0$')" -eq 2 ]
 	# every group there is, without -g
 	run flow-stat "$TMP/flow"
 	[ "$(printf '%s\n' "$output" | grep -c '^group=')" -eq 2 ]
@@ -203,10 +206,19 @@ event_epoch() {
 	age=$(stat_key age)
 	age=${age%.*}
 	[ "$age" -le $((after - $(event_epoch 1))) ] && [ "$age" -ge $((before - $(event_epoch 3000) - 1)) ]
-	run flow-stat --prometheus -g ga "kafka://$KAFKA/st"
+	# -p: each partition; they add up to the topic's figures
+	run flow-stat -p -j -g ga "kafka://$KAFKA/st"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '(.partitions | length) == 3 and ([.partitions[] | .next - .first] | add) == 3000'
+	echo "$output" | jq -e '([.groups[0].partitions[].lag] | add) == 2000 and ([.groups[0].partitions[].offset] | add) == 1000'
+	# kcat's count of partition 0 is the same
+	p0=$(echo "$output" | jq '.partitions[0].next - .partitions[0].first')
+	assert_eq "$p0" "$(kafka_read st -p 0 | wc -l)" "partition 0"
+	run flow-stat -p --prometheus -g ga "kafka://$KAFKA/st"
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" | promtool check metrics
 	! printf '%s\n' "$output" | grep -q '^flow_size_bytes{'
+	[ "$(printf '%s\n' "$output" | grep -c '^flow_group_partition_lag_events{.*group="ga",partition="[012]"}')" -eq 3 ]
 	run flow-stat -g nobody "kafka://$KAFKA/st"
 	[ "$status" -eq 1 ]
 	assert_match 'no group nobody' "$output"
