@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "brokers.h"
 #include "file_read.h"
 #include "flowstat.h"
 #include "rfc3339.h"
@@ -56,12 +57,10 @@ gather(const char *arg, const struct broker_opts *o, const struct stat_query *q,
 		warnmsg("%s: %s", arg, why);
 		return EX_FLOW_USAGE;
 	}
-	if (u.scheme == URL_FILE)
-		status = stat_file(u.path, q, st);
-	else if (u.scheme == URL_KAFKA)
-		status = stat_kafka(&u, o, q, st);
+	if (u.kind && u.kind->stat)
+		status = u.kind->stat(&u, o, q, st);
 	else {
-		warnmsg("%s: only file and kafka flows are told of yet", arg);
+		warnmsg("%s: %s flows are not told of yet", arg, u.kind ? u.kind->name : "flow://");
 		status = EX_FLOW_UNAVAILABLE;
 	}
 	url_free(&u);

@@ -21,6 +21,8 @@ struct broker_opts;
 struct consumer;
 struct flow_info;
 struct flow_url;
+struct flow_stat;
+struct stat_query;
 struct producer;
 
 /* A namespace of the agent kept in a kind: "namespace NAME KIND WHERE
@@ -95,6 +97,10 @@ struct broker_kind {
 	struct consumer *(*consumer_open)(const struct flow_url *u, const struct broker_opts *o,
 	    int *status);
 	const struct broker_keeper *keeper;  /* NULL: the agent keeps no flows there */
+	/* What the flow holds and how far behind its groups are, for
+	   flow-stat (flowstat.h); NULL: not told of. */
+	int (*stat)(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
+	    struct flow_stat *st);
 };
 
 extern const struct broker_kind broker_file, broker_kafka, broker_fnap;

@@ -8,6 +8,7 @@
 
 #include "broker_file.h"
 #include "brokers.h"
+#include "flowstat.h"
 #include "file_read.h"
 #include "resolve.h"
 #include "uri.h"
@@ -119,4 +120,5 @@ const struct broker_kind broker_file = {
 	.url_parse = file_url_parse, .url_of = file_url_of,
 	.producer_open = file_producer, .consumer_open = file_consumer,
 	.keeper = &keeper,
+	.stat = stat_file,
 };

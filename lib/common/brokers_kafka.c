@@ -8,6 +8,7 @@
 
 #include "broker_kafka.h"
 #include "brokers.h"
+#include "flowstat.h"
 #include "kafka_admin.h"
 #include "resolve.h"
 #include "uri.h"
@@ -171,4 +172,5 @@ const struct broker_kind broker_kafka = {
 	.url_parse = kafka_url_parse, .url_of = kafka_url_of, .topic_check = kafka_topic_check,
 	.producer_open = kafka_producer_open, .consumer_open = kafka_consumer_open,
 	.keeper = &keeper,
+	.stat = stat_kafka,
 };

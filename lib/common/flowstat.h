@@ -46,13 +46,15 @@ struct stat_query {
 	int64_t now_ns;
 };
 
-/* The file flow in directory dir into st: 0, or 1 when there is no such
-   flow, or another exit status, with a message on stderr. A group asked
-   for that is not there is told of and counted in st->missing_groups. */
-int stat_file(const char *dir, const struct stat_query *q, struct flow_stat *st);
-
 struct broker_opts;
 struct flow_url;
+
+/* The file flow of u (its directory) into st: 0, or 1 when there is no
+   such flow, or another exit status, with a message on stderr. A group
+   asked for that is not there is told of and counted in
+   st->missing_groups. Each is the row's stat of its kind (brokers.h). */
+int stat_file(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
+    struct flow_stat *st);
 
 /* The Kafka topic of u the same way: over its partitions, the sums of
    the watermarks, of each group's committed offsets and lags, and the

@@ -18,6 +18,7 @@
 #include "filelog.h"
 #include "flowstat.h"
 #include "rfc3339.h"
+#include "uri.h"
 #include "util.h"
 
 #define CHUNK (64 * 1024)
@@ -291,10 +292,14 @@ stat_segments(int dirfd, const char *dir, const uint64_t *bases, int n, struct f
 }
 
 int
-stat_file(const char *dir, const struct stat_query *q, struct flow_stat *st)
+stat_file(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
+    struct flow_stat *st)
 {
+	const char *dir = u->path;
 	uint64_t *bases = NULL;
 	int dirfd, fd, n, status;
+
+	(void)o;
 	int64_t given = -1;
 	uint64_t max_segments;
 

@@ -62,6 +62,9 @@ event_epoch() {
 	assert_match 'thresholds are for --check' "$output"
 	run flow-stat 'kafka://'
 	[ "$status" -eq 64 ]
+	run flow-stat 'fnap://127.0.0.1:1/f.example'
+	[ "$status" -eq 69 ]
+	assert_match 'fnap flows are not told of yet' "$output"
 }
 
 @test "flow-stat: a flow that is not there, and an empty one" {

@@ -16,21 +16,14 @@ sources() {
 	cesql) echo "$lib/cesql_lex.c $lib/cesql_parse.c $lib/cesql_eval.c $lib/cesql_func.c" \
 		"$lib/cesql_event.c $lib/ce.c $lib/json.c $lib/bytescan.c" \
 		"$lib/rfc3339.c $lib/util.c -lsodium" ;;
-	kafka) echo "$lib/kafka_record.c $lib/ce.c $lib/json.c $lib/rfc3339.c $lib/util.c -lrdkafka -lsodium" ;;
+	kafka) echo "$lib/kafka_record.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c -lrdkafka -lsodium" ;;
 	# the agent's session reaches most modules (brokers, DNS update, TLS),
 	# and DNS answers name broker kinds, whose rows (brokers.h) open them:
 	# all of lib/common, so that a new module needs no change here
 	dns|fnap) echo "$lib"/*.c "-lrdkafka -lssl -lcrypto -lsodium -lresolv -lyaml" ;;
-	*) echo "fuzz: no target $1 (ce, cesql, kafka, dns, fnap)" >&2; exit 64 ;;
 	verify) echo "$lib/provenance.c $lib/dsse.c $lib/cedigest.c $lib/sigkey.c $lib/flowkey.c" \
-		"$lib/dnsquery.c $lib/dnsname.c $lib/ce.c $lib/json.c $lib/rfc3339.c $lib/util.c" \
+		"$lib/dnsquery.c $lib/dnsname.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c" \
 		"-lssl -lcrypto -lsodium -lresolv -lpthread" ;;
-	dns) echo "$lib/dnsquery.c $lib/resolve.c $lib/dnsname.c $lib/json.c $lib/util.c -lresolv" ;;
-	kafka) echo "$lib/kafka_record.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c -lrdkafka -lsodium" ;;
-	dns) echo "$lib/dnsquery.c $lib/resolve.c $lib/dnsname.c $lib/json.c $lib/bytescan.c $lib/util.c -lresolv" ;;
-	# the agent's session reaches most modules (brokers, DNS update, TLS):
-	# all of lib/common, so that a new module needs no change here
-	fnap) echo "$lib"/*.c "-lrdkafka -lssl -lcrypto -lsodium -lresolv -lyaml" ;;
 	*) echo "fuzz: no target $1 (ce, cesql, kafka, dns, fnap, verify)" >&2; exit 64 ;;
 	esac
 }
