@@ -7,6 +7,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 lib=$here/../../lib/common
+agent=$here/../../lib/agent
 out=${FUZZ_DIR:-/tmp/flow-fuzz}
 secs=${2:-60}
 
@@ -17,10 +18,11 @@ sources() {
 		"$lib/cesql_event.c $lib/ce.c $lib/json.c $lib/bytescan.c" \
 		"$lib/rfc3339.c $lib/util.c -lsodium" ;;
 	kafka) echo "$lib/kafka_record.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c -lrdkafka -lsodium" ;;
-	# the agent's session reaches most modules (brokers, DNS update, TLS),
-	# and DNS answers name broker kinds, whose rows (brokers.h) open them:
-	# all of lib/common, so that a new module needs no change here
-	dns|fnap) echo "$lib"/*.c "-lrdkafka -lssl -lcrypto -lsodium -lresolv -lyaml" ;;
+	# DNS answers name broker kinds, whose rows (brokers.h) open them: all
+	# of lib/common, so that a new module needs no change here; the agent's
+	# session reaches most modules (brokers, DNS update, TLS): lib/agent too
+	dns) echo "$lib"/*.c "-lrdkafka -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
+	fnap) echo "$lib"/*.c "$agent"/*.c "-I$agent -lrdkafka -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
 	verify) echo "$lib/provenance.c $lib/dsse.c $lib/cedigest.c $lib/sigkey.c $lib/flowkey.c" \
 		"$lib/dnsquery.c $lib/dnsname.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c" \
 		"-lssl -lcrypto -lsodium -lresolv -lpthread" ;;
