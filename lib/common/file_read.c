@@ -53,25 +53,13 @@ group_name_check(const char *name)
 static int
 group_load(struct file_consumer *c, uint64_t *offset)
 {
-	char path[160], text[32];
-	ssize_t n;
-	int fd;
-	int64_t v;
+	int64_t v = group_file_read(c->dirfd, c->group);
 
-	snprintf(path, sizeof path, "groups/%s", c->group);
-	if ((fd = openat(c->dirfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (v == -2)
+		warnmsg("%s/groups/%s: not an offset; ignored", c->dir, c->group);
+	if (v < 0)
 		return -1;
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	text[strcspn(text, "\n")] = '\0';
-	if (parse_int64(text, 0, INT64_MAX, &v) < 0) {
-		warnmsg("%s/%s: not an offset; ignored", c->dir, path);
-		return -1;
-	}
-	*offset = v;
+	*offset = (uint64_t)v;
 	return 0;
 }
 

@@ -204,6 +204,21 @@ retention_load(int dirfd, const char *dir, uint64_t *max_segments, int64_t *max_
 }
 
 int64_t
+group_file_read(int dirfd, const char *group)
+{
+	char path[160];
+	int64_t v;
+	int fd;
+
+	snprintf(path, sizeof path, "groups/%s", group);
+	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	v = next_file_read(fd);
+	close(fd);
+	return v;
+}
+
+int64_t
 next_file_read(int fd)
 {
 	char text[32];

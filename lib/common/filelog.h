@@ -48,4 +48,9 @@ void retention_load(int dirfd, const char *dir, uint64_t *max_segments, int64_t 
    or unreadable, -2 when it is not an offset. */
 int64_t next_file_read(int fd);
 
+/* The offset stored for a consumer group in groups/GROUP of the flow
+   dirfd, read as the "next" file is: -1 when there is none, -2 when it is
+   not an offset. */
+int64_t group_file_read(int dirfd, const char *group);
+
 #endif

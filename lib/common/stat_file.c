@@ -156,27 +156,6 @@ segment_end(int dirfd, const struct segment *s)
 	return end < 0 ? at.offset : (uint64_t)end;
 }
 
-/* The group's stored offset, or -1 (no such group). */
-static int64_t
-group_offset(int dirfd, const char *name)
-{
-	char path[160], text[32];
-	int64_t v;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "groups/%s", name);
-	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	text[strcspn(text, "\n")] = '\0';
-	return parse_int64(text, 0, INT64_MAX, &v) < 0 ? -1 : v;
-}
-
 /* The names in groups/, malloc'd (none when there is no such directory). */
 static size_t
 group_names(int dirfd, char ***names)
@@ -232,7 +211,7 @@ stat_groups(int dirfd, const char *dir, const uint64_t *bases, int nseg,
 
 	st->groups = xcalloc(n ? n : 1, sizeof *st->groups);
 	for (i = 0; i < n; i++) {
-		if ((off = group_offset(dirfd, names[i])) < 0) {
+		if ((off = group_file_read(dirfd, names[i])) < 0) {
 			warnmsg("%s: no group %s", dir, names[i]);
 			st->missing_groups++;
 			continue;
