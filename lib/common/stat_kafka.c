@@ -235,11 +235,15 @@ stat_groups(const struct flow_url *u, const struct broker_opts *o, const struct 
 		if ((s = stat_group(u, o, t, names[i], q->now_ns, g)) == 0) {
 			g->name = xstrdup(names[i]);
 			st->ngroups++;
-		} else if (s == 1 && q->ngroups) {
-			warnmsg("%s: no group %s", t->name, names[i]);
-			st->missing_groups++;
-		} else if (s != 1)
-			status = s;
+		} else {
+			free(g->part_offset);
+			free(g->part_lag);
+			if (s == 1 && q->ngroups) {
+				warnmsg("%s: no group %s", t->name, names[i]);
+				st->missing_groups++;
+			} else if (s != 1)
+				status = s;
+		}
 	}
 	if (!q->ngroups && n > 0) {
 		for (i = 0; i < n; i++)
