@@ -33,7 +33,8 @@ static const struct command {
 	    "LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]" },
 	{ "DELETE", 1, fnap_cmd_delete, "DELETE FLOW <fqdn>" },
 	{ "STREAM", 1, fnap_cmd_stream,
-	    "STREAM <flow> [FROM <offset>|BEGINNING|END] [COUNT <n>] [TO END]" },
+	    "STREAM <flow> [GROUP <name>] [FROM <offset>|BEGINNING|END|@<time>|STORED[:<from>]] [COUNT <n>] [TO END]" },
+	{ "ACK", 1, fnap_cmd_ack, "ACK <n>" },
 	{ "PUBLISH", 1, fnap_cmd_publish, "PUBLISH <flow>" },
 	{ "SUBSCRIBE", 1, fnap_cmd_subscribe, "SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]" },
 	{ "UNSUBSCRIBE", 1, fnap_cmd_unsubscribe, "UNSUBSCRIBE <local> [<token>]" },
@@ -225,6 +226,7 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	if (stop_requested)
 		fnap_reply(s.c, REPLY_CLOSING, "%s shutting down", conf->hostname);
 out:
+	session_stream_end(&s);
 	fnap_conn_close(s.c, LINGER_MS);
 	fnap_conn_free(s.c);
 	tls_ctx_free(s.tls);

@@ -37,3 +37,17 @@ session_find_flow(struct session *s, const char *arg, int write, struct flow_met
 	session_reply(s, &r);
 	return -1;
 }
+
+int
+session_open_flow(struct session *s, const char *arg, int write, struct flow_meta *m,
+    char url[QUEUE_URL_MAX], struct broker_opts *o)
+{
+	struct result r;
+
+	if (session_find_flow(s, arg, write, m) < 0)
+		return -1;
+	if (!queue_open_args(s->conf, m, url, o, &r))
+		return 0;
+	session_reply(s, &r);
+	return -1;
+}

@@ -11,6 +11,7 @@
 #include "fnap.h"
 #include "fnap_conf.h"
 #include "fnap_flows.h"
+#include "fnap_queue.h"
 #include "fnap_result.h"
 #include "tls.h"
 
@@ -22,6 +23,7 @@ struct session {
 	int authed, failures, quit;
 	struct fnap_who who;      /* once authed */
 	const char *usage;        /* the command's, for a 501 */
+	struct stream *stream;    /* the last STREAM with GROUP, for its ACKs */
 };
 
 /* A command: the session, and the rest of its line after the verb. */
@@ -30,7 +32,10 @@ typedef void fnap_handler(struct session *s, char *args);
 fnap_handler fnap_cmd_authenticate;                            /* fnap_serve_auth.c */
 fnap_handler fnap_cmd_create, fnap_cmd_describe, fnap_cmd_delete, /* fnap_serve_flow.c */
     fnap_cmd_list;
-fnap_handler fnap_cmd_stream, fnap_cmd_publish;                /* fnap_serve_events.c */
+fnap_handler fnap_cmd_publish;                                 /* fnap_serve_events.c */
+fnap_handler fnap_cmd_stream, fnap_cmd_ack;                    /* fnap_serve_stream.c */
+/* The session ends, or streams anew: its last GROUP stream goes. */
+void session_stream_end(struct session *s);
 fnap_handler fnap_cmd_subscribe, fnap_cmd_unsubscribe,          /* fnap_serve_sub.c */
     fnap_cmd_revoke, fnap_cmd_pause, fnap_cmd_resume;
 /* LIST SUBSCRIPTIONS [flow] (fnap_serve_sub.c). */
@@ -45,5 +50,9 @@ int session_flow_name(struct session *s, const char *arg, char out[DNSNAME_MAX +
 /* The flow named arg that the session may read (write: change): 0, or -1
    after the reply (553, or 550 without saying whether it exists). */
 int session_find_flow(struct session *s, const char *arg, int write, struct flow_meta *m);
+/* Such a flow, its URL and the broker options to open it with: 0, or -1
+   after the reply. Free o with broker_opts_free. */
+int session_open_flow(struct session *s, const char *arg, int write, struct flow_meta *m,
+    char url[QUEUE_URL_MAX], struct broker_opts *o);
 
 #endif

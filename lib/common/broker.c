@@ -12,6 +12,13 @@
 int
 offset_parse(const char *s, struct offset_spec *o)
 {
+	o->resume = 0;
+	if (strncmp(s, "stored:", 7) == 0) {
+		if (offset_parse(s + 7, o) < 0 || o->kind == OFFSET_STORED || o->resume)
+			return -1;
+		o->resume = 1;
+		return 0;
+	}
 	if (strcmp(s, "beginning") == 0) {
 		o->kind = OFFSET_BEGINNING;
 		return 0;

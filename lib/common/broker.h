@@ -25,9 +25,11 @@ enum offset_kind {
 struct offset_spec {
 	enum offset_kind kind;
 	int64_t value;
+	int resume;        /* stored:SPEC: the group's stored offset, else kind */
 };
 
-/* Parse beginning|end|stored|N|-N|@RFC3339; 0 or -1. */
+/* Parse beginning|end|stored|N|-N|@RFC3339, or stored:SPEC (SPEC one of
+   the others); 0 or -1. */
 int offset_parse(const char *s, struct offset_spec *o);
 
 struct broker_opts {

@@ -14,8 +14,8 @@
    the lines of a batch are kept until then, to report those not stored. */
 #define BATCH_BYTES (4 * 1024 * 1024)
 
-static struct fnap_client *
-session(const struct flow_url *u, int *status)
+struct fnap_client *
+fnap_broker_session(const struct flow_url *u, int *status)
 {
 	const char *user = getenv("FNAP_USER"), *ca = getenv("FNAP_CA");
 	struct fnap_client *cl;
@@ -201,172 +201,10 @@ fnap_producer_open(const struct flow_url *u, const struct broker_opts *o, int *s
 	p->base.ops = &fnap_producer_ops;
 	snprintf(p->flow, sizeof p->flow, "%s", u->name);
 	/* PUBLISH at once: a flow that cannot be written fails here, not later */
-	if (!(p->cl = session(u, status)) || (*status = start_batch(p)) != 0) {
+	if (!(p->cl = fnap_broker_session(u, status)) || (*status = start_batch(p)) != 0) {
 		fnap_client_close(p->cl);
 		free(p);
 		return NULL;
 	}
 	return &p->base;
-}
-
-/* -- consuming -- */
-
-struct fnap_consumer {
-	struct consumer base;
-	struct fnap_client *cl;
-	char flow[DNSNAME_MAX + 1];
-	long lines;             /* of the stream so far */
-	char *line;             /* the record last returned, in the connection's buffer */
-	struct ce_event ev;     /* and parsed */
-	size_t len;
-	int unread;
-	int64_t offset;         /* of the next record, when known; else -1 */
-};
-
-/* The agent of another organisation is trusted no more than a Kafka
-   producer: a line that is not an event is said, kept (on_reject) and
-   passed over. */
-static int
-fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
-{
-	struct fnap_consumer *c = (struct fnap_consumer *)base;
-	struct ce_error err;
-	const char *text;
-	int r, code;
-
-	while (!c->unread) {
-		fnap_conn_set_timeout(c->cl->c, timeout_ms);
-		r = fnap_read_line(c->cl->c, CE_LINE_MAX, &c->line, &c->len);
-		if (r == FNAP_TIMEOUT || (r == FNAP_ERROR && stop_requested))
-			return 0;
-		if (r != FNAP_LINE) {
-			warnmsg("%s: %s", c->cl->host, r == FNAP_TOO_LONG || r == FNAP_NUL ?
-			    "a line from the agent is not an event" : "the agent ended the stream");
-			base->status = EX_FLOW_UNAVAILABLE;
-			return CONSUMER_ERROR;
-		}
-		if ((code = fnap_reply_code(c->line, &text)) == 220)
-			return CONSUMER_END;
-		if (code > 0) {
-			warnmsg("%s: STREAM %s: %d %s", c->cl->host, c->flow, code, text);
-			base->status = fnap_client_status(code);
-			return CONSUMER_ERROR;
-		}
-		if (c->offset >= 0)
-			c->offset++;
-		c->lines++;
-		if (ce_parse(&c->ev, c->line, c->len, 0, &err) == 0)
-			break;
-		warnmsg("%s: STREAM %s: line %ld: not an event: %s", c->cl->host, c->flow, c->lines, err.msg);
-		base->rejected++;
-		if (base->on_reject)
-			base->on_reject(base->reject_ctx, c->line, c->len, err.msg);
-	}
-	c->unread = 0;
-	rec->line = c->line;
-	rec->len = c->len;
-	rec->ev = &c->ev;
-	rec->offset = c->offset >= 0 ? c->offset - 1 : -1;
-	rec->partition = 0;
-	return 1;
-}
-
-/* The agent keeps no offsets for its clients: nothing to store. */
-static void
-fnap_position(struct consumer *base, struct position *pos)
-{
-	(void)base;
-	pos->next = NULL;
-	pos->n = 0;
-}
-
-static int
-fnap_commit(struct consumer *base, const struct position *pos)
-{
-	(void)base, (void)pos;
-	return 0;
-}
-
-static void
-fnap_unread(struct consumer *base)
-{
-	((struct fnap_consumer *)base)->unread = 1;
-}
-
-static void
-fnap_close_consumer(struct consumer *base)
-{
-	struct fnap_consumer *c = (struct fnap_consumer *)base;
-
-	fnap_client_close(c->cl);
-	free(c);
-}
-
-static const struct consumer_ops fnap_consumer_ops = {
-	fnap_next, fnap_position, fnap_commit, fnap_close_consumer, fnap_unread,
-};
-
-/* STREAM's FROM for where the consumer starts; the first offset, or -1. */
-static int64_t
-from_text(const struct offset_spec *s, char *out, size_t size)
-{
-	char t[RFC3339_MAX];
-
-	switch (s->kind) {
-	case OFFSET_ABS:
-		snprintf(out, size, "%lld", (long long)s->value);
-		return s->value;
-	case OFFSET_FROM_END:
-		snprintf(out, size, "-%lld", (long long)s->value);
-		return -1;
-	case OFFSET_TIME:
-		rfc3339_format(s->value, t);
-		snprintf(out, size, "@%s", t);
-		return -1;
-	case OFFSET_BEGINNING:
-	case OFFSET_STORED:     /* nothing stored: from the beginning */
-		snprintf(out, size, "BEGINNING");
-		return 0;
-	default:
-		snprintf(out, size, "END");
-		return -1;
-	}
-}
-
-struct consumer *
-fnap_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *status)
-{
-	struct fnap_consumer *c;
-	char from[64];
-	const char *text;
-	int code;
-
-	if (o->group) {
-		warnmsg("%s: the agent keeps no consumer group offsets: no -g with fnap://", u->name);
-		*status = EX_FLOW_USAGE;
-		return NULL;
-	}
-	c = xcalloc(1, sizeof *c);
-	c->base.ops = &fnap_consumer_ops;
-	snprintf(c->flow, sizeof c->flow, "%s", u->name);
-	c->offset = from_text(&o->start, from, sizeof from);
-	if (!(c->cl = session(u, status))) {
-		free(c);
-		return NULL;
-	}
-	code = fnap_client_command(c->cl, &text, "STREAM %s FROM %s%s", u->name, from,
-	    o->stop_at_end ? " TO END" : "");
-	if (code != 220 || !fnap_client_is_data(text)) {
-		if (code < 0)
-			warnmsg("%s: STREAM %s: %s", c->cl->host, u->name, c->cl->why);
-		else if (code == 220)
-			warnmsg("%s: STREAM %s: the agent answered 220 %s, not a DATA block", c->cl->host,
-			    u->name, text);
-		else
-			warnmsg("%s: STREAM %s: %d %s", c->cl->host, u->name, code, text);
-		*status = code == 220 ? EX_FLOW_UNAVAILABLE : fnap_client_status(code);
-		fnap_close_consumer(&c->base);
-		return NULL;
-	}
-	return &c->base;
 }

@@ -311,6 +311,8 @@ start(struct file_consumer *c, const struct offset_spec *o)
 	uint64_t first, stored;
 	int64_t end;
 
+	if (o->resume && c->group && group_load(c, &stored) == 0)
+		return seek_offset(c, stored);
 	switch (o->kind) {
 	case OFFSET_DEFAULT:
 	case OFFSET_STORED:

@@ -243,6 +243,26 @@ kafka_partition_count(rd_kafka_t *rk, const char *topic, int *status)
 	return n;
 }
 
+/* stored:SPEC: where the group has committed an offset, it; elsewhere
+   what l holds. 0, or -1 after a message. */
+static int
+resume_committed(struct kafka_consumer *c, rd_kafka_topic_partition_list_t *l, int *status)
+{
+	rd_kafka_topic_partition_list_t *stored = rd_kafka_topic_partition_list_copy(l);
+	rd_kafka_resp_err_t err = rd_kafka_committed(c->rk, stored, 10000);
+	int i;
+
+	if (err) {
+		warnmsg("kafka: %s: the group's offsets: %s", c->topic, rd_kafka_err2str(err));
+		*status = EX_FLOW_UNAVAILABLE;
+	} else
+		for (i = 0; i < l->cnt && i < stored->cnt; i++)
+			if (stored->elems[i].offset >= 0)
+				l->elems[i].offset = stored->elems[i].offset;
+	rd_kafka_topic_partition_list_destroy(stored);
+	return err ? -1 : 0;
+}
+
 /* Assign every partition of the topic, at the offsets -o asks for. */
 static int
 assign(struct kafka_consumer *c, const struct offset_spec *o, int *status)
@@ -275,6 +295,10 @@ assign(struct kafka_consumer *c, const struct offset_spec *o, int *status)
 	for (i = 0; i < l->cnt; i++)
 		if (l->elems[i].offset < 0 && o->kind == OFFSET_TIME)
 			l->elems[i].offset = RD_KAFKA_OFFSET_END;  /* nothing that late yet */
+	if (o->resume && c->group && resume_committed(c, l, status) < 0) {
+		rd_kafka_topic_partition_list_destroy(l);
+		return -1;
+	}
 	grow(c, n - 1);
 	err = rd_kafka_assign(c->rk, l);
 	rd_kafka_topic_partition_list_destroy(l);

@@ -1,0 +1,320 @@
+/* STREAM and ACK: a flow's events carried over FNAP, read from the
+   flow's own broker. With GROUP the broker reads as a consumer group of
+   the session's user, whose position moves only as the client
+   acknowledges events (ACK n: the first n of this stream are done), so
+   that a client that comes back resumes where it left off. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "ackring.h"
+#include "fnap_queue.h"
+#include "fnap_session.h"
+#include "util.h"
+
+#define IDLE_WAIT_MS 1000       /* how often an idle stream looks at its client */
+#define LOOK_EVERY 256          /* events sent between looks at the client and the clock */
+#define CHECK_MS 1000           /* how often a stream asks whether it may still read */
+#define UNACKED_MAX 262144      /* events sent and not acknowledged, at most */
+#define GROUP_NAME_MAX 64
+#define GROUP_KEY_MAX 48        /* "fnap-g-" and 32 hex digits */
+
+struct stream {
+	struct session *s;
+	struct flow_meta m;
+	struct broker_opts o;
+	char group[GROUP_KEY_MAX];
+	struct consumer *cons;
+	struct ackring *acks;       /* with GROUP: sent, not yet acknowledged */
+	int64_t count, sent;        /* COUNT (0: none), events sent */
+	int64_t checked;            /* clock_ms() when the flow was last looked at */
+	int done;
+};
+
+/* FROM's value: BEGINNING, END, N, -N (before the end), @RFC3339; with a
+   group also STORED (the group's position, else the beginning) and
+   STORED:<any of the others> (the group's position, else that). */
+static int
+from_arg(const char *w, struct offset_spec *o)
+{
+	int resume = strncasecmp(w, "STORED:", 7) == 0;
+
+	if (resume)
+		w += 7;
+	if (strcasecmp(w, "BEGINNING") == 0)
+		o->kind = OFFSET_BEGINNING;
+	else if (strcasecmp(w, "END") == 0)
+		o->kind = OFFSET_END;
+	else if (!resume && strcasecmp(w, "STORED") == 0)
+		o->kind = OFFSET_STORED;
+	else if (offset_parse(w, o) < 0 || o->kind == OFFSET_BEGINNING || o->kind == OFFSET_END ||
+	    o->kind == OFFSET_STORED || o->resume)
+		return -1;
+	o->resume = resume;
+	return 0;
+}
+
+/* The broker's group for the user's group name: a name of its own per
+   user (anonymous sessions share theirs), of a length any broker takes. */
+static int
+group_key(const struct session *s, const char *name, char out[GROUP_KEY_MAX])
+{
+	unsigned char h[16];
+	char hex[2 * sizeof h + 1];
+	crypto_generichash_state g;
+	size_t n = strlen(name);
+
+	if (n == 0 || n > GROUP_NAME_MAX || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") != n)
+		return -1;
+	crypto_generichash_init(&g, NULL, 0, sizeof h);
+	if (!s->who.anonymous)
+		crypto_generichash_update(&g, (const unsigned char *)s->who.user, strlen(s->who.user));
+	crypto_generichash_update(&g, (const unsigned char *)"\n", 1);
+	crypto_generichash_update(&g, (const unsigned char *)name, n);
+	crypto_generichash_final(&g, h, sizeof h);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	snprintf(out, GROUP_KEY_MAX, "fnap-g-%s", hex);
+	return 0;
+}
+
+/* STREAM's words after the flow: 0, or -1 for a 501. */
+static int
+stream_args(struct stream *st, char *args)
+{
+	struct broker_opts *o = &st->o;
+	char *w, *v;
+	int from = 0;
+
+	while ((w = fnap_word(&args))) {
+		if (!(v = fnap_word(&args)))
+			return -1;
+		if (strcasecmp(w, "FROM") == 0) {
+			if (from_arg(v, &o->start) < 0)
+				return -1;
+			from = 1;
+		} else if (strcasecmp(w, "COUNT") == 0) {
+			if (parse_int64(v, 1, INT64_MAX, &st->count) < 0)
+				return -1;
+		} else if (strcasecmp(w, "TO") == 0 && strcasecmp(v, "END") == 0)
+			o->stop_at_end = 1;
+		else if (strcasecmp(w, "GROUP") == 0 && !o->group) {
+			if (group_key(st->s, v, st->group) < 0)
+				return -1;
+			o->group = st->group;
+		} else
+			return -1;
+	}
+	/* a group without FROM: its position, else the end */
+	if (o->group && !from)
+		o->start.kind = OFFSET_DEFAULT;
+	return !o->group && (o->start.kind == OFFSET_STORED || o->start.resume) ? -1 : 0;
+}
+
+static void
+stream_free(struct stream *st)
+{
+	if (st->cons)
+		st->cons->ops->close(st->cons);
+	ackring_free(st->acks);
+	broker_opts_free(&st->o);
+	free(st);
+}
+
+void
+session_stream_end(struct session *s)
+{
+	if (s->stream)
+		stream_free(s->stream);
+	s->stream = NULL;
+}
+
+/* The client has done the first n events: the group moves past them. 0,
+   or -1 after a 501 (more than were sent). */
+static int
+acknowledge(struct stream *st, const char *arg)
+{
+	const struct position *pos;
+	int64_t n;
+	int r;
+
+	if (parse_int64(arg, 0, INT64_MAX, &n) < 0 || (r = ackring_ack(st->acks, (uint64_t)n, &pos)) < 0) {
+		fnap_reply(st->s->c, REPLY_USAGE, "ACK: not a count of the events sent");
+		return -1;
+	}
+	if (r == 1 && st->cons->ops->commit(st->cons, pos) != 0)
+		warnmsg("%s: group position not stored; it will be with the next ACK", st->m.flow);
+	return 0;
+}
+
+/* What a client of a GROUP stream says while it runs: ACK n, or QUIT
+   (answered, and the session ends). Waits up to wait_ms for a first line,
+   then takes what is there. 0, or -1 when the stream ends. */
+static int
+read_client(struct stream *st, int wait_ms)
+{
+	struct session *s = st->s;
+	char *line, *args, *verb;
+	size_t len;
+	int r, end = 0;
+
+	fnap_conn_set_timeout(s->c, wait_ms);
+	while (!end && (r = fnap_read_line(s->c, s->conf->command_max, &line, &len)) != FNAP_TIMEOUT) {
+		fnap_conn_set_timeout(s->c, 0);
+		args = line;
+		verb = r == FNAP_LINE ? fnap_word(&args) : NULL;
+		if (r == FNAP_EOF || r == FNAP_ERROR)
+			end = s->quit = 1;
+		else if (verb && strcasecmp(verb, "ACK") == 0 && (verb = fnap_word(&args)) && !fnap_word(&args))
+			end = acknowledge(st, verb) < 0;
+		else if (verb && strcasecmp(verb, "QUIT") == 0) {
+			fnap_reply(s->c, REPLY_BYE, "Bye");
+			end = s->quit = 1;
+		} else {
+			fnap_reply(s->c, REPLY_BAD_COMMAND, "only ACK <n> and QUIT while a STREAM runs");
+			end = 1;
+		}
+	}
+	fnap_conn_set_timeout(s->c, s->conf->idle_timeout * 1000);
+	return end ? -1 : 0;
+}
+
+/* A look around between events: the client (what a GROUP client says; a
+   client that left), a stop, and now and then whether the flow is still
+   there to read. */
+static void
+look(struct stream *st, int idle)
+{
+	struct session *s = st->s;
+	struct flow_meta now;
+
+	if (st->acks ? read_client(st, 0) < 0 : idle && fnap_peer_closed(s->c)) {
+		st->done = 1;
+		s->quit |= st->acks == NULL;
+	} else if (stop_requested)
+		st->done = s->quit = 1;
+	else if (clock_ms() - st->checked >= CHECK_MS) {
+		st->checked = clock_ms();
+		if (flowstate_load(s->conf->state, st->m.flow, &now) < 0 || now.created_ns != st->m.created_ns) {
+			/* deleted (a subscription revoked): its readers are told */
+			fnap_reply(s->c, REPLY_DENIED, TEXT_NO_FLOW);
+			st->done = 1;
+		}
+	}
+}
+
+/* Send one event; a GROUP stream with too much unacknowledged waits for
+   its client first. */
+static void
+send_event(struct stream *st, const struct record *rec)
+{
+	struct session *s = st->s;
+
+	while (st->acks && ackring_full(st->acks) && !st->done)
+		if (read_client(st, s->conf->idle_timeout * 1000) < 0 || ackring_full(st->acks)) {
+			if (!s->quit)
+				fnap_reply(s->c, REPLY_CLOSING, "no ACK for %d seconds, closing", s->conf->idle_timeout);
+			st->done = s->quit = 1;
+		}
+	if (st->done)
+		return;
+	if (fnap_body(s->c, rec->line, rec->len) < 0) {
+		st->done = s->quit = 1;
+		return;
+	}
+	if (st->acks)
+		ackring_push(st->acks, rec->partition, rec->offset);
+	st->sent++;
+	if (st->count && st->sent == st->count) {
+		fnap_reply(s->c, REPLY_OK, "OK");
+		st->done = 1;
+	} else if (st->sent % LOOK_EVERY == 0)
+		look(st, 0);
+}
+
+static void
+stream_run(struct stream *st)
+{
+	struct session *s = st->s;
+	struct record rec;
+	int r, unflushed = 0, waited;
+
+	while (!st->done) {
+		waited = !unflushed;
+		r = st->cons->ops->next(st->cons, &rec, waited ? IDLE_WAIT_MS : 0);
+		if (r == 1) {
+			unflushed = 1;
+			send_event(st, &rec);
+		} else if (r == 0) {
+			/* idle: what was read goes out now */
+			unflushed = 0;
+			if (fnap_flush(s->c) < 0)
+				st->done = s->quit = 1;
+			else
+				look(st, waited);
+		} else {
+			if (r == CONSUMER_END)
+				fnap_reply(s->c, REPLY_OK, "OK");
+			else
+				fnap_reply(s->c, REPLY_RETRY, "flow unavailable");
+			st->done = 1;
+		}
+	}
+}
+
+void
+fnap_cmd_stream(struct session *s, char *args)
+{
+	struct stream *st = xcalloc(1, sizeof *st);
+	char url[QUEUE_URL_MAX], *name = fnap_word(&args);
+	int status;
+
+	session_stream_end(s);
+	st->s = s;
+	st->o.start.kind = OFFSET_END;
+	st->checked = clock_ms();
+	if (session_open_flow(s, name, 0, &st->m, url, &st->o) < 0)
+		goto out;
+	if (stream_args(st, args) < 0) {
+		session_usage(s);
+		goto out;
+	}
+	if (!(st->cons = consumer_open(url, &st->o, &status))) {
+		fnap_reply(s->c, REPLY_RETRY, "flow unavailable, retry");
+		goto out;
+	}
+	if (st->o.group)
+		st->acks = ackring_new(UNACKED_MAX);
+	fnap_reply(s->c, REPLY_OK, "DATA");
+	stream_run(st);
+	if (st->acks && !s->quit) {
+		/* ACKs may follow the end of its events */
+		s->stream = st;
+		return;
+	}
+out:
+	stream_free(st);
+}
+
+void
+fnap_cmd_ack(struct session *s, char *args)
+{
+	char *n = fnap_word(&args);
+
+	if (!n || fnap_word(&args)) {
+		session_usage(s);
+		return;
+	}
+	if (!s->stream) {
+		fnap_reply(s->c, REPLY_USAGE, "no STREAM with GROUP to acknowledge");
+		return;
+	}
+	if (acknowledge(s->stream, n) == 0)
+		fnap_reply(s->c, REPLY_OK, "OK");
+}
