@@ -16,15 +16,15 @@
 #define IDLE_WAIT_MS 1000       /* how often an idle stream looks at its client */
 #define ERRORS_KEPT 1000        /* PUBLISH: rejected lines told one by one */
 
-/* The flow named arg that the session may read (write: change), its URL
-   and the broker options to open it with: 0, or -1 after the reply. */
+/* The flow named arg to which the session has that access, its URL and
+   the broker options to open it with: 0, or -1 after the reply. */
 static int
-open_args(struct session *s, const char *arg, int write, struct flow_meta *m,
+open_args(struct session *s, const char *arg, enum flow_access access, struct flow_meta *m,
     char url[QUEUE_URL_MAX], struct broker_opts *o)
 {
 	struct result r;
 
-	if (session_find_flow(s, arg, write, m) < 0)
+	if (session_find_flow(s, arg, access, m) < 0)
 		return -1;
 	if (!queue_open_args(s->conf, m, url, o, &r))
 		return 0;
@@ -80,7 +80,7 @@ fnap_cmd_stream(struct session *s, char *args)
 	int64_t count = 0, n = 0;
 	int status, r, unflushed = 0, done = 0, waited;
 
-	if (open_args(s, name, 0, &m, url, &o) < 0)
+	if (open_args(s, name, FLOW_READ_ALL, &m, url, &o) < 0)
 		return;
 	o.start.kind = OFFSET_END;
 	if (stream_args(args, &o, &count) < 0) {
@@ -185,7 +185,7 @@ fnap_cmd_publish(struct session *s, char *args)
 	long i;
 	int status = 0;
 
-	if (open_args(s, name, 1, &m, url, &o) < 0)
+	if (open_args(s, name, FLOW_PUBLISH, &m, url, &o) < 0)
 		return;
 	if (fnap_word(&args)) {
 		session_usage(s);

@@ -262,8 +262,8 @@ tls-key $TMP/users" fnap_config
 501 usage: CREATE FLOW <fqdn> [PUBLIC]
 550 no such flow or access denied
 550 no such flow or access denied
-501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]
-501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]
+501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>] | LIST GRANTS [<flow>]
+501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>] | LIST GRANTS [<flow>]
 553 flow name not allowed: missing
 550 no such flow or access denied
 553 flow name not allowed: empty label
@@ -531,7 +531,7 @@ EOF
 		fnap_session > "$TMP/out"
 	sed -n 's/^501 usage: //p' "$TMP/out" > "$TMP/usage"
 	[ "$(wc -l < "$TMP/usage")" -eq 6 ]
-	grep -qx 'REVOKE <subscription-flow> \[<token>\]' "$TMP/usage"
+	grep -qx 'REVOKE <subscription-flow> \[<token>\] | REVOKE READ|WRITE ON <flow> FROM <user>' "$TMP/usage"
 	grep -qx 'PAUSE <flow> \[<token>\]' "$TMP/usage"
 	# each usage line of a 501 is a line of HELP, as it is
 	sed -n '/^220 DATA$/,/^220 OK$/p' "$TMP/out" | grep -Fxf "$TMP/usage" | sort | cmp - <(sort "$TMP/usage")

@@ -176,10 +176,10 @@ OUT
 553 flow name not allowed: a.flows.unix.ar exists
 501 usage: UNSUBSCRIBE <local> [<token>]
 550 no such subscription or access denied
-501 usage: REVOKE <subscription-flow> [<token>]
+501 usage: REVOKE <subscription-flow> [<token>] | REVOKE READ|WRITE ON <flow> FROM <user>
 550 no such subscription or access denied
 501 usage: RESUME <flow> [<token>]
-501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]
+501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>] | LIST GRANTS [<flow>]
 221 Bye
 OUT
 	# nothing was made by them
