@@ -299,12 +299,17 @@ grants_set(const struct fnap_conf *conf, const struct flow_meta *m, const char *
     enum grant_right right, const char *where, struct result *r)
 {
 	struct grant g = { .right = right };
+	const char *p;
 
 	if (grantable(conf, m, user, right, r))
 		return r->code;
 	strcpy(g.user, user);
 	if (where && snprintf(g.where, sizeof g.where, "%s", where) >= (int)sizeof g.where)
 		return result_set(r, REPLY_USAGE, "WHERE: longer than %d bytes", GRANTS_WHERE_MAX - 1);
+	/* a line of LIST GRANTS shows it: no control character to garble it */
+	for (p = g.where; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 127)
+			return result_set(r, REPLY_USAGE, "WHERE: a control character");
 	return change_grants(conf, m, &g, 1, r);
 }
 

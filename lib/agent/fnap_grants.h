@@ -34,8 +34,8 @@ const char *grants_right_name(enum grant_right right);
 
 /* GRANT right ON m TO user [WHERE where] (where NULL: none; WRITE takes
    none), replacing what user held of that right. 0; or 501 (anonymous
-   granted WRITE, the flow's owner, a subscription flow, a WHERE too
-   long), 550 (no such user; the flow gone), 450. */
+   granted WRITE, the flow's owner, a subscription flow, a WHERE too long
+   or with a control character), 550 (no such user; the flow gone), 450. */
 int grants_set(const struct fnap_conf *conf, const struct flow_meta *m, const char *user,
     enum grant_right right, const char *where, struct result *r);
 /* REVOKE right ON m FROM user: 0, or 550 (no such grant), 450. */
