@@ -1,9 +1,12 @@
 #!/bin/bash
-# two-orgs.sh: two organisations exchange events the way they exchange mail.
+# two-orgs.sh: two organisations exchange events the way they exchange mail,
+# both ways.
 #
 # An airport ("orange", namespace flows.orange.example) publishes arrivals;
-# an airline ("blue", flows.blue.example) subscribes to the late ones. Each
-# has its agent (fnap-serve under tcpserver, TLS from a throw-away CA) that
+# an airline ("blue", flows.blue.example) subscribes to the late ones. The
+# other way, the airline keeps its fleet's positions in a private flow and
+# grants the airport's agent READ on the delayed ones only: the airport
+# subscribes, until the airline takes the grant away. Each has its agent (fnap-serve under tcpserver, TLS from a throw-away CA) that
 # registers its flows in DNS (BIND named, a dynamic zone) and runs its
 # processors under s6-svscan. Everything runs on loopback in a temporary
 # directory and is stopped at the end.
@@ -103,13 +106,14 @@ user() {
 	YML
 }
 
-step "the agents: orange (user alice; blue's agent logs in as blue-agent) and blue (user bob)"
+step "the agents: orange (user alice; blue's agent logs in as blue-agent) and blue (user bob; orange's agent logs in as orange-agent)"
 agent orange "$(echo apw | fnap-serve -p alice)flows.orange.example" "$(echo bpw | fnap-serve -p blue-agent)"
-agent blue "$(echo bobpw | fnap-serve -p bob)flows.blue.example"
+agent blue "$(echo bobpw | fnap-serve -p bob)flows.blue.example" "$(echo opw | fnap-serve -p orange-agent)"
 echo 'fnaa.orange.example blue-agent bpw' > "$dir/blue/peers"
+echo 'fnaa.blue.example orange-agent opw' > "$dir/orange/peers"
 user orange alice apw
 user blue bob bobpw
-echo "blue's agent has credentials for orange's in $dir/blue/peers"
+echo "each agent has credentials for the other's in its peers file"
 
 step "alice creates a public flow at orange; it is registered in DNS"
 show fnap -c "$dir/alice.yml" create flow arrivals.flows.orange.example --public
@@ -149,5 +153,40 @@ EVENT
 sleep 1.5
 echo "published a5 (delay 70) at orange after the revocation; blue still has:"
 show flow-sub -o beginning -e "$late"
+
+step "the other way: bob keeps a private flow at blue, and grants orange's agent READ on the delayed flights only"
+show fnap -c "$dir/bob.yml" create flow fleet.flows.blue.example
+show fnap -c "$dir/bob.yml" grant read fleet.flows.blue.example orange-agent --where 'delay > 30'
+show fnap -c "$dir/bob.yml" list grants
+echo "the flow is not public: anyone else is told it does not exist"
+
+step "alice subscribes from orange: orange's agent subscribes at blue as orange-agent, under the grant"
+show fnap -c "$dir/alice.yml" subscribe fleet.flows.blue.example --local delays
+
+step "bob publishes three positions at blue"
+blue_url=fnaps://fnaa.blue.example:$(cat "$dir/blue/port")/fleet.flows.blue.example
+FNAP_CA=$dir/ca.pem FNAP_USER=bob FNAP_PASSWORD=bobpw show flow-pub -v "$blue_url" <<'EVENTS'
+{"specversion":"1.0","id":"f1","source":"/fleet/IB6841","type":"com.example.position","delay":0}
+{"specversion":"1.0","id":"f2","source":"/fleet/AF1100","type":"com.example.position","delay":55}
+{"specversion":"1.0","id":"f3","source":"/fleet/KL1672","type":"com.example.position","delay":5}
+EVENTS
+
+step "at orange, only the delayed one arrives (f2): blue imposed its WHERE"
+delays=$dir/orange/flows/delays.flows.orange.example
+for _ in $(seq 1 100); do
+	[ "$(flow-sub -o beginning -e "$delays" 2>/dev/null | wc -l)" -ge 1 ] && break
+	sleep 0.1
+done
+show flow-sub -o beginning -e "$delays"
+
+step "bob takes the grant away: blue ends orange's subscription, and orange's processor stops"
+show fnap -c "$dir/bob.yml" ungrant read fleet.flows.blue.example orange-agent
+FNAP_CA=$dir/ca.pem FNAP_USER=bob FNAP_PASSWORD=bobpw flow-pub "$blue_url" <<'EVENT'
+{"specversion":"1.0","id":"f4","source":"/fleet/AR1234","type":"com.example.position","delay":80}
+EVENT
+# refused at blue for good, orange's processor is left down (fnap-serve(8))
+s6-svwait -D -t 10000 "$dir/orange/state/service/delays.flows.orange.example"
+echo "published f4 (delay 80) at blue after the grant went; orange still has:"
+show flow-sub -o beginning -e "$delays"
 
 step "done"

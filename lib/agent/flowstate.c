@@ -14,17 +14,15 @@
 #include "flowstate.h"
 #include "util.h"
 
-#define NAME_BYTES (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 32)
-
 /* STATE/sub or STATE/sub/name, the directory made if need be. */
 static int
-state_path(const char *state, const char *sub, const char *name, char out[NAME_BYTES])
+state_path(const char *state, const char *sub, const char *name, char out[FLOWSTATE_FILE_MAX])
 {
-	snprintf(out, NAME_BYTES, "%s/%s", state, sub);
+	snprintf(out, FLOWSTATE_FILE_MAX, "%s/%s", state, sub);
 	if ((mkdir(state, 0700) < 0 && errno != EEXIST) || (mkdir(out, 0700) < 0 && errno != EEXIST))
 		return -1;
 	if (name)
-		snprintf(out, NAME_BYTES, "%s/%s/%s", state, sub, name);
+		snprintf(out, FLOWSTATE_FILE_MAX, "%s/%s/%s", state, sub, name);
 	return 0;
 }
 
@@ -46,7 +44,7 @@ lock_file(const char *path)
 int
 flowstate_lock(const char *state, const char *flow)
 {
-	char path[NAME_BYTES];
+	char path[FLOWSTATE_FILE_MAX];
 
 	if (state_path(state, "locks", flow, path) < 0)
 		return -1;
@@ -82,8 +80,10 @@ count_charged(void *ctx, const struct flow_meta *m)
 }
 
 static int
-write_record(FILE *f, const struct flow_meta *m)
+write_record(FILE *f, const void *ctx)
 {
+	const struct flow_meta *m = ctx;
+
 	fprintf(f, "flow=%s\nowner=%s\npublic=%s\ncreated=%" PRId64 "\ntype=%s\n", m->flow, m->owner,
 	    m->public ? "yes" : "no", m->created_ns, m->kind->name);
 	if (m->queue.path[0])
@@ -102,15 +102,22 @@ write_record(FILE *f, const struct flow_meta *m)
 		fprintf(f, "token-hash=%s\n", m->token_hash);
 	if (m->source_token[0])
 		fprintf(f, "source-token=%s\n", m->source_token);
-	if (fflush(f) == EOF || fsync(fileno(f)) < 0)
-		return -1;
-	return 0;
+	if (m->granted[0])
+		fprintf(f, "granted=%s\n", m->granted);
+	return ferror(f) ? -1 : 0;
+}
+
+/* What was written is on disk before the file is linked into place. */
+static int
+sync_file(FILE *f)
+{
+	return fflush(f) == EOF || fsync(fileno(f)) < 0 ? -1 : 0;
 }
 
 int
 flowstate_create(const char *state, const struct flow_meta *m, int max)
 {
-	char tmp[NAME_BYTES], path[NAME_BYTES], lock[NAME_BYTES], name[64];
+	char tmp[FLOWSTATE_FILE_MAX], path[FLOWSTATE_FILE_MAX], lock[FLOWSTATE_FILE_MAX], name[64];
 	struct user_count uc = { charged(m), 0 };
 	FILE *f;
 	int r, e, fd = -1;
@@ -118,7 +125,7 @@ flowstate_create(const char *state, const struct flow_meta *m, int max)
 	snprintf(name, sizeof name, ".new.%ld", (long)getpid());
 	if (state_path(state, "flows", name, tmp) < 0 || !(f = fopen(tmp, "w")))
 		return -1;
-	r = write_record(f, m);
+	r = write_record(f, m) < 0 ? -1 : sync_file(f);
 	e = errno;
 	if (fclose(f) == EOF && r == 0) {
 		r = -1;
@@ -140,7 +147,7 @@ flowstate_create(const char *state, const struct flow_meta *m, int max)
 	}
 	if (r == 0) {
 		/* link fails if the name is taken: of concurrent creators, one wins */
-		snprintf(path, sizeof path, "%s/flows/%s", state, m->flow);
+		flowstate_file(state, "flows", m->flow, path);
 		r = link(tmp, path);
 		e = errno;
 	}
@@ -153,10 +160,10 @@ flowstate_create(const char *state, const struct flow_meta *m, int max)
 int
 flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 {
-	char path[NAME_BYTES], line[FLOWSTATE_PATH_MAX + 16], *v;
+	char path[FLOWSTATE_FILE_MAX], line[FLOWSTATE_PATH_MAX + 16], *v;
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/flows/%s", state, flow);
+	flowstate_file(state, "flows", flow, path);
 	if (!(f = fopen(path, "r")))
 		return -1;
 	memset(m, 0, sizeof *m);
@@ -195,6 +202,8 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 			snprintf(m->token_hash, sizeof m->token_hash, "%s", v);
 		else if (strcmp(line, "source-token") == 0)
 			snprintf(m->source_token, sizeof m->source_token, "%s", v);
+		else if (strcmp(line, "granted") == 0)
+			snprintf(m->granted, sizeof m->granted, "%s", v);
 	}
 	fclose(f);
 	return m->flow[0] && m->kind ? 0 : -1;
@@ -203,17 +212,30 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 int
 flowstate_update(const char *state, const struct flow_meta *m)
 {
-	char tmp[NAME_BYTES], path[NAME_BYTES], name[64];
+	return flowstate_file_replace(state, "flows", m->flow, write_record, m);
+}
+
+void
+flowstate_file(const char *state, const char *dir, const char *flow, char out[FLOWSTATE_FILE_MAX])
+{
+	snprintf(out, FLOWSTATE_FILE_MAX, "%s/%s/%s", state, dir, flow);
+}
+
+int
+flowstate_file_replace(const char *state, const char *dir, const char *flow,
+    int (*fill)(FILE *f, const void *ctx), const void *ctx)
+{
+	char tmp[FLOWSTATE_FILE_MAX], path[FLOWSTATE_FILE_MAX], name[64];
 	FILE *f;
 	int r, e;
 
 	snprintf(name, sizeof name, ".new.%ld", (long)getpid());
-	if (state_path(state, "flows", name, tmp) < 0 || !(f = fopen(tmp, "w")))
+	if (state_path(state, dir, name, tmp) < 0 || !(f = fopen(tmp, "w")))
 		return -1;
-	r = write_record(f, m);
+	r = fill(f, ctx) < 0 ? -1 : sync_file(f);
 	if (fclose(f) == EOF)
 		r = -1;
-	snprintf(path, sizeof path, "%s/flows/%s", state, m->flow);
+	flowstate_file(state, dir, flow, path);
 	if (r == 0)
 		r = rename(tmp, path);
 	e = errno;
@@ -226,9 +248,9 @@ flowstate_update(const char *state, const struct flow_meta *m)
 int
 flowstate_delete(const char *state, const char *flow)
 {
-	char path[NAME_BYTES];
+	char path[FLOWSTATE_FILE_MAX];
 
-	snprintf(path, sizeof path, "%s/flows/%s", state, flow);
+	flowstate_file(state, "flows", flow, path);
 	return unlink(path);
 }
 
@@ -241,7 +263,7 @@ cmp_names(const void *a, const void *b)
 int
 flowstate_each(const char *state, void (*fn)(void *ctx, const struct flow_meta *m), void *ctx)
 {
-	char dir[NAME_BYTES], **names = NULL;
+	char dir[FLOWSTATE_FILE_MAX], **names = NULL;
 	struct flow_meta m;
 	struct dirent *de;
 	size_t n = 0, i;

@@ -5,11 +5,13 @@
    (flock on STATE/locks/FLOW), so that its queue and DNS records are made
    and removed by one session at a time. A flow counts against the quota
    of its subscriber when it has one (a subscription flow), else of its
-   owner. */
+   owner. Other small files of a flow (its grants, fnap_grants) are kept
+   beside the records, in STATE/<dir>/FLOW, replaced alike. */
 #ifndef FLOW_FLOWSTATE_H
 #define FLOW_FLOWSTATE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "brokers.h"
 #include "dnsname.h"
@@ -17,6 +19,7 @@
 #define FLOWSTATE_USER_MAX 64
 #define FLOWSTATE_PATH_MAX BROKER_QUEUE_PATH_MAX
 #define FLOWSTATE_TOKEN_MAX 65     /* a token or its hash, hex, with its NUL */
+#define FLOWSTATE_FILE_MAX (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 32)   /* a path in STATE */
 
 struct flow_meta {
 	char flow[DNSNAME_MAX + 1];
@@ -37,6 +40,10 @@ struct flow_meta {
 	   elsewhere: that subscription's token */
 	char token_hash[FLOWSTATE_TOKEN_MAX];
 	char source_token[FLOWSTATE_TOKEN_MAX];
+	/* a subscription flow made under a READ grant of its source: the
+	   hash of the grant's WHERE, hex (of "" when it has none); the
+	   grant's REVOKE, or a new WHERE, ends it */
+	char granted[FLOWSTATE_TOKEN_MAX];
 };
 
 /* The flow's lock, held until flowstate_unlock: a descriptor, or -1 with errno. */
@@ -53,5 +60,13 @@ int flowstate_delete(const char *state, const char *flow);
 int flowstate_update(const char *state, const struct flow_meta *m);
 /* Call fn for every flow, in name order; the number of flows, or -1. */
 int flowstate_each(const char *state, void (*fn)(void *ctx, const struct flow_meta *m), void *ctx);
+
+/* The path of flow's file in STATE/dir into out. */
+void flowstate_file(const char *state, const char *dir, const char *flow, char out[FLOWSTATE_FILE_MAX]);
+/* Replace flow's file in STATE/dir (under the flow's lock) with what
+   fill writes (0, or -1): written beside it, synced, renamed into place,
+   so that no reader sees half of it. 0, or -1 with errno. */
+int flowstate_file_replace(const char *state, const char *dir, const char *flow,
+    int (*fill)(FILE *f, const void *ctx), const void *ctx);
 
 #endif

@@ -1,5 +1,5 @@
 /* The agent's flows: their records in the state directory, their queues,
-   their DNS records, and who may see what. */
+   their DNS records, and who may see and change what. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,6 +8,7 @@
 
 #include "fnap_dnsreg.h"
 #include "fnap_flows.h"
+#include "fnap_grants.h"
 #include "fnap_queue.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -28,16 +29,37 @@ flows_theirs(const struct fnap_who *who, const struct flow_meta *m)
 	return !who->anonymous && (strcmp(m->owner, who->user) == 0 || strcmp(m->subscriber, who->user) == 0);
 }
 
-int
-flows_readable(const struct fnap_who *who, const struct flow_meta *m)
-{
-	return m->public || flows_theirs(who, m);
-}
-
 static int
 owns(const struct fnap_who *who, const struct flow_meta *m)
 {
 	return !who->anonymous && strcmp(m->owner, who->user) == 0;
+}
+
+enum flow_reading
+flows_reading(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *m,
+    char *where, size_t size)
+{
+	if (m->public || flows_theirs(who, m))
+		return FLOW_READABLE;
+	return grants_allows(conf, who, m, GRANT_READ, where, size) ? FLOW_GRANTED : FLOW_UNREADABLE;
+}
+
+/* Has who that access to m? */
+static int
+has_access(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *m,
+    enum flow_access access)
+{
+	char where[GRANTS_WHERE_MAX];
+
+	switch (access) {
+	case FLOW_READ:
+		return flows_reading(conf, who, m, where, sizeof where) != FLOW_UNREADABLE;
+	case FLOW_PUBLISH:
+		return owns(who, m) || grants_allows(conf, who, m, GRANT_WRITE, NULL, 0);
+	case FLOW_OWN:
+		return owns(who, m);
+	}
+	return 0;
 }
 
 int
@@ -47,14 +69,14 @@ flows_ns_listed(const struct fnap_who *who, const char *ns)
 }
 
 int
-flows_find(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg, int write,
-    struct flow_meta *m, struct result *r)
+flows_find(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg,
+    enum flow_access access, struct flow_meta *m, struct result *r)
 {
 	char name[DNSNAME_MAX + 1];
 
 	if (flows_name(arg, name, r))
 		return r->code;
-	if (flowstate_load(conf->state, name, m) < 0 || !(write ? owns(who, m) : flows_readable(who, m)))
+	if (flowstate_load(conf->state, name, m) < 0 || !has_access(conf, who, m, access))
 		return result_set(r, REPLY_DENIED, TEXT_NO_FLOW);
 	return 0;
 }
@@ -144,6 +166,7 @@ flows_destroy(const struct fnap_conf *conf, const char *flow, struct result *r)
 		result_set(r, code, "cannot remove the flow's queue, retry");
 	else {
 		flowstate_delete(conf->state, m.flow);
+		grants_drop(conf, m.flow);
 		code = r->code = 0;
 	}
 	flowstate_unlock(lock);
@@ -186,7 +209,18 @@ flows_describe(const struct fnap_conf *conf, const struct fnap_who *who,
 		fn(ctx, "feed", m->feed);
 }
 
+/* fn for each flow, in name order: 0, or -1 after a message. */
+static int
+each_flow(const struct fnap_conf *conf, void (*fn)(void *ctx, const struct flow_meta *m), void *ctx)
+{
+	if (flowstate_each(conf->state, fn, ctx) >= 0)
+		return 0;
+	warnmsg("%s: cannot list the flows: %s", conf->state, strerror(errno));
+	return -1;
+}
+
 struct listing {
+	const struct fnap_conf *conf;
 	const struct fnap_who *who;
 	const char *ns;
 	void (*fn)(void *ctx, const char *flow);
@@ -200,8 +234,10 @@ static void
 list_one(void *ctx, const struct flow_meta *m)
 {
 	struct listing *l = ctx;
+	char where[GRANTS_WHERE_MAX];
 
-	if ((m->subscriber[0] ? flows_theirs(l->who, m) : flows_readable(l->who, m)) &&
+	if ((m->subscriber[0] ? flows_theirs(l->who, m) :
+	    flows_reading(l->conf, l->who, m, where, sizeof where) != FLOW_UNREADABLE) &&
 	    (!l->ns || fnap_in_namespace(m->flow, l->ns)))
 		l->fn(l->ctx, m->flow);
 }
@@ -210,10 +246,34 @@ int
 flows_list(const struct fnap_conf *conf, const struct fnap_who *who, const char *ns,
     void (*fn)(void *ctx, const char *flow), void *ctx)
 {
-	struct listing l = { who, ns, fn, ctx };
+	struct listing l = { conf, who, ns, fn, ctx };
 
-	if (flowstate_each(conf->state, list_one, &l) >= 0)
-		return 0;
-	warnmsg("%s: cannot list the flows: %s", conf->state, strerror(errno));
-	return -1;
+	return each_flow(conf, list_one, &l);
+}
+
+struct grant_listing {
+	const struct fnap_conf *conf;
+	const struct fnap_who *who;
+	const char *flow;
+	void (*fn)(void *ctx, const char *flow, const char *user, const char *right, const char *where);
+	void *ctx;
+};
+
+static void
+list_grants(void *ctx, const struct flow_meta *m)
+{
+	struct grant_listing *l = ctx;
+
+	if (owns(l->who, m) && (!l->flow || strcmp(m->flow, l->flow) == 0))
+		grants_each(l->conf, m->flow, l->fn, l->ctx);
+}
+
+int
+flows_grants(const struct fnap_conf *conf, const struct fnap_who *who, const char *flow,
+    void (*fn)(void *ctx, const char *flow, const char *user, const char *right, const char *where),
+    void *ctx)
+{
+	struct grant_listing l = { conf, who, flow, fn, ctx };
+
+	return each_flow(conf, list_grants, &l);
 }

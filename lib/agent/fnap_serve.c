@@ -30,7 +30,7 @@ static const struct command {
 	{ "CREATE", 1, fnap_cmd_create, "CREATE FLOW <fqdn> [PUBLIC]" },
 	{ "DESCRIBE", 1, fnap_cmd_describe, "DESCRIBE FLOW <fqdn>" },
 	{ "LIST", 1, fnap_cmd_list,
-	    "LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]" },
+	    "LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>] | LIST GRANTS [<flow>]" },
 	{ "DELETE", 1, fnap_cmd_delete, "DELETE FLOW <fqdn>" },
 	{ "STREAM", 1, fnap_cmd_stream,
 	    "STREAM <flow> [GROUP <name>] [FROM <offset>|BEGINNING|END|@<time>|STORED[:<from>]] [COUNT <n>] [TO END]" },
@@ -38,9 +38,12 @@ static const struct command {
 	{ "PUBLISH", 1, fnap_cmd_publish, "PUBLISH <flow>" },
 	{ "SUBSCRIBE", 1, fnap_cmd_subscribe, "SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]" },
 	{ "UNSUBSCRIBE", 1, fnap_cmd_unsubscribe, "UNSUBSCRIBE <local> [<token>]" },
-	{ "REVOKE", 1, fnap_cmd_revoke, "REVOKE <subscription-flow> [<token>]" },
+	{ "REVOKE", 1, fnap_cmd_revoke,
+	    "REVOKE <subscription-flow> [<token>] | REVOKE READ|WRITE ON <flow> FROM <user>" },
 	{ "PAUSE", 1, fnap_cmd_pause, "PAUSE <flow> [<token>]" },
 	{ "RESUME", 1, fnap_cmd_resume, "RESUME <flow> [<token>]" },
+	{ "GRANT", 1, fnap_cmd_grant,
+	    "GRANT READ ON <flow> TO <user> [WHERE <cesql>] | GRANT WRITE ON <flow> TO <user>" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof *commands)

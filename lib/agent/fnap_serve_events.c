@@ -72,7 +72,7 @@ fnap_cmd_publish(struct session *s, char *args)
 	long i;
 	int status = 0;
 
-	if (session_open_flow(s, name, 1, &m, url, &o) < 0)
+	if (session_open_flow(s, name, FLOW_PUBLISH, &m, url, &o) < 0)
 		return;
 	if (fnap_word(&args)) {
 		session_usage(s);

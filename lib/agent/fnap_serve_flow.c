@@ -48,7 +48,7 @@ fnap_cmd_delete(struct session *s, char *args)
 	struct flow_meta m;
 	struct result r;
 
-	if (flow_word(s, &args) < 0 || session_find_flow(s, fnap_word(&args), 1, &m) < 0)
+	if (flow_word(s, &args) < 0 || session_find_flow(s, fnap_word(&args), FLOW_OWN, &m) < 0)
 		return;
 	if (subs_delete_flow(s->conf, &m, &r))
 		session_reply(s, &r);
@@ -71,7 +71,7 @@ fnap_cmd_describe(struct session *s, char *args)
 {
 	struct flow_meta m;
 
-	if (flow_word(s, &args) < 0 || session_find_flow(s, fnap_word(&args), 0, &m) < 0)
+	if (flow_word(s, &args) < 0 || session_find_flow(s, fnap_word(&args), FLOW_READ, &m) < 0)
 		return;
 	fnap_reply(s->c, REPLY_OK, "DATA");
 	flows_describe(s->conf, &s->who, &m, body_line, s);
@@ -109,6 +109,10 @@ fnap_cmd_list(struct session *s, char *args)
 	}
 	if (what && strcasecmp(what, "SUBSCRIPTIONS") == 0 && !fnap_word(&args)) {
 		fnap_list_subscriptions(s, ns);
+		return;
+	}
+	if (what && strcasecmp(what, "GRANTS") == 0 && !fnap_word(&args)) {
+		fnap_list_grants(s, ns);
 		return;
 	}
 	if (!what || strcasecmp(what, "FLOWS") != 0 || fnap_word(&args)) {

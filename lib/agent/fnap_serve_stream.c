@@ -14,12 +14,14 @@
 #include <sodium.h>
 
 #include "ackring.h"
+#include "cesql.h"
+#include "fnap_grants.h"
 #include "fnap_queue.h"
 #include "fnap_session.h"
 #include "util.h"
 
 #define IDLE_WAIT_MS 1000       /* how often an idle stream looks at its client */
-#define LOOK_EVERY 256          /* events sent between looks at the client and the clock */
+#define LOOK_EVERY 256          /* events read between looks at the client and the clock */
 #define CHECK_MS 1000           /* how often a stream asks whether it may still read */
 #define UNACKED_MAX 262144      /* events sent and not acknowledged, at most */
 #define GROUP_NAME_MAX 64
@@ -32,7 +34,10 @@ struct stream {
 	char group[GROUP_KEY_MAX];
 	struct consumer *cons;
 	struct ackring *acks;       /* with GROUP: sent, not yet acknowledged */
+	char where[GRANTS_WHERE_MAX];  /* a READ grant's WHERE, the only events sent; "" none */
+	struct cesql *granted;      /* and compiled */
 	int64_t count, sent;        /* COUNT (0: none), events sent */
+	uint64_t read;              /* events read, sent or not */
 	int64_t checked;            /* clock_ms() when the flow was last looked at */
 	int done;
 };
@@ -123,6 +128,7 @@ stream_free(struct stream *st)
 	if (st->cons)
 		st->cons->ops->close(st->cons);
 	ackring_free(st->acks);
+	cesql_free(st->granted);
 	broker_opts_free(&st->o);
 	free(st);
 }
@@ -185,28 +191,78 @@ read_client(struct stream *st, int wait_ms)
 	return end ? -1 : 0;
 }
 
+/* May the session still read m, and through which grant's WHERE (the
+   events it lets through are all the stream sends)? 0, or -1: no more. */
+static int
+may_read(struct stream *st, const struct flow_meta *m)
+{
+	char where[GRANTS_WHERE_MAX];
+	struct cesql_parse_error perr;
+
+	switch (flows_reading(st->s->conf, &st->s->who, m, where, sizeof where)) {
+	case FLOW_UNREADABLE:
+		return -1;
+	case FLOW_READABLE:
+		where[0] = '\0';
+		break;
+	case FLOW_GRANTED:
+		break;
+	}
+	if (strcmp(where, st->where) == 0)
+		return 0;
+	/* granted anew with another WHERE: that one from now on */
+	cesql_free(st->granted);
+	st->granted = NULL;
+	memcpy(st->where, where, sizeof where);
+	if (where[0] && !(st->granted = cesql_compile_filter(where, &perr)))
+		return -1;   /* checked when granted: not expected */
+	return 0;
+}
+
+/* Is the flow still there, and may the session still read it (and
+   through which WHERE)? If not, the stream ends with a 550. */
+static void
+check_flow(struct stream *st)
+{
+	struct session *s = st->s;
+	struct flow_meta now;
+
+	st->checked = clock_ms();
+	if (flowstate_load(s->conf->state, st->m.flow, &now) < 0 || now.created_ns != st->m.created_ns ||
+	    may_read(st, &now) < 0) {
+		/* deleted (a subscription revoked), or its grant taken away:
+		   its readers are told */
+		fnap_reply(s->c, REPLY_DENIED, TEXT_NO_FLOW);
+		st->done = 1;
+	}
+}
+
 /* A look around between events: the client (what a GROUP client says; a
-   client that left), a stop, and now and then whether the flow is still
-   there to read. */
+   client that left), a stop, and now and then the flow. */
 static void
 look(struct stream *st, int idle)
 {
 	struct session *s = st->s;
-	struct flow_meta now;
 
 	if (st->acks ? read_client(st, 0) < 0 : idle && fnap_peer_closed(s->c)) {
 		st->done = 1;
 		s->quit |= st->acks == NULL;
 	} else if (stop_requested)
 		st->done = s->quit = 1;
-	else if (clock_ms() - st->checked >= CHECK_MS) {
-		st->checked = clock_ms();
-		if (flowstate_load(s->conf->state, st->m.flow, &now) < 0 || now.created_ns != st->m.created_ns) {
-			/* deleted (a subscription revoked): its readers are told */
-			fnap_reply(s->c, REPLY_DENIED, TEXT_NO_FLOW);
-			st->done = 1;
-		}
-	}
+	else if (clock_ms() - st->checked >= CHECK_MS)
+		check_flow(st);
+}
+
+/* Does the grant the stream reads under let rec through? */
+static int
+granted(struct stream *st, const struct record *rec)
+{
+	const struct ce_event *ev;
+	struct ce_event scratch;
+	enum cesql_error e;
+	const char *msg;
+
+	return !st->granted || ((ev = record_event(rec, &scratch)) && cesql_match(st->granted, ev, &e, &msg));
 }
 
 /* Send one event; a GROUP stream with too much unacknowledged waits for
@@ -222,7 +278,7 @@ send_event(struct stream *st, const struct record *rec)
 				fnap_reply(s->c, REPLY_CLOSING, "no ACK for %d seconds, closing", s->conf->idle_timeout);
 			st->done = s->quit = 1;
 		}
-	if (st->done)
+	if (st->done || !granted(st, rec))
 		return;
 	if (fnap_body(s->c, rec->line, rec->len) < 0) {
 		st->done = s->quit = 1;
@@ -234,8 +290,7 @@ send_event(struct stream *st, const struct record *rec)
 	if (st->count && st->sent == st->count) {
 		fnap_reply(s->c, REPLY_OK, "OK");
 		st->done = 1;
-	} else if (st->sent % LOOK_EVERY == 0)
-		look(st, 0);
+	}
 }
 
 static void
@@ -250,7 +305,14 @@ stream_run(struct stream *st)
 		r = st->cons->ops->next(st->cons, &rec, waited ? IDLE_WAIT_MS : 0);
 		if (r == 1) {
 			unflushed = 1;
-			send_event(st, &rec);
+			/* after a wait, what may be read is looked at again first:
+			   a grant changed meanwhile applies to what follows it */
+			if (waited && clock_ms() - st->checked > 0)
+				check_flow(st);
+			if (!st->done)
+				send_event(st, &rec);
+			if (++st->read % LOOK_EVERY == 0 && !st->done)
+				look(st, 0);
 		} else if (r == 0) {
 			/* idle: what was read goes out now */
 			unflushed = 0;
@@ -279,8 +341,12 @@ fnap_cmd_stream(struct session *s, char *args)
 	st->s = s;
 	st->o.start.kind = OFFSET_END;
 	st->checked = clock_ms();
-	if (session_open_flow(s, name, 0, &st->m, url, &st->o) < 0)
+	if (session_open_flow(s, name, FLOW_READ, &st->m, url, &st->o) < 0)
 		goto out;
+	if (may_read(st, &st->m) < 0) {
+		fnap_reply(s->c, REPLY_DENIED, TEXT_NO_FLOW);
+		goto out;
+	}
 	if (stream_args(st, args) < 0) {
 		session_usage(s);
 		goto out;

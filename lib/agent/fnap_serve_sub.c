@@ -1,12 +1,12 @@
-/* SUBSCRIBE, UNSUBSCRIBE, REVOKE, PAUSE, RESUME and LIST SUBSCRIPTIONS:
-   parse, ask the model of subscriptions (fnap_subs), reply. */
+/* SUBSCRIBE, UNSUBSCRIBE, REVOKE (of a subscription; of a grant, in
+   fnap_serve_grant.c), PAUSE, RESUME and LIST SUBSCRIPTIONS: parse, ask
+   the model of subscriptions (fnap_subs), reply. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "cesql.h"
 #include "fnap_session.h"
 #include "fnap_subs.h"
 
@@ -37,7 +37,7 @@ subscribe(struct session *s, const char *flow, const char *where)
 	struct flow_meta src, sub;
 	struct result r;
 
-	if (session_find_flow(s, flow, 0, &src) < 0)
+	if (session_find_flow(s, flow, FLOW_READ, &src) < 0)
 		return;
 	if (subs_new(s->conf, &s->who, &src, where, &sub, token, &r)) {
 		session_reply(s, &r);
@@ -50,23 +50,6 @@ subscribe(struct session *s, const char *flow, const char *where)
 		fnap_reply(s->c, REPLY_OK, "OK token=%s", token);
 	else
 		fnap_reply(s->c, REPLY_OK, "OK");
-}
-
-/* A WHERE that compiles: 0, or -1 after the 501 that says where it does not. */
-static int
-where_check(struct session *s, const char *where)
-{
-	struct cesql_parse_error perr;
-	struct cesql *q;
-
-	if (!where)
-		return 0;
-	if (!(q = cesql_compile_filter(where, &perr))) {
-		fnap_reply(s->c, REPLY_USAGE, "WHERE: column %zu: %s", perr.column, perr.msg);
-		return -1;
-	}
-	cesql_free(q);
-	return 0;
 }
 
 void
@@ -86,7 +69,7 @@ fnap_cmd_subscribe(struct session *s, char *args)
 		session_usage(s);
 		return;
 	}
-	if (where_check(s, where) < 0)
+	if (session_where(s, where) < 0)
 		return;
 	if (subs_supervised(s->conf, &r)) {
 		session_reply(s, &r);
@@ -120,24 +103,16 @@ fed_flow(struct session *s, char *args, struct flow_meta *m)
 	return 0;
 }
 
-/* The reply of a model's call on a fed flow: its result, or 220 OK. */
-static void
-reply_done(struct session *s, int code, const struct result *r)
-{
-	if (code)
-		session_reply(s, r);
-	else
-		fnap_reply(s->c, REPLY_OK, "OK");
-}
-
 void
 fnap_cmd_revoke(struct session *s, char *args)
 {
 	struct flow_meta m;
 	struct result r;
 
-	if (fed_flow(s, args, &m) == 0)
-		reply_done(s, subs_revoke(s->conf, &m, &r), &r);
+	if (fnap_revoke_grant_form(args))
+		fnap_revoke_grant(s, args);
+	else if (fed_flow(s, args, &m) == 0)
+		session_done(s, subs_revoke(s->conf, &m, &r), &r);
 }
 
 void
@@ -147,7 +122,7 @@ fnap_cmd_unsubscribe(struct session *s, char *args)
 	struct result r;
 
 	if (fed_flow(s, args, &m) == 0)
-		reply_done(s, subs_unsubscribe(s->conf, &m, &r), &r);
+		session_done(s, subs_unsubscribe(s->conf, &m, &r), &r);
 }
 
 void
@@ -157,7 +132,7 @@ fnap_cmd_pause(struct session *s, char *args)
 	struct result r;
 
 	if (fed_flow(s, args, &m) == 0)
-		reply_done(s, subs_pause(s->conf, &m, 1, &r), &r);
+		session_done(s, subs_pause(s->conf, &m, 1, &r), &r);
 }
 
 void
@@ -167,7 +142,7 @@ fnap_cmd_resume(struct session *s, char *args)
 	struct result r;
 
 	if (fed_flow(s, args, &m) == 0)
-		reply_done(s, subs_pause(s->conf, &m, 0, &r), &r);
+		session_done(s, subs_pause(s->conf, &m, 0, &r), &r);
 }
 
 static void

@@ -38,21 +38,36 @@ fnap_handler fnap_cmd_stream, fnap_cmd_ack;                    /* fnap_serve_str
 void session_stream_end(struct session *s);
 fnap_handler fnap_cmd_subscribe, fnap_cmd_unsubscribe,          /* fnap_serve_sub.c */
     fnap_cmd_revoke, fnap_cmd_pause, fnap_cmd_resume;
+fnap_handler fnap_cmd_grant;                                   /* fnap_serve_grant.c */
 /* LIST SUBSCRIPTIONS [flow] (fnap_serve_sub.c). */
 void fnap_list_subscriptions(struct session *s, const char *flow);
+/* REVOKE's arguments of the grant form, READ|WRITE ON ... (the other is
+   a subscription flow, whose name has dots)? And REVOKE of that form
+   (fnap_serve_grant.c). */
+int fnap_revoke_grant_form(const char *args);
+void fnap_revoke_grant(struct session *s, char *args);
+/* LIST GRANTS [flow] (fnap_serve_grant.c). */
+void fnap_list_grants(struct session *s, const char *flow);
 
 /* 501 with the command's usage text. */
 void session_usage(struct session *s);
 /* The reply of a model's result: r->code with r->why. */
 void session_reply(struct session *s, const struct result *r);
+/* The reply of a model's call that answers nothing more: code's result
+   in r, or 220 OK for 0. */
+void session_done(struct session *s, int code, const struct result *r);
 /* A flow name from a request into out (lower case): 0, or -1 after the 553. */
 int session_flow_name(struct session *s, const char *arg, char out[DNSNAME_MAX + 1]);
-/* The flow named arg that the session may read (write: change): 0, or -1
+/* The flow named arg to which the session has that access: 0, or -1
    after the reply (553, or 550 without saying whether it exists). */
-int session_find_flow(struct session *s, const char *arg, int write, struct flow_meta *m);
+int session_find_flow(struct session *s, const char *arg, enum flow_access access,
+    struct flow_meta *m);
 /* Such a flow, its URL and the broker options to open it with: 0, or -1
    after the reply. Free o with broker_opts_free. */
-int session_open_flow(struct session *s, const char *arg, int write, struct flow_meta *m,
-    char url[QUEUE_URL_MAX], struct broker_opts *o);
+int session_open_flow(struct session *s, const char *arg, enum flow_access access,
+    struct flow_meta *m, char url[QUEUE_URL_MAX], struct broker_opts *o);
+/* A WHERE (NULL: none) that compiles as a CESQL filter: 0, or -1 after
+   the 501 that says where it does not. */
+int session_where(struct session *s, const char *where);
 
 #endif

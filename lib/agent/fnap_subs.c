@@ -24,7 +24,7 @@ is_subscription(const struct flow_meta *m)
 	return m->subscriber[0] != '\0';
 }
 
-/* The hash of a token as the record keeps it, in hex. */
+/* The hash of a token (or of a grant's WHERE) as the record keeps it, in hex. */
 static void
 token_hash(const char *token, char out[FLOWSTATE_TOKEN_MAX])
 {
@@ -155,8 +155,12 @@ unfeed(const struct fnap_conf *conf, struct flow_meta *m, struct result *r)
 	return 0;
 }
 
+/* The flows fed from source here; with grantee, only the subscriptions
+   of that subscriber made under a grant, but those made under one with
+   the WHERE whose hash is kept (unless NULL). */
 struct dependents {
 	const char *source;
+	const char *grantee, *kept;
 	char (*names)[DNSNAME_MAX + 1];
 	size_t n;
 };
@@ -168,6 +172,9 @@ add_dependent(void *ctx, const struct flow_meta *m)
 
 	if (strcmp(m->source, d->source) != 0 || m->agent[0])
 		return;
+	if (d->grantee && (!m->granted[0] || strcmp(m->subscriber, d->grantee) != 0 ||
+	    (d->kept && strcmp(m->granted, d->kept) == 0)))
+		return;
 	d->names = xrealloc(d->names, (d->n + 1) * sizeof *d->names);
 	strcpy(d->names[d->n++], m->flow);
 }
@@ -177,7 +184,7 @@ add_dependent(void *ctx, const struct flow_meta *m)
 static int
 detach(const struct fnap_conf *conf, const struct flow_meta *m, struct result *r)
 {
-	struct dependents d = { m->flow, NULL, 0 };
+	struct dependents d = { m->flow, NULL, NULL, NULL, 0 };
 	struct flow_meta self = *m, dep;
 	size_t i;
 	int code = unfeed(conf, &self, r);
@@ -212,6 +219,58 @@ int
 subs_delete_flow(const struct fnap_conf *conf, const struct flow_meta *m, struct result *r)
 {
 	return end_subscription(conf, m, r);
+}
+
+/* End grantee's subscriptions of m made under a grant, but those made
+   under one with the WHERE whose hash is kept (unless NULL). 0, or a
+   reply code. */
+static int
+end_granted(const struct fnap_conf *conf, const struct flow_meta *m, const char *grantee,
+    const char *kept, struct result *r)
+{
+	struct dependents d = { m->flow, grantee, kept, NULL, 0 };
+	struct flow_meta sub;
+	size_t i;
+	int code = 0;
+
+	if (flowstate_each(conf->state, add_dependent, &d) < 0)
+		code = result_set(r, REPLY_RETRY, "cannot read the flows, retry");
+	for (i = 0; !code && i < d.n; i++)
+		if (flowstate_load(conf->state, d.names[i], &sub) == 0)
+			code = end_subscription(conf, &sub, r);
+	free(d.names);
+	return code;
+}
+
+int
+subs_grant(const struct fnap_conf *conf, const struct flow_meta *m, const char *user,
+    enum grant_right right, const char *where, struct result *r)
+{
+	char kept[FLOWSTATE_TOKEN_MAX];
+
+	if (grants_set(conf, m, user, right, where, r))
+		return r->code;
+	if (right != GRANT_READ)
+		return 0;
+	token_hash(where ? where : "", kept);
+	return end_granted(conf, m, user, kept, r);
+}
+
+int
+subs_ungrant(const struct fnap_conf *conf, const struct flow_meta *m, const char *user,
+    enum grant_right right, struct result *r)
+{
+	struct result ended;
+	int code = grants_unset(conf, m, user, right, r);
+
+	/* without the grant too: a REVOKE cut short before it ended them
+	   is done again */
+	if ((code == 0 || code == REPLY_DENIED) && right == GRANT_READ &&
+	    end_granted(conf, m, user, NULL, &ended)) {
+		*r = ended;
+		return r->code;
+	}
+	return code;
 }
 
 /* Remove flow, made a moment ago, after what went wrong; the log says why
@@ -258,21 +317,52 @@ subscription_meta(const struct fnap_who *who, const struct flow_meta *src, struc
 	return 0;
 }
 
+/* The filter of who's subscription of src, whose own WHERE is where (or
+   NULL): that, after the WHERE of the READ grant who reads src through,
+   if any, "(grant) AND (own)", into *filter (NULL: none; free it); and
+   sub->granted, the hash of the grant's WHERE, when there is a grant.
+   0, or 550. */
+static int
+subscription_filter(const struct fnap_conf *conf, const struct fnap_who *who,
+    const struct flow_meta *src, const char *where, struct flow_meta *sub, char **filter,
+    struct result *r)
+{
+	char granted[GRANTS_WHERE_MAX];
+	enum flow_reading reading = flows_reading(conf, who, src, granted, sizeof granted);
+	size_t size;
+
+	*filter = NULL;
+	/* the grant went since the flow was found */
+	if (reading == FLOW_UNREADABLE)
+		return result_set(r, REPLY_DENIED, TEXT_NO_FLOW);
+	if (reading == FLOW_GRANTED)
+		token_hash(granted, sub->granted);
+	if (reading != FLOW_GRANTED || !granted[0]) {
+		*filter = where ? xstrdup(where) : NULL;
+		return 0;
+	}
+	size = strlen(granted) + (where ? strlen(where) : 0) + sizeof "() AND ()";
+	*filter = xmalloc(size);
+	snprintf(*filter, size, where ? "(%s) AND (%s)" : "%s", granted, where);
+	return 0;
+}
+
 int
 subs_new(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *src,
     const char *where, struct flow_meta *sub, char token[SUBS_TOKEN_TEXT], struct result *r)
 {
-	char src_url[QUEUE_URL_MAX];
+	char src_url[QUEUE_URL_MAX], *filter;
+	int code;
 
-	if (subscription_meta(who, src, sub, token, r))
+	if (subscription_meta(who, src, sub, token, r) ||
+	    subscription_filter(conf, who, src, where, sub, &filter, r))
 		return r->code;
 	queue_url(src, src_url, sizeof src_url);
-	if (flows_new(conf, who, sub, r))
-		return r->code;
-	if (!feed_start(conf, sub, src_url, src, where, NULL, r))
-		return 0;
-	undo(conf, sub->flow);
-	return r->code;
+	if ((code = flows_new(conf, who, sub, r)) == 0 &&
+	    (code = feed_start(conf, sub, src_url, src, filter, NULL, r)) != 0)
+		undo(conf, sub->flow);
+	free(filter);
+	return code;
 }
 
 /* The local flow's name: arg itself inside one of who's namespaces, else
@@ -359,7 +449,8 @@ feed_local(const struct fnap_conf *conf, const struct fnap_who *who, const char 
 
 	if (fnap_conf_namespace(conf, flow)) {
 		/* the flow is served here: no need to ask anybody */
-		if (flows_find(conf, who, flow, 0, &src, r) || subs_new(conf, who, &src, where, &sub, token, r))
+		if (flows_find(conf, who, flow, FLOW_READ, &src, r) ||
+		    subs_new(conf, who, &src, where, &sub, token, r))
 			return r->code;
 		snprintf(local->source, sizeof local->source, "%s", sub.flow);
 		queue_url(&sub, src_url, sizeof src_url);

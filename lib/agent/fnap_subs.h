@@ -11,10 +11,14 @@
    against one quota of their own. An anonymous session is no one: its
    subscription is managed by a random token, whose hash the record keeps
    (in this session or another: an agent that subscribed anonymously
-   revokes with it).
+   revokes with it). A subscription made through a READ grant of the flow
+   (fnap_grants) copies only what the grant's WHERE lets through, and
+   goes when the grant does, or gets another WHERE: so a change of a
+   grant is made here.
    It never replies to a client: each call returns 0, or a reply code
    with the reason in a struct result. The command handlers call it; it
-   calls fnap_flows, fnap_queue, fnap_peer and processor, never them. */
+   calls fnap_flows, fnap_grants, fnap_queue, fnap_peer and processor,
+   never them. */
 #ifndef FLOW_FNAP_SUBS_H
 #define FLOW_FNAP_SUBS_H
 
@@ -22,6 +26,7 @@
 #include "fnap.h"
 #include "fnap_conf.h"
 #include "fnap_flows.h"
+#include "fnap_grants.h"
 #include "fnap_result.h"
 
 #define SUBS_TOKEN_TEXT (FNAP_TOKEN_HEX + 1)
@@ -29,9 +34,10 @@
 /* Are there processors here (a supervisor configured)? 0, or 502. */
 int subs_supervised(const struct fnap_conf *conf, struct result *r);
 
-/* Subscribe who to flow src (WHERE where, or NULL): 0 with sub filled in,
-   and the token that manages it for an anonymous session (else ""); or
-   a reply code, with nothing left behind. */
+/* Subscribe who to flow src (WHERE where, or NULL; the WHERE of a grant
+   who reads src through before it): 0 with sub filled in, and the token
+   that manages it for an anonymous session (else ""); or a reply code,
+   with nothing left behind. */
 int subs_new(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *src,
     const char *where, struct flow_meta *sub, char token[SUBS_TOKEN_TEXT], struct result *r);
 /* SUBSCRIBE flow LOCAL arg: the local flow (arg inside one of who's
@@ -56,6 +62,18 @@ int subs_pause(const struct fnap_conf *conf, struct flow_meta *m, int pause, str
 /* DELETE FLOW m: what feeds it and the subscriptions that copy it go
    first, then the flow. 0, or a reply code. */
 int subs_delete_flow(const struct fnap_conf *conf, const struct flow_meta *m, struct result *r);
+/* GRANT right ON m TO user [WHERE where] (fnap_grants' grants_set),
+   for m's owner: the user's subscriptions of m made under a READ grant
+   with another WHERE end, as REVOKE ends them (a retry ends what a
+   failure left). 0, or a reply code. */
+int subs_grant(const struct fnap_conf *conf, const struct flow_meta *m, const char *user,
+    enum grant_right right, const char *where, struct result *r);
+/* REVOKE right ON m FROM user (grants_unset), for m's owner: of READ,
+   the user's subscriptions of m made under the grant end too (also when
+   the grant is gone already: a REVOKE cut short is done again, and still
+   answered 550). 0, or a reply code. */
+int subs_ungrant(const struct fnap_conf *conf, const struct flow_meta *m, const char *user,
+    enum grant_right right, struct result *r);
 
 /* LIST SUBSCRIPTIONS [flow]: the subscription flows who owns or holds,
    and who's local flows fed from elsewhere (about flow, unless NULL),

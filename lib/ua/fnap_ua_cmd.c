@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "ce.h"
 #include "dnsname.h"
 #include "fnap_ua_cmd.h"
@@ -22,40 +23,49 @@ enum reply {
 	R_SUBS,       /* DATA of "subscription subscriber state" lines */
 	R_SUBSCRIBE,  /* DATA: "LOCAL SUBSCRIBED TO SUBSCRIPTION", or "SUBSCRIPTION";
 	                 then 220 OK, with token=HEX for an anonymous session */
+	R_GRANT,      /* 220 OK: flow=F user=U right=key[ where=W], the grant as sent */
+	R_GRANTS,     /* DATA of "flow user right[ where=W]" lines */
 	R_SHELL,      /* no command: the user's own session */
 };
 
-enum { O_PUBLIC = 1, O_SUBSCRIBE = 2, O_TOKEN = 4 };
-
+enum { O_PUBLIC = 1, O_LOCAL = 2, O_WHERE = 4, O_TOKEN = 8 };
 
 struct command {
 	const char *word1, *word2;   /* as typed; word2 NULL for one word */
-	int minargs, maxargs;        /* 0 or 1 name after the words */
+	int minargs, maxargs;        /* 0 or 1 name after the words; 2 with to */
 	const char *args;            /* for the usage message */
 	const char *verb;            /* FNAP */
 	enum ua_target target;       /* whose agent, given a name */
 	enum reply reply;
 	const char *key;
 	int options;                 /* O_*: the options it takes */
+	const char *to;              /* the word before a user, who follows the
+	                                name (GRANT's TO, REVOKE's FROM), or NULL */
 };
 
 static const struct command commands[] = {
-	{ "create", "flow", 1, 1, "FQDN [--public]", "CREATE FLOW", UA_FLOW, R_NAME, "flow", O_PUBLIC },
-	{ "describe", "flow", 1, 1, "FQDN", "DESCRIBE FLOW", UA_FLOW, R_FIELDS, NULL, 0 },
-	{ "delete", "flow", 1, 1, "FQDN", "DELETE FLOW", UA_FLOW, R_NAME, "flow", 0 },
-	{ "list", "flows", 0, 1, "[NAMESPACE]", "LIST FLOWS", UA_NAMESPACE, R_LIST, "flow", 0 },
-	{ "list", "namespaces", 0, 0, "", "LIST NAMESPACES", UA_DEFAULT, R_LIST, "namespace", 0 },
-	{ "list", "subscriptions", 0, 1, "[FLOW]", "LIST SUBSCRIPTIONS", UA_FLOW, R_SUBS, NULL, 0 },
+	{ "create", "flow", 1, 1, "FQDN [--public]", "CREATE FLOW", UA_FLOW, R_NAME, "flow", O_PUBLIC, NULL },
+	{ "describe", "flow", 1, 1, "FQDN", "DESCRIBE FLOW", UA_FLOW, R_FIELDS, NULL, 0, NULL },
+	{ "delete", "flow", 1, 1, "FQDN", "DELETE FLOW", UA_FLOW, R_NAME, "flow", 0, NULL },
+	{ "list", "flows", 0, 1, "[NAMESPACE]", "LIST FLOWS", UA_NAMESPACE, R_LIST, "flow", 0, NULL },
+	{ "list", "namespaces", 0, 0, "", "LIST NAMESPACES", UA_DEFAULT, R_LIST, "namespace", 0, NULL },
+	{ "list", "subscriptions", 0, 1, "[FLOW]", "LIST SUBSCRIPTIONS", UA_FLOW, R_SUBS, NULL, 0, NULL },
+	{ "list", "grants", 0, 1, "[FLOW]", "LIST GRANTS", UA_FLOW, R_GRANTS, NULL, 0, NULL },
 	{ "subscribe", NULL, 1, 1, "FLOW [--local NAME] [--where EXPR]", "SUBSCRIBE", UA_FLOW,
-	  R_SUBSCRIBE, NULL, O_SUBSCRIBE },
+	  R_SUBSCRIBE, NULL, O_LOCAL | O_WHERE, NULL },
 	{ "unsubscribe", NULL, 1, 1, "LOCAL [--token TOKEN]", "UNSUBSCRIBE", UA_FLOW, R_NAME, "local",
-	  O_TOKEN },
+	  O_TOKEN, NULL },
 	{ "revoke", NULL, 1, 1, "SUBSCRIPTION [--token TOKEN]", "REVOKE", UA_FLOW, R_NAME,
-	  "subscription", O_TOKEN },
-	{ "pause", NULL, 1, 1, "ID [--token TOKEN]", "PAUSE", UA_FLOW, R_STATE, "paused", O_TOKEN },
-	{ "resume", NULL, 1, 1, "ID [--token TOKEN]", "RESUME", UA_FLOW, R_STATE, "running", O_TOKEN },
-	{ "caps", NULL, 0, 0, "", "CAPABILITIES", UA_DEFAULT, R_LIST, "capability", 0 },
-	{ "shell", NULL, 0, 0, "", NULL, UA_DEFAULT, R_SHELL, NULL, 0 },
+	  "subscription", O_TOKEN, NULL },
+	{ "pause", NULL, 1, 1, "ID [--token TOKEN]", "PAUSE", UA_FLOW, R_STATE, "paused", O_TOKEN, NULL },
+	{ "resume", NULL, 1, 1, "ID [--token TOKEN]", "RESUME", UA_FLOW, R_STATE, "running", O_TOKEN, NULL },
+	{ "grant", "read", 2, 2, "FLOW USER [--where EXPR]", "GRANT READ ON", UA_FLOW, R_GRANT, "read",
+	  O_WHERE, "TO" },
+	{ "grant", "write", 2, 2, "FLOW USER", "GRANT WRITE ON", UA_FLOW, R_GRANT, "write", 0, "TO" },
+	{ "ungrant", "read", 2, 2, "FLOW USER", "REVOKE READ ON", UA_FLOW, R_GRANT, "read", 0, "FROM" },
+	{ "ungrant", "write", 2, 2, "FLOW USER", "REVOKE WRITE ON", UA_FLOW, R_GRANT, "write", 0, "FROM" },
+	{ "caps", NULL, 0, 0, "", "CAPABILITIES", UA_DEFAULT, R_LIST, "capability", 0, NULL },
+	{ "shell", NULL, 0, 0, "", NULL, UA_DEFAULT, R_SHELL, NULL, 0, NULL },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -180,9 +190,21 @@ print_fields(int json, struct body *b)
 	free(values);
 }
 
+/* The record of a grant: flow=F user=U right=R, and where=W (the rest
+   of the line) when there is one. */
+static void
+print_grant(int json, const char *flow, const char *user, const char *right, const char *where)
+{
+	static const char *const keys[] = { "flow", "user", "right", "where" };
+	const char *values[] = { flow, user, right, where };
+
+	print_record(json, where ? 4 : 3, keys, values);
+}
+
 /* The records of a DATA block: key=NAME for each name, the three words of
-   each subscription, or what SUBSCRIBE answers, with token=TOKEN when it
-   is not ""; 0, or -1 when SUBSCRIBE's answer is empty. */
+   each subscription, each grant, or what SUBSCRIBE answers, with
+   token=TOKEN when it is not ""; 0, or -1 when SUBSCRIBE's answer is
+   empty. */
 static int
 print_lines(int json, enum reply reply, const char *key, struct body *b, const char *token)
 {
@@ -198,6 +220,13 @@ print_lines(int json, enum reply reply, const char *key, struct body *b, const c
 		p = b->lines[i];
 		n = 1;
 		words[0] = p;
+		if (reply == R_GRANTS) {
+			for (n = 0; n < 3 && (words[n] = fnap_word(&p)); n++)
+				;
+			print_grant(json, words[0], n > 1 ? words[1] : NULL, n > 2 ? words[2] : NULL,
+			    strncmp(p, "where=", 6) == 0 ? p + 6 : NULL);
+			continue;
+		}
 		if (reply == R_SUBS) {
 			keys = sub_keys;
 			for (n = 0; n < 3 && (words[n] = fnap_word(&p)); n++)
@@ -216,19 +245,27 @@ print_lines(int json, enum reply reply, const char *key, struct body *b, const c
 	return 0;
 }
 
+/* What a command sends after its verb: the name ("" for none), the user
+   (of a grant, or NULL), the WHERE (or NULL), and the rest of the line. */
+struct request {
+	const char *name, *user, *where;
+	const char *extra;
+};
+
 /* Send the command, print what it answers; 0 or an exit status. */
 static int
 run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const char *label,
-    const char *name, const char *extra)
+    const struct request *q)
 {
 	static const char *const state_keys[] = { "id", "state" };
-	const char *text, *values[2] = { name, cmd->key };
+	const char *text, *name = q->name, *values[2] = { name, cmd->key };
 	const char *sep = *name ? " " : "";
 	char token[FNAP_TOKEN_HEX + 1] = "";
 	struct body b = { NULL, 0, 0 };
-	int code, bad = 0, data = cmd->reply != R_NAME && cmd->reply != R_STATE;
+	int code, bad = 0;
+	int data = cmd->reply != R_NAME && cmd->reply != R_STATE && cmd->reply != R_GRANT;
 
-	code = fnap_client_command(cl, &text, "%s%s%s%s", cmd->verb, sep, name, extra);
+	code = fnap_client_command(cl, &text, "%s%s%s%s", cmd->verb, sep, name, q->extra);
 	if (code == 220 && data && !fnap_client_is_data(text)) {
 		/* printing nothing and saying 0 would pass for an empty answer */
 		warnmsg("%s%s%s: the agent answered 220 %s, not a DATA block", label, sep, name, text);
@@ -244,6 +281,8 @@ run(const struct ua *u, struct fnap_client *cl, const struct command *cmd, const
 		print_record(u->json, 1, &cmd->key, values);
 	} else if (code == 220 && cmd->reply == R_STATE)
 		print_record(u->json, 2, state_keys, values);
+	else if (code == 220 && cmd->reply == R_GRANT)
+		print_grant(u->json, name, q->user, cmd->key, q->where);
 	else if (code == 220 && cmd->reply == R_FIELDS)
 		print_fields(u->json, &b);
 	else if (code == 220)
@@ -301,6 +340,23 @@ token_arg(const struct ua_args *a, const struct command *cmd, char token[FNAP_TO
 	return 0;
 }
 
+/* A user to grant to: a name the agent's users file can hold, which is
+   one word of a command; -1 with *why. */
+static int
+user_arg(const char *user, const char **why)
+{
+	size_t i, n = strlen(user);
+
+	for (i = 0; i < n && user[i] > ' ' && user[i] < 127 && user[i] != ':'; i++)
+		;
+	if (n && n < AUTH_NAME_MAX && i == n)
+		return 0;
+	snprintf(why_buf, sizeof why_buf, "user %.64s: 1-%d printable characters, without blanks or ':'",
+	    user, AUTH_NAME_MAX - 1);
+	*why = why_buf;
+	return -1;
+}
+
 /* Whether the options given fit cmd; -1 with *why if not. */
 static int
 check_options(const struct ua *u, const struct ua_args *a, const struct command *cmd,
@@ -308,8 +364,10 @@ check_options(const struct ua *u, const struct ua_args *a, const struct command 
 {
 	if (a->public && !(cmd->options & O_PUBLIC))
 		*why = "--public is for create flow";
-	else if ((a->local || a->where) && !(cmd->options & O_SUBSCRIBE))
-		*why = "--local and --where are for subscribe";
+	else if (a->local && !(cmd->options & O_LOCAL))
+		*why = "--local is for subscribe";
+	else if (a->where && !(cmd->options & O_WHERE))
+		*why = "--where is for subscribe and grant read";
 	else if (a->token && !a->token_from_env && !(cmd->options & O_TOKEN))
 		*why = "--token is for unsubscribe, revoke, pause and resume";
 	else if (u->json && cmd->reply == R_SHELL)
@@ -329,7 +387,8 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	const struct command *cmd = find(argc, argv);
 	const struct flowyml_agent *agent;
 	char name[DNSNAME_MAX + 1] = "", local[DNSNAME_MAX + 1], extra[FNAP_COMMAND_MAX], label[32];
-	char token[FNAP_TOKEN_HEX + 1];
+	char token[FNAP_TOKEN_HEX + 1], to[AUTH_NAME_MAX + 8] = "";
+	struct request q = { name, cmd && cmd->to ? argv[argc - 1] : NULL, a->where, extra };
 	struct fnap_client *cl;
 	enum ua_target t;
 	int nargs, st;
@@ -346,9 +405,12 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 		*why = why_buf;
 		return EX_FLOW_USAGE;
 	}
-	if ((nargs && name_arg(label, argv[argc - 1], name, why) < 0) ||
+	if ((nargs && name_arg(label, argv[argc - nargs], name, why) < 0) ||
+	    (q.user && user_arg(q.user, why) < 0) ||
 	    check_options(u, a, cmd, local, why) < 0 || token_arg(a, cmd, token, why) < 0)
 		return EX_FLOW_USAGE;
+	if (q.user)
+		snprintf(to, sizeof to, " %s %s", cmd->to, q.user);
 	/* a subscription with a local flow is made by the agent that will
 	   hold it: the one of its namespace, or without a dot the user's own */
 	t = a->local ? (strchr(local, '.') ? UA_FLOW : UA_DEFAULT) : nargs ? cmd->target : UA_DEFAULT;
@@ -363,10 +425,10 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 		st = EX_FLOW_USAGE;
 	else {
 		/* the token last, where the agent takes it */
-		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
-		    a->local ? " LOCAL " : "", a->local ? local : "", a->where ? " WHERE " : "",
+		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
+		    a->local ? " LOCAL " : "", a->local ? local : "", to, a->where ? " WHERE " : "",
 		    a->where ? a->where : "", *token ? " " : "", token);
-		st = run(u, cl, cmd, label, name, extra);
+		st = run(u, cl, cmd, label, &q);
 	}
 	ua_quit(cl);
 	return st;

@@ -2,8 +2,9 @@
    "list flows", "subscribe F", ...): the words of the command line made
    an FNAP command, sent to the agent fnap_ua finds, and its answer
    printed as records, one per line: key=value pairs separated by a space
-   (a description: its key=value lines as the agent sent them), or with -j
-   one JSON object of string members per record. An anonymous SUBSCRIBE's
+   (a description: its key=value lines as the agent sent them; a grant's
+   where= last, the rest of its line), or with -j one JSON object of
+   string members per record. An anonymous SUBSCRIBE's
    token (fnap(7)) is printed with the subscription, and given back with
    --token to unsubscribe, revoke, pause and resume. */
 #ifndef FLOW_FNAP_UA_CMD_H
@@ -15,7 +16,7 @@
 struct ua_args {
 	int public;          /* create flow FQDN --public */
 	const char *local;   /* subscribe FLOW --local NAME */
-	const char *where;   /* subscribe FLOW --where EXPR */
+	const char *where;   /* subscribe FLOW, grant read FLOW USER: --where EXPR */
 	const char *token;   /* unsubscribe, revoke, pause, resume: --token, or FNAP_TOKEN */
 	int token_from_env;  /* token is FNAP_TOKEN's: the other commands ignore it */
 };

@@ -176,10 +176,10 @@ OUT
 553 flow name not allowed: a.flows.unix.ar exists
 501 usage: UNSUBSCRIBE <local> [<token>]
 550 no such subscription or access denied
-501 usage: REVOKE <subscription-flow> [<token>]
+501 usage: REVOKE <subscription-flow> [<token>] | REVOKE READ|WRITE ON <flow> FROM <user>
 550 no such subscription or access denied
 501 usage: RESUME <flow> [<token>]
-501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>]
+501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>] | LIST GRANTS [<flow>]
 221 Bye
 OUT
 	# nothing was made by them
@@ -354,14 +354,20 @@ $dns" fnap_start
 	wait_svstat "$svc" 'true true' 20
 }
 
-@test "examples: two-orgs.sh, orange's late arrivals reach blue until orange revokes" {
+@test "examples: two-orgs.sh, orange's late arrivals reach blue until orange revokes; blue's private flow reaches orange through a grant until bob takes it away" {
 	run --separate-stderr "$FLOW_SRCDIR/examples/pipelines/two-orgs.sh"
 	[ "$status" -eq 0 ] || { echo "$output $stderr" >&2; false; }
 	# blue's flow holds a2 and a4 (delay > 30); still only them after the
 	# revocation and a5
 	ids() { printf '%s\n' "$output" | sed -n "$1" | grep '^{' | grep -o '"id":"a[0-9]"' | tr '\n' ' '; }
 	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== at blue/,/^== alice revokes/p')" "arrived"
-	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== alice revokes/,/^== done/p')" "after the revocation"
+	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== alice revokes/,/^== the other way/p')" "after the revocation"
 	assert_match 'SUBSCRIBED|subscription=[a-z0-9]{7}\.arrivals\.flows\.orange\.example' "$output"
+	# the other way: only f2 (delay > 30, blue's WHERE), before and after the grant went
+	fids() { printf '%s\n' "$output" | sed -n "$1" | grep '^{' | grep -o '"id":"f[0-9]"' | tr '\n' ' '; }
+	assert_eq '"id":"f2" ' "$(fids '/^== at orange, only/,/^== bob takes/p')" "arrived"
+	assert_eq '"id":"f2" ' "$(fids '/^== bob takes/,/^== done/p')" "after the grant went"
+	assert_match 'flow=fleet\.flows\.blue\.example user=orange-agent right=read where=delay > 30' "$output"
+	assert_match 'local=delays\.flows\.orange\.example subscription=[a-z0-9]{7}\.fleet\.flows\.blue\.example' "$output"
 	assert_match '== done' "$output"
 }

@@ -137,7 +137,7 @@ pub.flows.unix.ar
 550 no such subscription or access denied
 550 no such subscription or access denied
 550 no such subscription or access denied
-501 usage: REVOKE <subscription-flow> [<token>]
+501 usage: REVOKE <subscription-flow> [<token>] | REVOKE READ|WRITE ON <flow> FROM <user>
 221 Bye
 OUT
 	# another user does not see it either; its owner does

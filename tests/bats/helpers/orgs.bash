@@ -32,3 +32,23 @@ at() {
 	{ printf 'AUTHENTICATE PLAIN %s\n' "$(printf '\0%s\0%s' "$2" "$3" | base64)"; shift 3
 	  printf '%s\n' "$@" QUIT; } | FNAP_PORT=$port fnap_tls_session
 }
+
+# flow_count FLOW-DIR: the events in a file flow now (0 when it is not there)
+flow_count() {
+	[ -d "$1" ] || { echo 0; return; }
+	flow-sub -o beginning -e "$1" | wc -l
+}
+
+# wait_flow_count FLOW-DIR N [SECONDS]: until the flow holds N events (at
+# most SECONDS, 20 by default); says what it saw when it gives up
+wait_flow_count() {
+	local i n
+	for i in $(seq 1 $(( ${3:-20} * 10 ))); do
+		n=$(flow_count "$1")
+		[ "$n" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1: $n events, expected $2; the processors:" >&2
+	cat "$TMP/s6.log" >&2
+	return 1
+}
