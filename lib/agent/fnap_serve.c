@@ -193,6 +193,7 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	s.c = fnap_conn_new(in, out, conf->event_max, conf->idle_timeout * 1000);
 	login_clock(&s, &was_authed, &login_by);
 	s.local = auth_client_is_local(in);
+	audit_start(&s.audit, in);
 	if (conf->tls_cert && !(s.tls = tls_server_ctx(conf->tls_cert, conf->tls_key, &why))) {
 		warnmsg("%s: %s", conf->tls_cert, why);
 		fnap_reply(s.c, REPLY_CLOSING, "%s service not available", conf->hostname);
