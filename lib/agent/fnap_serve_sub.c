@@ -1,5 +1,6 @@
 /* SUBSCRIBE, UNSUBSCRIBE, REVOKE, PAUSE, RESUME and LIST SUBSCRIPTIONS:
-   parse, ask the model of subscriptions (fnap_subs), reply. */
+   parse, ask the model of subscriptions (fnap_subs), reply; all but LIST
+   are audited whatever their answer but a 501. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,6 +11,15 @@
 #include "fnap_session.h"
 #include "fnap_subs.h"
 
+/* SUBSCRIBE's audit line: the flow as named, the subscription flow made
+   and the local flow (NULL: none), the filter. */
+static void
+log_subscribe(struct session *s, const char *flow, int code, const char *sub, const char *local,
+    const char *where)
+{
+	audit_change(s, "subscribe", flow, code, "sub", sub, "local", local, "where", where, NULL);
+}
+
 /* SUBSCRIBE flow LOCAL local: the one line of its DATA is
    "<local> SUBSCRIBED TO <subscription>". */
 static void
@@ -18,16 +28,18 @@ subscribe_local(struct session *s, const char *flow, const char *arg, const char
 	char line[2 * DNSNAME_MAX + 32];
 	struct flow_meta local;
 	struct result r;
-	int n;
+	int n, code;
 
-	if (subs_new_local(s->conf, &s->who, flow, arg, where, &local, &r)) {
+	if ((code = subs_new_local(s->conf, &s->who, flow, arg, where, &local, &r))) {
 		session_reply(s, &r);
+		log_subscribe(s, flow, code, NULL, arg, where);
 		return;
 	}
 	n = snprintf(line, sizeof line, "%s SUBSCRIBED TO %s", local.flow, local.source);
 	fnap_reply(s->c, REPLY_OK, "DATA");
 	fnap_body(s->c, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 	fnap_reply(s->c, REPLY_OK, "OK");
+	log_subscribe(s, flow, code, local.source, local.flow, where);
 }
 
 static void
@@ -36,11 +48,12 @@ subscribe(struct session *s, const char *flow, const char *where)
 	char token[SUBS_TOKEN_TEXT];
 	struct flow_meta src, sub;
 	struct result r;
+	int code;
 
-	if (session_find_flow(s, flow, 0, &src) < 0)
-		return;
-	if (subs_new(s->conf, &s->who, &src, where, &sub, token, &r)) {
+	if ((code = flows_find(s->conf, &s->who, flow, 0, &src, &r)) ||
+	    (code = subs_new(s->conf, &s->who, &src, where, &sub, token, &r))) {
 		session_reply(s, &r);
+		log_subscribe(s, flow, code, NULL, NULL, where);
 		return;
 	}
 	fnap_reply(s->c, REPLY_OK, "DATA");
@@ -50,6 +63,8 @@ subscribe(struct session *s, const char *flow, const char *where)
 		fnap_reply(s->c, REPLY_OK, "OK token=%s", token);
 	else
 		fnap_reply(s->c, REPLY_OK, "OK");
+	/* never the token: it is the anonymous subscriber's key */
+	log_subscribe(s, flow, code, sub.flow, NULL, where);
 }
 
 /* A WHERE that compiles: 0, or -1 after the 501 that says where it does not. */
@@ -75,6 +90,7 @@ fnap_cmd_subscribe(struct session *s, char *args)
 	char *name = fnap_word(&args), *word = fnap_word(&args), *local = NULL, *where = NULL;
 	char flow[DNSNAME_MAX + 1];
 	struct result r;
+	int code;
 
 	if (word && strcasecmp(word, "LOCAL") == 0) {
 		local = fnap_word(&args);
@@ -88,12 +104,11 @@ fnap_cmd_subscribe(struct session *s, char *args)
 	}
 	if (where_check(s, where) < 0)
 		return;
-	if (subs_supervised(s->conf, &r)) {
+	if ((code = subs_supervised(s->conf, &r)) || (code = flows_name(name, flow, &r))) {
 		session_reply(s, &r);
+		log_subscribe(s, name, code, NULL, local, where);
 		return;
 	}
-	if (session_flow_name(s, name, flow) < 0)
-		return;
 	if (local)
 		subscribe_local(s, flow, local, where);
 	else
@@ -102,9 +117,9 @@ fnap_cmd_subscribe(struct session *s, char *args)
 
 /* The flow named by the first argument, fed by a processor the session
    manages (or that the second argument, a token, lets it manage): 0, or
-   -1 after the reply. */
+   -1 after the reply (and the audit line of a refusal). */
 static int
-fed_flow(struct session *s, char *args, struct flow_meta *m)
+fed_flow(struct session *s, const char *event, char *args, struct flow_meta *m)
 {
 	char *name = fnap_word(&args), *token = fnap_word(&args);
 	struct result r;
@@ -115,19 +130,23 @@ fed_flow(struct session *s, char *args, struct flow_meta *m)
 	}
 	if (subs_find_fed(s->conf, &s->who, name, token, m, &r)) {
 		session_reply(s, &r);
+		audit_change(s, event, name, r.code, NULL);
 		return -1;
 	}
 	return 0;
 }
 
-/* The reply of a model's call on a fed flow: its result, or 220 OK. */
+/* The reply of a model's call on a fed flow m: its result, or 220 OK;
+   and its audit line. */
 static void
-reply_done(struct session *s, int code, const struct result *r)
+reply_done(struct session *s, const char *event, const struct flow_meta *m, int code,
+    const struct result *r)
 {
 	if (code)
 		session_reply(s, r);
 	else
 		fnap_reply(s->c, REPLY_OK, "OK");
+	audit_change(s, event, m->flow, code, NULL);
 }
 
 void
@@ -136,8 +155,8 @@ fnap_cmd_revoke(struct session *s, char *args)
 	struct flow_meta m;
 	struct result r;
 
-	if (fed_flow(s, args, &m) == 0)
-		reply_done(s, subs_revoke(s->conf, &m, &r), &r);
+	if (fed_flow(s, "revoke", args, &m) == 0)
+		reply_done(s, "revoke", &m, subs_revoke(s->conf, &m, &r), &r);
 }
 
 void
@@ -146,8 +165,8 @@ fnap_cmd_unsubscribe(struct session *s, char *args)
 	struct flow_meta m;
 	struct result r;
 
-	if (fed_flow(s, args, &m) == 0)
-		reply_done(s, subs_unsubscribe(s->conf, &m, &r), &r);
+	if (fed_flow(s, "unsubscribe", args, &m) == 0)
+		reply_done(s, "unsubscribe", &m, subs_unsubscribe(s->conf, &m, &r), &r);
 }
 
 void
@@ -156,8 +175,8 @@ fnap_cmd_pause(struct session *s, char *args)
 	struct flow_meta m;
 	struct result r;
 
-	if (fed_flow(s, args, &m) == 0)
-		reply_done(s, subs_pause(s->conf, &m, 1, &r), &r);
+	if (fed_flow(s, "pause", args, &m) == 0)
+		reply_done(s, "pause", &m, subs_pause(s->conf, &m, 1, &r), &r);
 }
 
 void
@@ -166,8 +185,8 @@ fnap_cmd_resume(struct session *s, char *args)
 	struct flow_meta m;
 	struct result r;
 
-	if (fed_flow(s, args, &m) == 0)
-		reply_done(s, subs_pause(s->conf, &m, 0, &r), &r);
+	if (fed_flow(s, "resume", args, &m) == 0)
+		reply_done(s, "resume", &m, subs_pause(s->conf, &m, 0, &r), &r);
 }
 
 static void
