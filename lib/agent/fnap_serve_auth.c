@@ -1,6 +1,8 @@
 /* AUTHENTICATE: SASL PLAIN (RFC 4616) against the users file, and
    ANONYMOUS (RFC 4505), which may read public flows only. PLAIN as the
-   reserved name "anonymous" fails as a wrong password does. */
+   reserved name "anonymous" fails as a wrong password does. Every
+   attempt decided (a password checked, or PLAIN refused in the clear) has
+   its audit line, which the log of a failure once was. */
 #include "config.h"
 
 #include <string.h>

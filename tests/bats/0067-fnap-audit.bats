@@ -315,6 +315,31 @@ OUT
 OUT
 }
 
+@test "audit: 40 sessions at once: every line whole, four a session, none lost" {
+	fnap_start
+	gen-events 50 > "$TMP/in"
+	mkdir "$TMP/out"
+	local i pids=()
+	for i in $(seq 1 40); do
+		{ echo "$FNAP_AUTH"; echo "CREATE FLOW w$i.flows.unix.ar"; echo "PUBLISH w$i.flows.unix.ar"
+			cat "$TMP/in"; echo .; echo "DELETE FLOW w$i.flows.unix.ar"; echo QUIT; } |
+			fnap_session > "$TMP/out/$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	[ "$(cat "$TMP"/out/* | grep -c '^220 OK 50 events$')" -eq 40 ]
+	[ "$(wc -l < "$TMP/fnap.log")" -eq 160 ]
+	well_formed
+	# each session's four lines, in the order of its commands
+	for i in $(seq 1 40); do
+		pid=$(grep -a " flow=w$i\.flows\.unix\.ar public=no code=220\$" "$TMP/fnap.log" |
+			sed -E 's/.* session=([0-9]+) .*/\1/')
+		assert_eq 'auth create publish delete' \
+			"$(grep -a " session=$pid " "$TMP/fnap.log" | sed -E 's/^[^=]*=([a-z]+) .*/\1/' | tr '\n' ' ' | sed 's/ $//')"
+		grep -aq " session=$pid .* flow=w$i\.flows\.unix\.ar partition=0 first=0 last=49 count=50 code=220\$" "$TMP/fnap.log"
+	done
+}
+
 @test "audit: with the connection as standard error (inetd), the lines stay off the connection" {
 	fnap_config
 	# as inetd starts it: descriptors 0, 1 and 2 are the connection
