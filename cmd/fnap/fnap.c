@@ -33,19 +33,24 @@ static const char help[] =
     "  list flows [NAMESPACE]            flow=FQDN per line\n"
     "  list namespaces                   namespace=NAME per line\n"
     "  list subscriptions [FLOW]         subscription=S subscriber=U state=X per line\n"
-    "  subscribe FLOW [--local NAME] [--where EXPR]\n"
+    "  list grants [FLOW]                flow=F user=U right=R[ where=W] per line\n"
+    "  subscribe FLOW [--from START] [--local NAME] [--where EXPR]\n"
     "                                    [local=NAME ]subscription=S[ token=T]\n"
     "  unsubscribe LOCAL [-k TOKEN]      local=LOCAL\n"
     "  revoke SUBSCRIPTION [-k TOKEN]    subscription=SUBSCRIPTION\n"
     "  pause ID, resume ID [-k TOKEN]    id=ID state=paused|running\n"
+    "    --from beginning|end|N|-N|@TIME: where the subscription starts (default beginning)\n"
     "    -k, --token TOKEN: the token=T of an anonymous subscribe (default $FNAP_TOKEN)\n"
+    "  grant read|write FLOW USER [--where EXPR] (--where: read only)\n"
+    "                                    flow=F user=U right=R[ where=W]\n"
+    "  ungrant read|write FLOW USER      flow=F user=U right=R\n"
     "  caps                              capability=... per line\n"
     "  shell                             FNAP lines from stdin, the answers as they are\n"
     "Exit status: 0 done, 1 no agent found, 64 usage, 65 name taken or not allowed,\n"
     "69 agent or DNS unreachable, 70 command not understood, 75 retry later,\n"
     "77 refused (550: no such flow or access denied), 78 configuration error.\n";
 
-enum { OPT_TLS = 256, OPT_PUBLIC, OPT_LOCAL, OPT_WHERE };
+enum { OPT_TLS = 256, OPT_PUBLIC, OPT_LOCAL, OPT_WHERE, OPT_FROM };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -56,6 +61,7 @@ static const struct option longopts[] = {
 	{ "public", no_argument, NULL, OPT_PUBLIC },
 	{ "local", required_argument, NULL, OPT_LOCAL },
 	{ "where", required_argument, NULL, OPT_WHERE },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ "token", required_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -91,6 +97,7 @@ main(int argc, char **argv)
 		case OPT_PUBLIC: a.public = 1; break;
 		case OPT_LOCAL: a.local = optarg; break;
 		case OPT_WHERE: a.where = optarg; break;
+		case OPT_FROM: a.from = optarg; break;
 		case 'h': fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
 		default: usage_exit(synopsis, NULL);

@@ -83,6 +83,7 @@ agent() {
 	tcpserver -1 -q -R -H 127.0.0.1 0 fnap-serve -T -c "$a/fnap-serve.conf" \
 		> "$a/port" 2> "$a/agent.log" &
 	pids="$pids $!"
+	echo $! > "$a/pid"
 	while [ ! -s "$a/port" ]; do sleep 0.05; done
 	port=$(cat "$a/port")
 	echo "port $port" >> "$a/fnap-serve.conf"
@@ -143,6 +144,27 @@ for _ in $(seq 1 100); do
 	[ "$(flow-sub -o beginning -e "$late" | wc -l)" -ge 2 ] && break
 	sleep 0.1
 done
+show flow-sub -o beginning -e "$late"
+
+step "orange's agent goes down (killed, with its sessions) and comes back on its port: blue's processor reconnects and resumes"
+orange_pid=$(cat "$dir/orange/pid")
+kill -KILL "$orange_pid"
+pkill -KILL -f "fnap-serve -T -c $dir/orange/fnap-serve.conf" || true
+echo "meanwhile two more arrivals are published at orange, into the flow's files on its host:"
+flow-pub "$dir/orange/flows/arrivals.flows.orange.example" <<'EVENTS'
+{"specversion":"1.0","id":"a6","source":"/airport/gate/4","type":"com.example.arrival","delay":50}
+{"specversion":"1.0","id":"a7","source":"/airport/gate/5","type":"com.example.arrival","delay":3}
+EVENTS
+tcpserver -q -R -H 127.0.0.1 "$(cat "$dir/orange/port")" fnap-serve -T -c "$dir/orange/fnap-serve.conf" \
+	2>> "$dir/orange/agent.log" &
+pids="$pids $!"
+for _ in $(seq 1 300); do
+	[ "$(flow-sub -o beginning -e "$late" | wc -l)" -ge 3 ] && break
+	sleep 0.1
+done
+echo "blue's processor said, in the supervisor's log:"
+grep 'reconnecting in' "$dir/processors.log" | sed 's/^/  /'
+echo "blue has every late arrival once, a6 too (it reads as a consumer group that orange's agent keeps):"
 show flow-sub -o beginning -e "$late"
 
 step "alice revokes the subscription: orange's copy and its processor go"

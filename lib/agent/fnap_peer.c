@@ -86,7 +86,7 @@ read_subscription(struct fnap_client *cl, const char *flow, struct peer_sub *p)
 }
 
 int
-fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *where,
+fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *from, const char *where,
     struct peer_sub *p, char *err, size_t size)
 {
 	struct resolver_opts o = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
@@ -113,8 +113,9 @@ fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *
 	if (!cl)
 		goto done;
 	p->tls = fi->agent_tls;
-	code = where ? fnap_client_command(cl, &text, "SUBSCRIBE %s WHERE %s", flow, where) :
-	    fnap_client_command(cl, &text, "SUBSCRIBE %s", flow);
+	/* FROM only when asked: an agent of before it knows none */
+	code = fnap_client_command(cl, &text, "SUBSCRIBE %s%s%s%s%s", flow, from && *from ? " FROM " : "",
+	    from && *from ? from : "", where ? " WHERE " : "", where ? where : "");
 	if (code == 220 && fnap_client_is_data(text) && read_subscription(cl, flow, p) == 0)
 		code = 0;
 	else if (code == 220) {

@@ -22,10 +22,11 @@ struct peer_sub {
 	char token[FLOWSTATE_TOKEN_MAX]; /* what ends it, when made anonymously; else "" */
 };
 
-/* Subscribe to flow (WHERE where, unless NULL) at its agent, found in DNS:
+/* Subscribe to flow (FROM from, unless NULL or ""; WHERE where, unless
+   NULL) at its agent, found in DNS:
    0 with p filled in; else the agent's reply code, or -1 when it cannot
    be found or reached, with the reason in err. */
-int fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *where,
+int fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *from, const char *where,
     struct peer_sub *p, char *err, size_t size);
 /* REVOKE subscription flow sub at agent (host:port), with its token
    unless token is empty: 0, or -1 after a message. */

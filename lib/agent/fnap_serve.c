@@ -36,7 +36,7 @@ static const struct command {
 	    "STREAM <flow> [GROUP <name>] [FROM <offset>|BEGINNING|END|@<time>|STORED[:<from>]] [COUNT <n>] [TO END]" },
 	{ "ACK", 1, fnap_cmd_ack, "ACK <n>" },
 	{ "PUBLISH", 1, fnap_cmd_publish, "PUBLISH <flow>" },
-	{ "SUBSCRIBE", 1, fnap_cmd_subscribe, "SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]" },
+	{ "SUBSCRIBE", 1, fnap_cmd_subscribe, "SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]" },
 	{ "UNSUBSCRIBE", 1, fnap_cmd_unsubscribe, "UNSUBSCRIBE <local> [<token>]" },
 	{ "REVOKE", 1, fnap_cmd_revoke,
 	    "REVOKE <subscription-flow> [<token>] | REVOKE READ|WRITE ON <flow> FROM <user>" },
@@ -197,6 +197,7 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	s.c = fnap_conn_new(in, out, conf->event_max, conf->idle_timeout * 1000);
 	login_clock(&s, &was_authed, &login_by);
 	s.local = auth_client_is_local(in);
+	audit_start(&s.audit, in);
 	if (conf->tls_cert && !(s.tls = tls_server_ctx(conf->tls_cert, conf->tls_key, &why))) {
 		warnmsg("%s: %s", conf->tls_cert, why);
 		fnap_reply(s.c, REPLY_CLOSING, "%s service not available", conf->hostname);

@@ -1,40 +1,27 @@
 /* AUTHENTICATE: SASL PLAIN (RFC 4616) against the users file, and
    ANONYMOUS (RFC 4505), which may read public flows only. PLAIN as the
-   reserved name "anonymous" fails as a wrong password does. */
+   reserved name "anonymous" fails as a wrong password does. Every
+   attempt decided (a password checked, or PLAIN refused in the clear) has
+   its audit line, which the log of a failure once was. */
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <sodium.h>
 
 #include "fnap_session.h"
-#include "util.h"
 
 #define AUTH_TRIES 3
 
-/* Who is on the other end, for the log. */
-static const char *
-remote(void)
-{
-	const char *ip = getenv("TCPREMOTEIP");
-
-	return ip ? ip : "a local client";
-}
-
+/* A failed PLAIN: its audit line, and the third ends the session. */
 static void
 failed(struct session *s, const char *user, const char *why)
 {
-	char shown[AUTH_NAME_MAX];
-	size_t i;
+	int code = ++s->failures >= AUTH_TRIES ? REPLY_CLOSING : REPLY_AUTH_FAILED;
 
-	/* the name is the client's: no control characters reach the log */
-	for (i = 0; user[i] && i < sizeof shown - 1; i++)
-		shown[i] = user[i] >= ' ' && user[i] < 127 ? user[i] : '?';
-	shown[i] = '\0';
-	warnmsg("authentication failed for %s from %s: %s", shown, remote(), why);
-	if (++s->failures >= AUTH_TRIES) {
+	audit_auth(s, "plain", user, code, "reason", why, NULL);
+	if (code == REPLY_CLOSING) {
 		fnap_reply(s->c, REPLY_CLOSING, "too many authentication failures, closing");
 		s->quit = 1;
 	} else
@@ -51,6 +38,7 @@ plain(struct session *s, char *resp)
 
 	if (!s->conf->plain_cleartext && !s->local && !fnap_conn_is_tls(s->c)) {
 		fnap_reply(s->c, REPLY_ENCRYPT, "encryption required for PLAIN");
+		audit_auth(s, "plain", NULL, REPLY_ENCRYPT, NULL);
 		return;
 	}
 	if (!resp) {
@@ -79,6 +67,7 @@ plain(struct session *s, char *resp)
 	sodium_memzero(pass, sizeof pass);
 	if (r < 0) {
 		fnap_reply(s->c, REPLY_RETRY, "users file unavailable, retry");
+		audit_auth(s, "plain", user, REPLY_RETRY, NULL);
 		return;
 	}
 	if (r == 0) {
@@ -90,6 +79,7 @@ plain(struct session *s, char *resp)
 	memcpy(s->who.user, user, sizeof s->who.user);
 	memcpy(s->who.namespaces, ns, sizeof s->who.namespaces);
 	fnap_reply(s->c, REPLY_OK, "Authenticated");
+	audit_auth(s, "plain", user, REPLY_OK, NULL);
 }
 
 void
@@ -107,6 +97,7 @@ fnap_cmd_authenticate(struct session *s, char *args)
 		strcpy(s->who.user, AUTH_ANONYMOUS);
 		s->who.namespaces[0] = '\0';
 		fnap_reply(s->c, REPLY_OK, "Authenticated");
+		audit_auth(s, "anonymous", AUTH_ANONYMOUS, REPLY_OK, "trace", resp, NULL);
 	} else if (strcasecmp(mech, "PLAIN") == 0) {
 		if (fnap_word(&args))
 			fnap_reply(s->c, REPLY_USAGE, "usage: AUTHENTICATE PLAIN [<base64>]");

@@ -1,4 +1,6 @@
-/* PUBLISH: events carried over FNAP into the flow's own broker. */
+/* PUBLISH: events carried over FNAP into the flow's own broker; its
+   audit line at its end tells where its events were stored (the
+   producer's on_stored). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -67,6 +69,7 @@ fnap_cmd_publish(struct session *s, char *args)
 	struct publish_conn pc = { .s = s };
 	struct publish_source src = { .next = conn_next, .rejected = conn_rejected, .ctx = &pc, .drain = 1 };
 	struct publish_stats st;
+	struct audit_span stored = { 0 };
 	struct flow_meta m;
 	struct producer *p;
 	long i;
@@ -80,8 +83,11 @@ fnap_cmd_publish(struct session *s, char *args)
 	}
 	if (!(p = producer_open(url, &o, &status))) {
 		fnap_reply(s->c, REPLY_RETRY, "flow unavailable, retry");
+		audit_publish(s, m.flow, NULL, 0, REPLY_RETRY);
 		goto out;
 	}
+	p->on_stored = audit_span_add;
+	p->stored_ctx = &stored;
 	fnap_reply(s->c, REPLY_OK, "OK send events");
 	status = publish_pump(p, &as_they_are, &src, &st);
 	p->ops->close(p);
@@ -96,6 +102,8 @@ fnap_cmd_publish(struct session *s, char *args)
 		else
 			fnap_reply(s->c, REPLY_OK, "OK %" PRIu64 " events", st.published);
 	}
+	audit_publish(s, m.flow, &stored, st.published,
+	    s->quit ? AUDIT_NO_REPLY : status ? REPLY_RETRY : REPLY_OK);
 	free(pc.why);
 out:
 	broker_opts_free(&o);

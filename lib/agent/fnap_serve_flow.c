@@ -1,5 +1,6 @@
 /* CREATE FLOW, DESCRIBE FLOW, DELETE FLOW and LIST: parse, ask the model
-   (fnap_flows, fnap_subs), reply. */
+   (fnap_flows, fnap_subs), reply; CREATE and DELETE are audited whatever
+   their answer but a 501. */
 #include "config.h"
 
 #include <stdio.h>
@@ -27,19 +28,25 @@ fnap_cmd_create(struct session *s, char *args)
 	char *name, *opt, flow[DNSNAME_MAX + 1];
 	struct flow_meta m;
 	struct result r;
+	int code;
 
 	if (flow_word(s, &args) < 0)
 		return;
 	name = fnap_word(&args);
 	opt = fnap_word(&args);
-	if (session_flow_name(s, name, flow) < 0)
+	if (session_flow_name(s, name, flow) < 0) {
+		audit_change(s, "create", name, REPLY_NAME, "public", opt ? "yes" : "no", NULL);
 		return;
-	if ((opt && strcasecmp(opt, "PUBLIC") != 0) || fnap_word(&args))
+	}
+	if ((opt && strcasecmp(opt, "PUBLIC") != 0) || fnap_word(&args)) {
 		session_usage(s);
-	else if (flows_create(s->conf, &s->who, name, opt != NULL, &m, &r))
+		return;
+	}
+	if ((code = flows_create(s->conf, &s->who, name, opt != NULL, &m, &r)))
 		session_reply(s, &r);
 	else
 		fnap_reply(s->c, REPLY_OK, "OK %s", m.flow);
+	audit_change(s, "create", flow, code, "public", opt ? "yes" : "no", NULL);
 }
 
 void
@@ -47,13 +54,17 @@ fnap_cmd_delete(struct session *s, char *args)
 {
 	struct flow_meta m;
 	struct result r;
+	const char *name;
+	int code;
 
-	if (flow_word(s, &args) < 0 || session_find_flow(s, fnap_word(&args), FLOW_OWN, &m) < 0)
+	if (flow_word(s, &args) < 0)
 		return;
-	if (subs_delete_flow(s->conf, &m, &r))
+	name = fnap_word(&args);
+	if ((code = flows_find(s->conf, &s->who, name, FLOW_OWN, &m, &r)) || (code = subs_delete_flow(s->conf, &m, &r)))
 		session_reply(s, &r);
 	else
 		fnap_reply(s->c, REPLY_OK, "OK %s", m.flow);
+	audit_change(s, "delete", name, code, NULL);
 }
 
 static void

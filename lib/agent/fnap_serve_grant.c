@@ -1,14 +1,19 @@
 /* GRANT, REVOKE READ|WRITE ... FROM and LIST GRANTS: parse, find the flow
    the session owns (fnap_flows), ask the model (fnap_subs, which keeps
-   the grants with fnap_grants and ends what a grant allowed), reply. */
+   the grants with fnap_grants and ends what a grant allowed), reply;
+   GRANT and REVOKE ... FROM are audited whatever their answer but a 501. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "fnap_audit.h"
 #include "fnap_session.h"
 #include "fnap_subs.h"
+
+/* A right as the audit trail writes it. */
+static const char *const right_word[] = { [GRANT_READ] = "read", [GRANT_WRITE] = "write" };
 
 /* "READ|WRITE ON <flow> <to> <user>" at the start of *args: 0 with its
    words, or -1. */
@@ -39,6 +44,7 @@ fnap_cmd_grant(struct session *s, char *args)
 	enum grant_right right;
 	struct flow_meta m;
 	struct result r;
+	int code;
 
 	if (grant_words(&args, "TO", &right, &flow, &user) < 0 ||
 	    ((word = fnap_word(&args)) && (right != GRANT_READ || strcasecmp(word, "WHERE") != 0 ||
@@ -46,9 +52,12 @@ fnap_cmd_grant(struct session *s, char *args)
 		session_usage(s);
 		return;
 	}
-	if (session_where(s, where) < 0 || session_find_flow(s, flow, FLOW_OWN, &m) < 0)
+	if (session_where(s, where) < 0)
 		return;
-	session_done(s, subs_grant(s->conf, &m, user, right, where, &r), &r);
+	if (!(code = flows_find(s->conf, &s->who, flow, FLOW_OWN, &m, &r)))
+		code = subs_grant(s->conf, &m, user, right, where, &r);
+	session_done(s, code, &r);
+	audit_change(s, "grant", flow, code, "right", right_word[right], "grantee", user, "where", where, NULL);
 }
 
 int
@@ -70,13 +79,16 @@ fnap_revoke_grant(struct session *s, char *args)
 	enum grant_right right;
 	struct flow_meta m;
 	struct result r;
+	int code;
 
 	if (grant_words(&args, "FROM", &right, &flow, &user) < 0 || fnap_word(&args)) {
 		session_usage(s);
 		return;
 	}
-	if (session_find_flow(s, flow, FLOW_OWN, &m) == 0)
-		session_done(s, subs_ungrant(s->conf, &m, user, right, &r), &r);
+	if (!(code = flows_find(s->conf, &s->who, flow, FLOW_OWN, &m, &r)))
+		code = subs_ungrant(s->conf, &m, user, right, &r);
+	session_done(s, code, &r);
+	audit_change(s, "revoke-grant", flow, code, "right", right_word[right], "grantee", user, NULL);
 }
 
 /* "<flow> <user> <read|write>[ where=<cesql>]" */

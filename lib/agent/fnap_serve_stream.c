@@ -15,6 +15,7 @@
 
 #include "ackring.h"
 #include "cesql.h"
+#include "fnap_audit.h"
 #include "fnap_grants.h"
 #include "fnap_queue.h"
 #include "fnap_session.h"
@@ -39,7 +40,8 @@ struct stream {
 	int64_t count, sent;        /* COUNT (0: none), events sent */
 	uint64_t read;              /* events read, sent or not */
 	int64_t checked;            /* clock_ms() when the flow was last looked at */
-	int done;
+	struct audit_span span;     /* the offsets sent, for the audit line */
+	int done, code;             /* the final reply, or AUDIT_NO_REPLY */
 };
 
 /* FROM's value: BEGINNING, END, N, -N (before the end), @RFC3339; with a
@@ -184,6 +186,7 @@ read_client(struct stream *st, int wait_ms)
 			end = s->quit = 1;
 		} else {
 			fnap_reply(s->c, REPLY_BAD_COMMAND, "only ACK <n> and QUIT while a STREAM runs");
+			st->code = REPLY_BAD_COMMAND;
 			end = 1;
 		}
 	}
@@ -234,6 +237,7 @@ check_flow(struct stream *st)
 		   its readers are told */
 		fnap_reply(s->c, REPLY_DENIED, TEXT_NO_FLOW);
 		st->done = 1;
+		st->code = REPLY_DENIED;
 	}
 }
 
@@ -274,8 +278,10 @@ send_event(struct stream *st, const struct record *rec)
 
 	while (st->acks && ackring_full(st->acks) && !st->done)
 		if (read_client(st, s->conf->idle_timeout * 1000) < 0 || ackring_full(st->acks)) {
-			if (!s->quit)
+			if (!s->quit) {
 				fnap_reply(s->c, REPLY_CLOSING, "no ACK for %d seconds, closing", s->conf->idle_timeout);
+				st->code = REPLY_CLOSING;
+			}
 			st->done = s->quit = 1;
 		}
 	if (st->done || !granted(st, rec))
@@ -286,10 +292,12 @@ send_event(struct stream *st, const struct record *rec)
 	}
 	if (st->acks)
 		ackring_push(st->acks, rec->partition, rec->offset);
+	audit_span_add(&st->span, rec->partition, rec->offset, rec->offset);
 	st->sent++;
 	if (st->count && st->sent == st->count) {
 		fnap_reply(s->c, REPLY_OK, "OK");
 		st->done = 1;
+		st->code = REPLY_OK;
 	}
 }
 
@@ -321,10 +329,8 @@ stream_run(struct stream *st)
 			else
 				look(st, waited);
 		} else {
-			if (r == CONSUMER_END)
-				fnap_reply(s->c, REPLY_OK, "OK");
-			else
-				fnap_reply(s->c, REPLY_RETRY, "flow unavailable");
+			st->code = r == CONSUMER_END ? REPLY_OK : REPLY_RETRY;
+			fnap_reply(s->c, st->code, r == CONSUMER_END ? "OK" : "flow unavailable");
 			st->done = 1;
 		}
 	}
@@ -353,12 +359,15 @@ fnap_cmd_stream(struct session *s, char *args)
 	}
 	if (!(st->cons = consumer_open(url, &st->o, &status))) {
 		fnap_reply(s->c, REPLY_RETRY, "flow unavailable, retry");
+		audit_stream(s, st->m.flow, NULL, 0, REPLY_RETRY);
 		goto out;
 	}
 	if (st->o.group)
 		st->acks = ackring_new(UNACKED_MAX);
 	fnap_reply(s->c, REPLY_OK, "DATA");
+	st->code = AUDIT_NO_REPLY;
 	stream_run(st);
+	audit_stream(s, st->m.flow, &st->span, (uint64_t)st->sent, st->code);
 	if (st->acks && !s->quit) {
 		/* ACKs may follow the end of its events */
 		s->stream = st;

@@ -9,6 +9,7 @@
 #define FLOW_FNAP_SESSION_H
 
 #include "fnap.h"
+#include "fnap_audit.h"
 #include "fnap_conf.h"
 #include "fnap_flows.h"
 #include "fnap_queue.h"
@@ -20,6 +21,7 @@ struct session {
 	struct fnap_conn *c;
 	struct tls_ctx *tls;      /* NULL: TLS is not configured */
 	int local;                /* the client is on this host */
+	struct audit_peer audit;  /* who the client is, for the audit trail */
 	int authed, failures, quit;
 	struct fnap_who who;      /* once authed */
 	const char *usage;        /* the command's, for a 501 */

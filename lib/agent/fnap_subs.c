@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "fnap_feed.h"
 #include "fnap_peer.h"
 #include "fnap_queue.h"
 #include "fnap_subs.h"
@@ -56,77 +57,6 @@ subs_supervised(const struct fnap_conf *conf, struct result *r)
 	if (conf->scan_dir)
 		return 0;
 	return result_set(r, REPLY_NOT_HERE, "no processors here: the agent has no supervisor configured");
-}
-
-/* The consumer group of the processor feeding flow: a name of its own, of
-   a length any broker takes. */
-static void
-group_of(const char *flow, char out[32])
-{
-	unsigned char h[8];
-	char hex[2 * sizeof h + 1];
-
-	crypto_generichash(h, sizeof h, (const unsigned char *)flow, strlen(flow), NULL, 0);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-	snprintf(out, 32, "fnap-%s", hex);
-}
-
-/* Start the processor feeding dst from src_url: flow src here, or a flow
-   elsewhere (src NULL). A flow here is read as a consumer group, which
-   the processor resumes when restarted; an agent elsewhere keeps no
-   groups, so a restarted processor copies its flow again from the first
-   event (duplicates, never a loss). 0, or 450. */
-static int
-feed_start(const struct fnap_conf *conf, const struct flow_meta *dst, const char *src_url,
-    const struct flow_meta *src, const char *where, char *const env[], struct result *r)
-{
-	const struct fnap_namespace *ns[2] = {
-		src ? fnap_conf_namespace(conf, src->flow) : NULL,
-		fnap_conf_namespace(conf, dst->flow),
-	};
-	char group[32], dst_url[QUEUE_URL_MAX];
-	char *argv[16];
-	const char *why;
-	int n = 0, i;
-
-	queue_url(dst, dst_url, sizeof dst_url);
-	group_of(dst->flow, group);
-	argv[n++] = "flow-bridge";
-	if (src) {
-		argv[n++] = "-g";
-		argv[n++] = group;
-	}
-	argv[n++] = "-o";
-	argv[n++] = src ? "stored" : "beginning";
-	if (where) {
-		argv[n++] = "--where";
-		argv[n++] = (char *)where;
-	}
-	for (i = 0; i < 2; i++)
-		if (ns[i] && ns[i]->space.properties && (i == 0 || !ns[0] || ns[0]->space.properties != ns[1]->space.properties)) {
-			argv[n++] = "-F";
-			argv[n++] = ns[i]->space.properties;
-		}
-	argv[n++] = (char *)src_url;
-	argv[n++] = dst_url;
-	argv[n] = NULL;
-	if (processor_create(conf->state, conf->scan_dir, dst->flow, argv, env, &why) < 0) {
-		warnmsg("processor %s: %s", dst->flow, why);
-		return result_set(r, REPLY_RETRY, "cannot start the processor, retry");
-	}
-	return 0;
-}
-
-/* Stop and remove the processor feeding m: 0, or 450. */
-static int
-feed_stop(const struct fnap_conf *conf, const struct flow_meta *m, struct result *r)
-{
-	const char *why = "no supervisor configured";
-
-	if (!m->feed[0] || (conf->scan_dir && processor_remove(conf->state, conf->scan_dir, m->flow, &why) == 0))
-		return 0;
-	warnmsg("processor %s: %s", m->flow, why);
-	return result_set(r, REPLY_RETRY, "cannot stop the processor, retry");
 }
 
 static int end_subscription(const struct fnap_conf *conf, const struct flow_meta *sub,
@@ -349,17 +279,19 @@ subscription_filter(const struct fnap_conf *conf, const struct fnap_who *who,
 
 int
 subs_new(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *src,
-    const char *where, struct flow_meta *sub, char token[SUBS_TOKEN_TEXT], struct result *r)
+    const struct feed_terms *t, struct flow_meta *sub, char token[SUBS_TOKEN_TEXT], struct result *r)
 {
 	char src_url[QUEUE_URL_MAX], *filter;
+	struct feed_terms copied = *t;
 	int code;
 
 	if (subscription_meta(who, src, sub, token, r) ||
-	    subscription_filter(conf, who, src, where, sub, &filter, r))
+	    subscription_filter(conf, who, src, t->where, sub, &filter, r))
 		return r->code;
 	queue_url(src, src_url, sizeof src_url);
+	copied.where = filter;
 	if ((code = flows_new(conf, who, sub, r)) == 0 &&
-	    (code = feed_start(conf, sub, src_url, src, filter, NULL, r)) != 0)
+	    (code = feed_start(conf, sub, src_url, src, &copied, NULL, r)) != 0)
 		undo(conf, sub->flow);
 	free(filter);
 	return code;
@@ -420,14 +352,14 @@ peer_env(const struct fnap_conf *conf, const char *agent, struct peer_env *e)
 /* Subscribe to flow at its agent elsewhere for local: its source, and
    the URL the processor reads it at into src_url. 0, or a reply code. */
 static int
-subscribe_elsewhere(const struct fnap_conf *conf, const char *flow, const char *where,
+subscribe_elsewhere(const struct fnap_conf *conf, const char *flow, const struct feed_terms *t,
     struct flow_meta *local, char src_url[QUEUE_URL_MAX], struct result *r)
 {
 	char err[2 * DNSNAME_MAX + 32];
 	struct peer_sub p = { 0 };
 	int code;
 
-	if ((code = fnap_peer_subscribe(conf, flow, where, &p, err, sizeof err)))
+	if ((code = fnap_peer_subscribe(conf, flow, t->from, t->where, &p, err, sizeof err)))
 		return result_set(r, code == REPLY_DENIED || code == REPLY_USAGE ? code : REPLY_RETRY, "%s", err);
 	snprintf(local->source, sizeof local->source, "%s", p.sub);
 	snprintf(local->source_token, sizeof local->source_token, "%s", p.token);
@@ -440,8 +372,9 @@ subscribe_elsewhere(const struct fnap_conf *conf, const char *flow, const char *
 /* The subscription for local, here or elsewhere, and its processor. */
 static int
 feed_local(const struct fnap_conf *conf, const struct fnap_who *who, const char *flow,
-    const char *where, struct flow_meta *local, struct result *r)
+    const struct feed_terms *t, struct flow_meta *local, struct result *r)
 {
+	static const struct feed_terms whole = { "", NULL };
 	char src_url[QUEUE_URL_MAX], token[SUBS_TOKEN_TEXT];
 	struct peer_env e = { .env = { NULL } };
 	struct flow_meta src, sub;
@@ -450,12 +383,12 @@ feed_local(const struct fnap_conf *conf, const struct fnap_who *who, const char 
 	if (fnap_conf_namespace(conf, flow)) {
 		/* the flow is served here: no need to ask anybody */
 		if (flows_find(conf, who, flow, FLOW_READ, &src, r) ||
-		    subs_new(conf, who, &src, where, &sub, token, r))
+		    subs_new(conf, who, &src, t, &sub, token, r))
 			return r->code;
 		snprintf(local->source, sizeof local->source, "%s", sub.flow);
 		queue_url(&sub, src_url, sizeof src_url);
 	} else {
-		if (subscribe_elsewhere(conf, flow, where, local, src_url, r))
+		if (subscribe_elsewhere(conf, flow, t, local, src_url, r))
 			return r->code;
 		peer_env(conf, local->agent, &e);
 	}
@@ -463,7 +396,8 @@ feed_local(const struct fnap_conf *conf, const struct fnap_who *who, const char 
 	if (flows_record(conf, local) < 0)
 		code = result_set(r, REPLY_RETRY, "cannot record the flow, retry");
 	else
-		code = feed_start(conf, local, src_url, local->agent[0] ? NULL : &sub, NULL, e.env, r);
+		/* the subscription flow holds what was asked for: all of it */
+		code = feed_start(conf, local, src_url, local->agent[0] ? NULL : &sub, &whole, e.env, r);
 	sodium_memzero(&e, sizeof e);
 	if (code) {
 		struct result ignored;
@@ -476,7 +410,7 @@ feed_local(const struct fnap_conf *conf, const struct fnap_who *who, const char 
 
 int
 subs_new_local(const struct fnap_conf *conf, const struct fnap_who *who, const char *flow,
-    const char *arg, const char *where, struct flow_meta *local, struct result *r)
+    const char *arg, const struct feed_terms *t, struct flow_meta *local, struct result *r)
 {
 	memset(local, 0, sizeof *local);
 	if (who->anonymous)
@@ -486,7 +420,7 @@ subs_new_local(const struct fnap_conf *conf, const struct fnap_who *who, const c
 	snprintf(local->owner, sizeof local->owner, "%s", who->user);
 	if (flows_new(conf, who, local, r))
 		return r->code;
-	if (!feed_local(conf, who, flow, where, local, r))
+	if (!feed_local(conf, who, flow, t, local, r))
 		return 0;
 	undo(conf, local->flow);
 	return r->code;

@@ -1,8 +1,8 @@
 /* fnap_subs: the agent's subscriptions as its model keeps them, apart
    from the protocol. A subscription of a served flow is a new flow
    <id>.<flow>, owned by the flow's owner and readable by its subscriber,
-   fed by a processor (flow-bridge under s6) that copies the flow, through
-   the WHERE filter, from its first event on. SUBSCRIBE ... LOCAL also
+   fed by a processor (fnap_feed: flow-bridge under s6) that copies the
+   flow, through the WHERE filter, from its first event on (or FROM). SUBSCRIBE ... LOCAL also
    makes a flow of the user's fed from the subscription flow, here or at
    the flow's agent elsewhere (subscribed at as a client, fnap_peer). A
    processor is named by the flow it feeds; what a flow is fed from is its
@@ -17,7 +17,7 @@
    grant is made here.
    It never replies to a client: each call returns 0, or a reply code
    with the reason in a struct result. The command handlers call it; it
-   calls fnap_flows, fnap_grants, fnap_queue, fnap_peer and processor,
+   calls fnap_flows, fnap_grants, fnap_queue, fnap_feed, fnap_peer and processor,
    never them. */
 #ifndef FLOW_FNAP_SUBS_H
 #define FLOW_FNAP_SUBS_H
@@ -25,6 +25,7 @@
 #include "flowstate.h"
 #include "fnap.h"
 #include "fnap_conf.h"
+#include "fnap_feed.h"
 #include "fnap_flows.h"
 #include "fnap_grants.h"
 #include "fnap_result.h"
@@ -34,18 +35,18 @@
 /* Are there processors here (a supervisor configured)? 0, or 502. */
 int subs_supervised(const struct fnap_conf *conf, struct result *r);
 
-/* Subscribe who to flow src (WHERE where, or NULL; the WHERE of a grant
-   who reads src through before it): 0 with sub filled in, and the token
-   that manages it for an anonymous session (else ""); or a reply code,
-   with nothing left behind. */
+/* Subscribe who to flow src, from t->from on, through t->where (NULL:
+   none; the WHERE of a grant who reads src through before it): 0 with
+   sub filled in, and the token that manages it for an anonymous session
+   (else ""); or a reply code, with nothing left behind. */
 int subs_new(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *src,
-    const char *where, struct flow_meta *sub, char token[SUBS_TOKEN_TEXT], struct result *r);
+    const struct feed_terms *t, struct flow_meta *sub, char token[SUBS_TOKEN_TEXT], struct result *r);
 /* SUBSCRIBE flow LOCAL arg: the local flow (arg inside one of who's
    namespaces, else inside the first of them), the subscription here or
    at the flow's agent, the processor between them. 0 with local filled
    in (its flow and source), or a reply code, with nothing left behind. */
 int subs_new_local(const struct fnap_conf *conf, const struct fnap_who *who, const char *flow,
-    const char *arg, const char *where, struct flow_meta *local, struct result *r);
+    const char *arg, const struct feed_terms *t, struct flow_meta *local, struct result *r);
 
 /* The flow named arg, fed by a processor who manages (or that token, if
    not NULL, lets them manage): 0, or 553, or 550. */

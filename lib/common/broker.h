@@ -46,6 +46,12 @@ struct broker_opts {
    that the caller reports it and keeps it (--reject): nothing is lost silently. */
 typedef void (*broker_fail_fn)(void *ctx, const char *line, size_t len, const char *reason);
 
+/* Told where events were stored, by the producers that know (file: the
+   offsets a flush appended at, partition 0; kafka: each delivery report's
+   partition and offset, an offset < 0 when the cluster gave none): a run
+   of events stored one after the other, first to last. */
+typedef void (*broker_stored_fn)(void *ctx, int32_t partition, int64_t first, int64_t last);
+
 struct producer;
 struct producer_ops {
 	/* Queue one event line (no newline); ev is the line parsed, when the
@@ -80,6 +86,10 @@ struct producer {
 	/* While on_fail runs: the tag the line was sent with; 0 from a
 	   producer that keeps none. */
 	uint64_t fail_tag;
+	/* Set by the caller: told of what is stored (the agent's audit
+	   trail); NULL: nobody asks. The fnap producer never tells. */
+	broker_stored_fn on_stored;
+	void *stored_ctx;
 };
 
 /* mark and settled of a producer whose flush is quick: mark flushes. */

@@ -296,6 +296,10 @@ file_flush(struct producer *p)
 	r = append_batch(f);
 	flock(f->lockfd, LOCK_UN);
 	if (r == 0) {
+		/* the batch's lines took the offsets up to next_offset */
+		if (p->on_stored)
+			p->on_stored(p->stored_ctx, 0, (int64_t)(f->next_offset - f->nbatch),
+			    (int64_t)f->next_offset - 1);
 		f->len = 0;
 		f->nbatch = 0;
 		return 0;

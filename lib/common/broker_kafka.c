@@ -135,7 +135,8 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 			    rd_kafka_err2str(m->err));
 		if (k->base.failed == 1)
 			warnmsg("kafka: %s: %s", k->topic, rd_kafka_err2str(m->err));
-	}
+	} else if (k->base.on_stored)
+		k->base.on_stored(k->base.stored_ctx, m->partition, m->offset, m->offset);
 	free(copy);
 }
 

@@ -306,13 +306,11 @@ first_offset(struct file_consumer *c, uint64_t *first)
 }
 
 static int
-start(struct file_consumer *c, const struct offset_spec *o)
+start_at(struct file_consumer *c, const struct offset_spec *o)
 {
 	uint64_t first, stored;
 	int64_t end;
 
-	if (o->resume && c->group && group_load(c, &stored) == 0)
-		return seek_offset(c, stored);
 	switch (o->kind) {
 	case OFFSET_DEFAULT:
 	case OFFSET_STORED:
@@ -338,6 +336,29 @@ start(struct file_consumer *c, const struct offset_spec *o)
 		return first_offset(c, &first) < 0 ? -1 : seek_offset(c, first);
 	}
 	return -1;
+}
+
+/* Where o says, or with stored:SPEC where the group stands. A group that
+   has no position yet and starts from the end (end, -N) stores where that
+   is at once: started again before it read anything, it does not skip
+   what came meanwhile. */
+static int
+start(struct file_consumer *c, const struct offset_spec *o)
+{
+	struct position pos;
+	uint64_t stored;
+	int r;
+
+	if (!o->resume || !c->group)
+		return start_at(c, o);
+	if (group_load(c, &stored) == 0)
+		return seek_offset(c, stored);
+	if ((r = start_at(c, o)) == 0 && (o->kind == OFFSET_END || o->kind == OFFSET_FROM_END)) {
+		file_position(&c->base, &pos);
+		r = file_commit(&c->base, &pos) ? -1 : 0;
+		position_free(&pos);
+	}
+	return r;
 }
 
 /* Wait up to ms for the log to change. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "broker.h"
 #include "ce.h"
 #include "dnsname.h"
 #include "fnap_ua_cmd.h"
@@ -28,7 +29,7 @@ enum reply {
 	R_SHELL,      /* no command: the user's own session */
 };
 
-enum { O_PUBLIC = 1, O_LOCAL = 2, O_WHERE = 4, O_TOKEN = 8 };
+enum { O_PUBLIC = 1, O_LOCAL = 2, O_WHERE = 4, O_TOKEN = 8, O_FROM = 16 };
 
 struct command {
 	const char *word1, *word2;   /* as typed; word2 NULL for one word */
@@ -51,8 +52,8 @@ static const struct command commands[] = {
 	{ "list", "namespaces", 0, 0, "", "LIST NAMESPACES", UA_DEFAULT, R_LIST, "namespace", 0, NULL },
 	{ "list", "subscriptions", 0, 1, "[FLOW]", "LIST SUBSCRIPTIONS", UA_FLOW, R_SUBS, NULL, 0, NULL },
 	{ "list", "grants", 0, 1, "[FLOW]", "LIST GRANTS", UA_FLOW, R_GRANTS, NULL, 0, NULL },
-	{ "subscribe", NULL, 1, 1, "FLOW [--local NAME] [--where EXPR]", "SUBSCRIBE", UA_FLOW,
-	  R_SUBSCRIBE, NULL, O_LOCAL | O_WHERE, NULL },
+	{ "subscribe", NULL, 1, 1, "FLOW [--from START] [--local NAME] [--where EXPR]", "SUBSCRIBE", UA_FLOW,
+	  R_SUBSCRIBE, NULL, O_FROM | O_LOCAL | O_WHERE, NULL },
 	{ "unsubscribe", NULL, 1, 1, "LOCAL [--token TOKEN]", "UNSUBSCRIBE", UA_FLOW, R_NAME, "local",
 	  O_TOKEN, NULL },
 	{ "revoke", NULL, 1, 1, "SUBSCRIPTION [--token TOKEN]", "REVOKE", UA_FLOW, R_NAME,
@@ -357,6 +358,16 @@ user_arg(const char *user, const char **why)
 	return -1;
 }
 
+/* --from's value: what SUBSCRIBE's FROM takes (flow-sub's -o words but
+   stored); 0 or -1. */
+static int
+from_arg(const char *from)
+{
+	struct offset_spec o;
+
+	return strlen(from) < 64 && offset_parse(from, &o) == 0 && !o.resume && o.kind != OFFSET_STORED ? 0 : -1;
+}
+
 /* Whether the options given fit cmd; -1 with *why if not. */
 static int
 check_options(const struct ua *u, const struct ua_args *a, const struct command *cmd,
@@ -366,6 +377,10 @@ check_options(const struct ua *u, const struct ua_args *a, const struct command 
 		*why = "--public is for create flow";
 	else if (a->local && !(cmd->options & O_LOCAL))
 		*why = "--local is for subscribe";
+	else if (a->from && !(cmd->options & O_FROM))
+		*why = "--from is for subscribe";
+	else if (a->from && from_arg(a->from) < 0)
+		*why = "--from: beginning, end, N, -N or @TIME (RFC 3339)";
 	else if (a->where && !(cmd->options & O_WHERE))
 		*why = "--where is for subscribe and grant read";
 	else if (a->token && !a->token_from_env && !(cmd->options & O_TOKEN))
@@ -425,7 +440,8 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 		st = EX_FLOW_USAGE;
 	else {
 		/* the token last, where the agent takes it */
-		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
+		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
+		    a->from ? " FROM " : "", a->from ? a->from : "",
 		    a->local ? " LOCAL " : "", a->local ? local : "", to, a->where ? " WHERE " : "",
 		    a->where ? a->where : "", *token ? " " : "", token);
 		st = run(u, cl, cmd, label, &q);

@@ -360,7 +360,7 @@ login_ms() {
 		'AUTHENTICATE PLAIN' 'AHRlc3QAd3Jvbmc=' 'NOOP' | fnap_session > "$TMP/out"
 	cmp "$TMP/out" <(printf '%s\n' '220 fnaa.unix.ar FNAA' '535 authentication failed' \
 		'535 authentication failed' '220 OK' '421 too many authentication failures, closing')
-	grep -q 'authentication failed for nobody from 127.0.0.1' "$TMP/fnap.log"
+	grep -q 'audit: event=auth .* user=nobody mech=plain reason="wrong user or password" code=535$' "$TMP/fnap.log"
 	# as tcpserver tells it, the client is not on loopback
 	printf 'AUTHENTICATE PLAIN AHRlc3QAdGVzdA==\r\nQUIT\r\n' |
 		TCPREMOTEIP=192.0.2.7 fnap-serve -c "$TMP/fnap.conf" | tr -d '\r' > "$TMP/remote"

@@ -153,7 +153,9 @@ OUT
 	FNAP_EXTRA_CONF="supervisor $S6_SCAN" fnap_start
 	printf '%s\n' 'SUBSCRIBE a.flows.unix.ar' "$FNAP_AUTH" 'CREATE FLOW a.flows.unix.ar' \
 		'SUBSCRIBE' 'SUBSCRIBE a.flows.unix.ar LOCAL' 'SUBSCRIBE a.flows.unix.ar WHERE' \
-		'SUBSCRIBE a.flows.unix.ar NOW' 'SUBSCRIBE a.flows.unix.ar WHERE delay >' \
+		'SUBSCRIBE a.flows.unix.ar NOW' 'SUBSCRIBE a.flows.unix.ar FROM' 'SUBSCRIBE a.flows.unix.ar FROM stored' \
+		'SUBSCRIBE a.flows.unix.ar FROM @yesterday' 'SUBSCRIBE a.flows.unix.ar FROM 1 FROM 2' \
+		'SUBSCRIBE a.flows.unix.ar LOCAL x FROM 1' 'SUBSCRIBE a.flows.unix.ar WHERE delay >' \
 		"SUBSCRIBE a.flows.unix.ar WHERE type = 'x" 'SUBSCRIBE ../etc.flows.unix.ar' \
 		'SUBSCRIBE nosuch.flows.unix.ar' 'SUBSCRIBE a.flows.unix.ar LOCAL $(id)' \
 		'SUBSCRIBE a.flows.unix.ar LOCAL a.flows.unix.ar' 'UNSUBSCRIBE' 'UNSUBSCRIBE a.flows.unix.ar' \
@@ -164,10 +166,15 @@ OUT
 530 authentication required
 220 Authenticated
 220 OK a.flows.unix.ar
-501 usage: SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
 501 WHERE: column 8: unexpected end of expression
 501 WHERE: column 8: unterminated string
 553 flow name not allowed: empty label
@@ -360,8 +367,12 @@ $dns" fnap_start
 	# blue's flow holds a2 and a4 (delay > 30); still only them after the
 	# revocation and a5
 	ids() { printf '%s\n' "$output" | sed -n "$1" | grep '^{' | grep -o '"id":"a[0-9]"' | tr '\n' ' '; }
-	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== at blue/,/^== alice revokes/p')" "arrived"
-	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== alice revokes/,/^== the other way/p')" "after the revocation"
+	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== at blue/,/^== orange.s agent goes down/p')" "arrived"
+	# orange's agent killed and back: blue's processor reconnects, and has a6 too, once
+	assert_eq '"id":"a2" "id":"a4" "id":"a6" ' "$(ids '/^== orange.s agent goes down/,/^== alice revokes/p')" \
+		"after the agent came back"
+	assert_match '  .*: .*; reconnecting in [0-9]+\.[0-9] s' "$output"
+	assert_eq '"id":"a2" "id":"a4" "id":"a6" ' "$(ids '/^== alice revokes/,/^== the other way/p')" "after the revocation"
 	assert_match 'SUBSCRIBED|subscription=[a-z0-9]{7}\.arrivals\.flows\.orange\.example' "$output"
 	# the other way: only f2 (delay > 30, blue's WHERE), before and after the grant went
 	fids() { printf '%s\n' "$output" | sed -n "$1" | grep '^{' | grep -o '"id":"f[0-9]"' | tr '\n' ' '; }

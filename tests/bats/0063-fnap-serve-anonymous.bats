@@ -173,7 +173,7 @@ OUT
 		'CREATE FLOW x.flows.unix.ar' 'QUIT' | fnap_session > "$TMP/out"
 	cmp "$TMP/out" <(printf '%s\n' '220 fnaa.unix.ar FNAA' '535 authentication failed' \
 		'530 authentication required' '530 authentication required' '221 Bye')
-	grep -q 'authentication failed for anonymous from 127.0.0.1: a reserved name' "$TMP/fnap.log"
+	grep -q "audit: event=auth .* user=anonymous mech=plain reason=\"a reserved name, no user's\" code=535\$" "$TMP/fnap.log"
 	# the users before and after it still log in
 	printf '%s\n' "$FNAP_AUTH" 'QUIT' | fnap_session > "$TMP/t"
 	[ "$(sed -n 2p "$TMP/t")" = '220 Authenticated' ]

@@ -160,3 +160,22 @@ agent_up() { tcpclient -R -H 127.0.0.1 "$1" sh -c 'printf "QUIT\r\n" >&7; cat <&
 	# one line a reconnect
 	assert_match '^[1-9][0-9]*$' "$(grep -c 'reconnecting in' "$TMP/bridge.err")"
 }
+
+@test "STREAM GROUP: a client that acknowledges nothing gets 262144 events, then 421 after the idle timeout" {
+	FNAP_IDLE=2 agent_with n.flows.unix.ar 0
+	gen-events 262150 | flow-pub "$TMP/flows/n.flows.unix.ar"
+	# the commands, then the connection held open (fd 8) without a word more
+	mkfifo "$TMP/in"
+	fnap_raw < "$TMP/in" > "$TMP/raw" &
+	pid=$!
+	exec 8> "$TMP/in"
+	printf '%s\r\n' "$FNAP_AUTH" 'STREAM n.flows.unix.ar GROUP lazy FROM BEGINNING' >&8
+	wait_until 120 grep -q '^421 ' "$TMP/raw"
+	exec 8>&-
+	wait "$pid"
+	tr -d '\r' < "$TMP/raw" > "$TMP/out"
+	assert_eq 262144 "$(grep -c '^{' "$TMP/out")"
+	assert_eq '421 no ACK for 2 seconds, closing' "$(tail -n 1 "$TMP/out")"
+	# nothing was acknowledged: the group has no position
+	[ -z "$(ls "$TMP/flows/n.flows.unix.ar/groups" 2>/dev/null)" ]
+}

@@ -33,7 +33,7 @@ body() {
 	run fnap -h
 	[ "$status" -eq 0 ]
 	assert_match '^usage: fnap ' "${lines[0]}"
-	assert_match 'subscribe FLOW \[--local NAME\] \[--where EXPR\]' "$output"
+	assert_match 'subscribe FLOW \[--from START\] \[--local NAME\] \[--where EXPR\]' "$output"
 	run fnap -V
 	[ "$status" -eq 0 ]
 	assert_match '^fnap [0-9]+\.[0-9]+' "$output"
