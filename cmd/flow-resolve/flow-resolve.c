@@ -1,5 +1,6 @@
 /* flow-resolve: where a flow lives (its agents, its broker), through DNS;
-   and the nsupdate script that registers it. */
+   the signing key a key id names; and the nsupdate scripts that register
+   a flow or publish a key. */
 #include "config.h"
 
 #include <getopt.h>
@@ -10,19 +11,24 @@
 #include "dnsupdate.h"
 #include "json.h"
 #include "dnsquery.h"
+#include "flowkey.h"
+#include "keys.h"
 #include "resolve.h"
 #include "uri.h"
 #include "util.h"
 
 static const char synopsis[] =
     "usage: flow-resolve [-aju] [-s HOST[:PORT]] [-t SECONDS] [-r N] URI|FQDN... | -l NAMESPACE |"
-    " -n NAMESPACE | --records add|delete FQDN [record options]";
+    " -n NAMESPACE | --key KEYID | --records add|delete FQDN [record options] |"
+    " --records add-key|delete-key KEYID [--public-key FILE.pem] [--ttl SECONDS] [--zone ZONE]";
 
 static const char help[] =
     "usage: flow-resolve [options] flow://FQDN|FQDN...\n"
     "       flow-resolve [options] -l NAMESPACE | -n NAMESPACE\n"
+    "       flow-resolve [options] --key KEYID\n"
     "       flow-resolve [-s HOST[:PORT]] --records add|delete FQDN [record options]\n"
-    "Find a flow's agents and broker through DNS; print key=value lines.\n"
+    "       flow-resolve [-s HOST[:PORT]] --records add-key|delete-key KEYID [key record options]\n"
+    "Find a flow's agents and broker, or a signing key, through DNS; print key=value lines.\n"
     "  -s, --server HOST[:PORT]   name server to ask (default $FLOW_NAMESERVER, else resolv.conf)\n"
     "  -t, --timeout SECONDS      wait per try (default 2)\n"
     "  -r, --retries N            tries after the first (default 1)\n"
@@ -31,6 +37,8 @@ static const char help[] =
     "  -j, --json                 print one JSON object per name\n"
     "  -l, --list NAMESPACE       list the public flows of NAMESPACE\n"
     "  -n, --ns-agent NAMESPACE   print the agent of NAMESPACE\n"
+    "      --key KEYID            print the signing key <selector>._flowkey.<namespace>\n"
+    "                             (key-id=, type= and its PEM block)\n"
     "      --records add|delete   print the nsupdate script for the flow's records\n"
     "                             (with -s: a server line), from:\n"
     "      --agent HOST:PORT[:PRIORITY[:WEIGHT]]   an agent (repeatable)\n"
@@ -44,15 +52,20 @@ static const char help[] =
     "      --namespace NAMESPACE  (default: FQDN without its first label)\n"
     "      --ttl SECONDS          (default 300)\n"
     "      --zone ZONE            add a zone line\n"
+    "      --records add-key|delete-key   the script that publishes or removes a key's\n"
+    "                             FLOWKEY1 record, from (--ttl and --zone as above):\n"
+    "      --public-key FILE.pem  add-key: the key (public or private, P-256 or Ed25519)\n"
     "  -h, --help                 this help\n"
     "  -V, --version              print the version\n"
-    "Exit status: 0 found, 1 no such name or records, 64 usage, 69 DNS unreachable.\n";
+    "Exit status: 0 found, 1 no such name, records or key, 64 usage, 65 not a valid key record,\n"
+    "69 DNS unreachable, 78 FLOW_NAMESERVER or the key file unusable.\n";
 
 enum output { OUT_RECORDS, OUT_URL, OUT_AGENT, OUT_JSON };
 
 enum {
 	OPT_RECORDS = 256, OPT_AGENT, OPT_AGENT_TLS, OPT_BROKER_TYPE, OPT_BROKER, OPT_TOPIC,
-	OPT_PATH, OPT_BROKER_TLS, OPT_PUBLIC, OPT_NAMESPACE, OPT_TTL, OPT_ZONE,
+	OPT_PATH, OPT_BROKER_TLS, OPT_PUBLIC, OPT_NAMESPACE, OPT_TTL, OPT_ZONE, OPT_PUBLIC_KEY,
+	OPT_KEY,
 };
 
 static const struct option longopts[] = {
@@ -76,6 +89,8 @@ static const struct option longopts[] = {
 	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
 	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ "zone", required_argument, NULL, OPT_ZONE },
+	{ "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
+	{ "key", required_argument, NULL, OPT_KEY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -248,7 +263,9 @@ namespace_agent(struct resolver *r, const char *ns, enum output out)
 /* --records: the options gathered, then the script on stdout. */
 struct records {
 	const char *op;
-	int used; /* a record option was given */
+	int used;       /* a record option was given */
+	int flow_only;  /* one that a key record does not take */
+	const char *public_key;
 	struct srv_target agents[RESOLVE_MAX_TARGETS], brokers[RESOLVE_MAX_TARGETS];
 	struct dnsupdate_flow d;
 };
@@ -262,6 +279,7 @@ records_option(struct records *rec, int c, const char *arg)
 	int64_t ttl;
 
 	rec->used = 1;
+	rec->flow_only |= c != OPT_TTL && c != OPT_ZONE && c != OPT_PUBLIC_KEY;
 	switch (c) {
 	case OPT_AGENT:
 	case OPT_BROKER:
@@ -278,6 +296,7 @@ records_option(struct records *rec, int c, const char *arg)
 	case OPT_PATH: d->path = arg; break;
 	case OPT_NAMESPACE: d->ns = arg; break;
 	case OPT_ZONE: d->zone = arg; break;
+	case OPT_PUBLIC_KEY: rec->public_key = arg; break;
 	case OPT_TTL:
 		if (parse_int64(arg, 0, 2147483647, &ttl) < 0)
 			usage_exit(synopsis, "--ttl: expected seconds");
@@ -293,19 +312,48 @@ records_option(struct records *rec, int c, const char *arg)
 	}
 }
 
+/* --records add-key|delete-key KEYID: the key record's script. */
+static int
+write_key_records(struct records *rec, enum dnsupdate_op op, int argc, char **argv)
+{
+	struct dnsupdate_key u = { .ttl = rec->d.ttl, .server = rec->d.server, .zone = rec->d.zone };
+
+	if (argc != 1)
+		usage_exit(synopsis, "--records: one key id");
+	if (rec->flow_only)
+		usage_exit(synopsis, "a key record takes only --public-key, --ttl and --zone");
+	if ((op == DNSUPDATE_ADD) != (rec->public_key != NULL))
+		usage_exit(synopsis, op == DNSUPDATE_ADD ? "add-key needs --public-key FILE.pem" :
+		    "delete-key takes no --public-key");
+	return key_script(op, argv[0], rec->public_key, &u);
+}
+
+/* The words of --records, and whether they are about a key. */
+static const struct {
+	const char *word;
+	enum dnsupdate_op op;
+	int key;
+} record_ops[] = {
+	{ "add", DNSUPDATE_ADD, 0 }, { "delete", DNSUPDATE_DELETE, 0 },
+	{ "add-key", DNSUPDATE_ADD, 1 }, { "delete-key", DNSUPDATE_DELETE, 1 },
+};
+
 static int
 write_records(struct records *rec, int argc, char **argv)
 {
 	char fqdn[DNSNAME_MAX + 1];
 	const char *why;
-	enum dnsupdate_op op;
+	size_t i;
 
-	if (strcmp(rec->op, "add") == 0)
-		op = DNSUPDATE_ADD;
-	else if (strcmp(rec->op, "delete") == 0)
-		op = DNSUPDATE_DELETE;
-	else
-		usage_exit(synopsis, "--records: add or delete");
+	for (i = 0; i < sizeof record_ops / sizeof record_ops[0]; i++)
+		if (strcmp(rec->op, record_ops[i].word) == 0)
+			break;
+	if (i == sizeof record_ops / sizeof record_ops[0])
+		usage_exit(synopsis, "--records: add, delete, add-key or delete-key");
+	if (record_ops[i].key)
+		return write_key_records(rec, record_ops[i].op, argc, argv);
+	if (rec->public_key)
+		usage_exit(synopsis, "--public-key is for --records add-key");
 	if (argc != 1)
 		usage_exit(synopsis, "--records: one flow name");
 	if (flow_name_parse(argv[0], fqdn, &why) < 0)
@@ -313,86 +361,109 @@ write_records(struct records *rec, int argc, char **argv)
 	rec->d.flow = fqdn;
 	rec->d.agents = rec->agents;
 	rec->d.brokers = rec->brokers;
-	if (dnsupdate_write(stdout, op, &rec->d, &why) < 0)
+	if (dnsupdate_write(stdout, record_ops[i].op, &rec->d, &why) < 0)
 		die(EX_FLOW_USAGE, "%s: %s", fqdn, why);
 	return EX_FLOW_OK;
+}
+
+/* What the command line asks for, besides --records. */
+struct args {
+	struct resolver_opts ro;
+	enum output out;
+	int outputs;               /* -a, -j, -u given */
+	const char *list, *agent_of, *keyid;
+};
+
+static void
+parse_args(int argc, char **argv, struct args *a, struct records *rec)
+{
+	const char *why;
+	char host[DNSNAME_MAX + 1];
+	unsigned port;
+	int64_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "ahjl:n:r:s:t:uV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (nameserver_parse(optarg, host, &port, &why) < 0)
+				die(EX_FLOW_USAGE, "-s %s: %s", optarg, why);
+			a->ro.nameserver = rec->d.server = optarg;
+			break;
+		case 't':
+		case 'r':
+			if (parse_int64(optarg, c == 't', c == 't' ? 300 : 10, &v) < 0)
+				usage_exit(synopsis, c == 't' ? "-t: expected 1-300 seconds" : "-r: expected 0-10");
+			*(c == 't' ? &a->ro.timeout : &a->ro.retries) = v;
+			break;
+		case 'u': a->out = OUT_URL; a->outputs++; break;
+		case 'a': a->out = OUT_AGENT; a->outputs++; break;
+		case 'j': a->out = OUT_JSON; a->outputs++; break;
+		case 'l': a->list = optarg; break;
+		case 'n': a->agent_of = optarg; break;
+		case OPT_KEY: a->keyid = optarg; break;
+		case OPT_RECORDS: rec->op = optarg; break;
+		case 'h': fputs(help, stdout); exit_flushed(EX_FLOW_OK);
+		case 'V': print_version();
+		default:
+			if (c >= OPT_AGENT && c <= OPT_PUBLIC_KEY) {
+				records_option(rec, c, optarg);
+				break;
+			}
+			usage_exit(synopsis, NULL);
+		}
+	}
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct records rec = { .d.ttl = DNSUPDATE_DEFAULT_TTL };
-	struct resolver_opts ro = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
-	    RESOLVE_DEFAULT_RETRIES };
-	const char *list = NULL, *agent_of = NULL, *nsarg, *why;
-	char host[DNSNAME_MAX + 1], ns[DNSNAME_MAX + 1], (*names)[DNSNAME_MAX + 1];
-	enum output out = OUT_RECORDS;
+	struct args a = { { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
+	    RESOLVE_DEFAULT_RETRIES }, OUT_RECORDS, 0, NULL, NULL, NULL };
+	const char *nsarg, *why;
+	char ns[DNSNAME_MAX + 1], key[DNSNAME_MAX + 1], (*names)[DNSNAME_MAX + 1];
 	struct resolver *r;
-	int c, i, st = EX_FLOW_OK, printed = 0, outputs = 0;
-	unsigned port;
-	int64_t v;
+	int i, st = EX_FLOW_OK, printed = 0;
 
 	util_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "ahjl:n:r:s:t:uV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (nameserver_parse(optarg, host, &port, &why) < 0)
-				die(EX_FLOW_USAGE, "-s %s: %s", optarg, why);
-			ro.nameserver = rec.d.server = optarg;
-			break;
-		case 't':
-		case 'r':
-			if (parse_int64(optarg, c == 't', c == 't' ? 300 : 10, &v) < 0)
-				usage_exit(synopsis, c == 't' ? "-t: expected 1-300 seconds" : "-r: expected 0-10");
-			*(c == 't' ? &ro.timeout : &ro.retries) = v;
-			break;
-		case 'u': out = OUT_URL; outputs++; break;
-		case 'a': out = OUT_AGENT; outputs++; break;
-		case 'j': out = OUT_JSON; outputs++; break;
-		case 'l': list = optarg; break;
-		case 'n': agent_of = optarg; break;
-		case OPT_RECORDS: rec.op = optarg; break;
-		case 'h': fputs(help, stdout); exit_flushed(EX_FLOW_OK);
-		case 'V': print_version();
-		default:
-			if (c >= OPT_AGENT && c <= OPT_ZONE) {
-				records_option(&rec, c, optarg);
-				break;
-			}
-			usage_exit(synopsis, NULL);
-		}
-	}
+	parse_args(argc, argv, &a, &rec);
 	argc -= optind;
 	argv += optind;
 	if (rec.op) {
-		if (outputs || list || agent_of)
-			usage_exit(synopsis, "--records writes a script: no -a, -j, -l, -n or -u");
+		if (a.outputs || a.list || a.agent_of || a.keyid)
+			usage_exit(synopsis, "--records writes a script: no -a, -j, -l, -n, -u or --key");
 		exit_flushed(write_records(&rec, argc, argv));
 	}
 	if (rec.used)
-		usage_exit(synopsis, "record options need --records add|delete");
-	if (outputs > 1 || (list && agent_of) || ((list || agent_of) && (argc > 0 || out == OUT_URL)) ||
-	    (list && out == OUT_AGENT) || (!list && !agent_of && argc == 0))
+		usage_exit(synopsis, "record options need --records");
+	if (a.outputs > 1 || !!a.list + !!a.agent_of + !!a.keyid > 1 ||
+	    ((a.list || a.agent_of || a.keyid) && (argc > 0 || a.out == OUT_URL)) ||
+	    ((a.list || a.keyid) && a.out == OUT_AGENT) || (!a.list && !a.agent_of && !a.keyid && argc == 0))
 		usage_exit(synopsis, NULL);
-	if ((nsarg = list ? list : agent_of)) {
+	if ((nsarg = a.list ? a.list : a.agent_of)) {
 		if (dnsname_parse(nsarg, strlen(nsarg), ns, &why) < 0)
 			die(EX_FLOW_USAGE, "%s: %s", nsarg, why);
 	}
+	if (a.keyid && flowkey_id_name(a.keyid, strlen(a.keyid), key, &why) < 0)
+		die(EX_FLOW_USAGE, "%s: %s", a.keyid, why);
 	/* Every name is checked before the first query. */
 	names = xcalloc(argc ? argc : 1, sizeof *names);
 	for (i = 0; i < argc; i++)
 		if (flow_name_parse(argv[i], names[i], &why) < 0)
 			die(EX_FLOW_USAGE, "%s: %s", argv[i], why);
-	if (ro.nameserver && !*ro.nameserver)
-		ro.nameserver = NULL;
-	if (!(r = resolver_open(&ro, &why)))
-		die(rec.d.server ? EX_FLOW_USAGE : EX_FLOW_CONFIG, "name server %s: %s", ro.nameserver, why);
-	if (list)
-		st = list_flows(r, ns, out);
-	else if (agent_of)
-		st = namespace_agent(r, ns, out);
+	if (a.ro.nameserver && !*a.ro.nameserver)
+		a.ro.nameserver = NULL;
+	if (!(r = resolver_open(&a.ro, &why)))
+		die(rec.d.server ? EX_FLOW_USAGE : EX_FLOW_CONFIG, "name server %s: %s", a.ro.nameserver, why);
+	if (a.list)
+		st = list_flows(r, ns, a.out);
+	else if (a.agent_of)
+		st = namespace_agent(r, ns, a.out);
+	else if (a.keyid)
+		st = key_print(r, key, a.out == OUT_JSON);
 	for (i = 0; i < argc; i++)
-		st = worse(st, one_flow(r, names[i], out, &printed));
+		st = worse(st, one_flow(r, names[i], a.out, &printed));
 	resolver_close(r);
 	free(names);
 	exit_flushed(st);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "dnsupdate.h"
+#include "flowkey.h"
 #include "util.h"
 
 #define TTL_MAX 2147483647UL
@@ -85,12 +86,43 @@ target_ok(const struct srv_target *t)
 	    t->port <= 65535 && t->priority <= 65535 && t->weight <= 65535;
 }
 
+/* The server and zone lines' values, either may be NULL: 0, or -1 with *why. */
+static int
+check_header(const char *server, const char *zone, const char **why)
+{
+	char host[DNSNAME_MAX + 1];
+	const char *bad;
+	unsigned port;
+
+	if (server && nameserver_parse(server, host, &port, &bad) < 0)
+		return *why = because("server: %s", bad), -1;
+	if (zone && dnsname_check(zone, strlen(zone), &bad) < 0)
+		return *why = because("zone: %s", bad), -1;
+	return 0;
+}
+
+/* The server and zone lines, checked by check_header. */
+static void
+write_header(FILE *f, const char *server, const char *zone)
+{
+	char host[DNSNAME_MAX + 1], name[DNSNAME_MAX + 1];
+	const char *why;
+	unsigned port;
+
+	if (server) {
+		nameserver_parse(server, host, &port, &why);
+		fprintf(f, "server %s %u\n", host, port);
+	}
+	if (zone) {
+		dnsname_normalize(zone, strlen(zone), name);
+		fprintf(f, "zone %s.\n", name);
+	}
+}
+
 static int
 check(enum dnsupdate_op op, const struct dnsupdate_flow *d, char *ns, const char **why)
 {
-	char host[DNSNAME_MAX + 1];
 	const char *bad, *dot;
-	unsigned port;
 	size_t i, n, nslen;
 
 	if (!d->flow || dnsname_check(d->flow, strlen(d->flow), &bad) < 0)
@@ -112,10 +144,8 @@ check(enum dnsupdate_op op, const struct dnsupdate_flow *d, char *ns, const char
 	if (n <= nslen + 1 || d->flow[n - nslen - 1] != '.' ||
 	    strncasecmp(d->flow + n - nslen, ns, nslen) != 0)
 		return *why = because("flow %s is not inside namespace %s", d->flow, ns), -1;
-	if (d->server && nameserver_parse(d->server, host, &port, &bad) < 0)
-		return *why = because("server: %s", bad), -1;
-	if (d->zone && dnsname_check(d->zone, strlen(d->zone), &bad) < 0)
-		return *why = because("zone: %s", bad), -1;
+	if (check_header(d->server, d->zone, why) < 0)
+		return -1;
 	if (op == DNSUPDATE_DELETE)
 		return 0;
 	if (d->ttl > TTL_MAX)
@@ -162,24 +192,16 @@ write_targets(FILE *f, const char *owner, unsigned long ttl, const struct srv_ta
 int
 dnsupdate_write(FILE *f, enum dnsupdate_op op, const struct dnsupdate_flow *d, const char **why)
 {
-	char flow[DNSNAME_MAX + 1], ns[DNSNAME_MAX + 1], host[DNSNAME_MAX + 1], zone[DNSNAME_MAX + 1];
+	char flow[DNSNAME_MAX + 1], ns[DNSNAME_MAX + 1];
 	char agent[DNSNAME_MAX + 32], queue[DNSNAME_MAX + 32]; /* checked: <= 253 */
 	unsigned long ttl = d->ttl;
-	unsigned port;
 
 	if (check(op, d, ns, why) < 0)
 		return -1;
 	dnsname_normalize(d->flow, strlen(d->flow), flow);
 	snprintf(agent, sizeof agent, "_flow._tcp.%s", flow);
 	snprintf(queue, sizeof queue, "_queue._flow._tcp.%s", flow);
-	if (d->server) {
-		nameserver_parse(d->server, host, &port, why);
-		fprintf(f, "server %s %u\n", host, port);
-	}
-	if (d->zone) {
-		dnsname_normalize(d->zone, strlen(d->zone), zone);
-		fprintf(f, "zone %s.\n", zone);
-	}
+	write_header(f, d->server, d->zone);
 	fprintf(f, "update delete %s. PTR\n", flow);
 	fprintf(f, "update delete %s. SRV\n", flow);
 	fprintf(f, "update delete %s. SRV\nupdate delete %s. TXT\n", agent, agent);
@@ -203,6 +225,45 @@ dnsupdate_write(FILE *f, enum dnsupdate_op op, const struct dnsupdate_flow *d, c
 		}
 		if (d->public)
 			fprintf(f, "update add _flow._tcp.%s. %lu IN PTR %s.\n", ns, ttl, flow);
+	}
+	fputs("send\n", f);
+	return 0;
+}
+
+/* Record text that nsupdate takes between quotes as it is: printable ASCII
+   but the quote and the backslash. */
+static int
+record_text_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s < ' ' || *s > '~' || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+int
+dnsupdate_write_key(FILE *f, enum dnsupdate_op op, const struct dnsupdate_key *k, const char **why)
+{
+	char name[DNSNAME_MAX + 1];
+	const char *bad, *p;
+	size_t n;
+
+	if (!k->name || flowkey_id_name(k->name, strlen(k->name), name, &bad) < 0)
+		return *why = because("key name: %s", k->name ? bad : "missing"), -1;
+	if (check_header(k->server, k->zone, why) < 0)
+		return -1;
+	if (op == DNSUPDATE_ADD && (k->ttl > TTL_MAX || !k->record || !*k->record ||
+	    !record_text_ok(k->record)))
+		return *why = k->ttl > TTL_MAX ? "TTL out of range" : "bad key record text", -1;
+	write_header(f, k->server, k->zone);
+	fprintf(f, "update delete %s. TXT\n", name);
+	if (op == DNSUPDATE_ADD) {
+		fprintf(f, "update add %s. %lu IN TXT", name, k->ttl);
+		for (p = k->record; *p; p += n) {
+			n = strnlen(p, 255);
+			fprintf(f, " \"%.*s\"", (int)n, p);
+		}
+		fputc('\n', f);
 	}
 	fputs("send\n", f);
 	return 0;

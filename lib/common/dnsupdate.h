@@ -54,4 +54,21 @@ int dnsupdate_server_parse(const char *spec, char out[DNSUPDATE_SERVER_MAX], con
 int dnsupdate_write(FILE *f, enum dnsupdate_op op, const struct dnsupdate_flow *d,
     const char **why);
 
+/* A signing key's FLOWKEY1 record (flowkey.h) at its key id's name. */
+struct dnsupdate_key {
+	const char *name;           /* a key id: <selector>._flowkey.<namespace> */
+	const char *record;         /* ADD: the record's text */
+	unsigned long ttl;
+	const char *server;         /* as in dnsupdate_flow */
+	const char *zone;
+};
+
+/* Check k for op, then write the script to f: for ADD, the deletion of the
+   TXT records at the name, then the record, in one update (so adding again
+   replaces the key: never two FLOWKEY1 records); for DELETE, the deletion
+   of the TXT records at the name. The record is written as strings of at
+   most 255 bytes, as TXT data needs. 0, or -1 with *why and nothing written. */
+int dnsupdate_write_key(FILE *f, enum dnsupdate_op op, const struct dnsupdate_key *k,
+    const char **why);
+
 #endif

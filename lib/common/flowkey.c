@@ -109,7 +109,7 @@ flowkey_record_parse(const char *txt, size_t n, struct sigkey *k, const char **w
 	}
 	if (plen == 0) {
 		*why = "key revoked (empty p=)";
-		return -1;
+		return 1;
 	}
 	if (!TAG_IS(kv, klen, "p256") && !TAG_IS(kv, klen, "ed25519")) {
 		*why = "k= is not p256 or ed25519";
@@ -124,6 +124,35 @@ flowkey_record_parse(const char *txt, size_t n, struct sigkey *k, const char **w
 	if (!TAG_IS(kv, klen, sigkey_alg_name(k->alg))) {
 		sigkey_free(k);
 		*why = "k= does not name the key's algorithm";
+		return -1;
+	}
+	return 0;
+}
+
+long
+flowkey_record_format(const struct sigkey *k, char *out)
+{
+	unsigned char der[128];   /* P-256: 91 bytes, Ed25519: 44 */
+	long n = sigkey_spki(k, der, sizeof der);
+	int head;
+
+	if (n < 0)
+		return -1;
+	head = snprintf(out, FLOWKEY_RECORD_MAX, "v=FLOWKEY1; k=%s; p=", sigkey_alg_name(k->alg));
+	if (head + DSSE_B64_LEN((size_t)n) >= FLOWKEY_RECORD_MAX)
+		return -1;
+	return head + (long)dsse_b64_encode(out + head, der, (size_t)n);
+}
+
+int
+flowkey_id_name(const char *keyid, size_t n, char *name, const char **why)
+{
+	char selector[DNSNAME_MAX + 1], ns[DNSNAME_MAX + 1];
+
+	if (flowkey_id_parse(keyid, n, selector, ns, why) < 0)
+		return -1;
+	if (snprintf(name, DNSNAME_MAX + 1, "%s%s%s", selector, FLOWKEY_LABEL, ns) > DNSNAME_MAX) {
+		*why = "longer than 253 characters";
 		return -1;
 	}
 	return 0;
@@ -212,35 +241,33 @@ txt_join(const ns_rr *rr, char *out)
 	return (long)n;
 }
 
-/* Look name's FLOWKEY1 record up into e. */
-static enum keyring_answer
-dns_key(struct keyring *kr, const char *name, struct key_entry *e)
+int
+flowkey_lookup(struct resolver *res, const char *name, struct sigkey *k, const char **why)
 {
 	char txt[RECORD_MAX];
-	const char *why = NULL;
-	int i = 0, st, records = 0;
+	int i = 0, st, records = 0, parsed = -1;
 	long n;
 	ns_msg m;
 	ns_rr rr;
 
-	if ((st = dns_query(kr->res, name, ns_t_txt, &m, &why)) == EX_FLOW_UNAVAILABLE) {
-		snprintf(e->why, sizeof e->why, "DNS: %s", why);
-		return KEY_UNAVAILABLE;
-	}
+	if ((st = dns_query(res, name, ns_t_txt, &m, why)) == EX_FLOW_UNAVAILABLE)
+		return st;
 	while (st == EX_FLOW_OK && dns_next_record(&m, &i, ns_t_txt, &rr)) {
 		if ((n = txt_join(&rr, txt)) < 0 || n < 10 || memcmp(txt, "v=FLOWKEY1", 10) != 0)
 			continue;
 		if (++records > 1) {
-			sigkey_free(&e->key);
-			e->found = 0;
-			why = "more than one FLOWKEY1 record";
-			break;
+			if (parsed == 0)
+				sigkey_free(k);
+			*why = "more than one FLOWKEY1 record";
+			return EX_FLOW_DATAERR;
 		}
-		e->found = flowkey_record_parse(txt, (size_t)n, &e->key, &why) == 0;
+		parsed = flowkey_record_parse(txt, (size_t)n, k, why);
 	}
-	if (!e->found)
-		snprintf(e->why, sizeof e->why, "%s", why && records ? why : "no FLOWKEY1 record in DNS");
-	return e->found ? KEY_FOUND : KEY_UNKNOWN;
+	if (records == 0) {
+		*why = "no FLOWKEY1 record in DNS";
+		return EX_FLOW_NEGATIVE;
+	}
+	return parsed == 0 ? EX_FLOW_OK : parsed > 0 ? EX_FLOW_NEGATIVE : EX_FLOW_DATAERR;
 }
 
 static struct key_entry *
@@ -261,7 +288,7 @@ find_locked(struct keyring *kr, const char *keyid, size_t n, struct key_entry **
     size_t whysize)
 {
 	struct key_entry *e;
-	char selector[DNSNAME_MAX + 1], ns[DNSNAME_MAX + 1], name[2 * DNSNAME_MAX + 16];
+	char name[DNSNAME_MAX + 1];
 	const char *bad;
 
 	if ((e = lookup(kr->files, kr->nfiles, keyid, n)) || (e = lookup(kr->cache, kr->ncached, keyid, n))) {
@@ -280,13 +307,18 @@ find_locked(struct keyring *kr, const char *keyid, size_t n, struct key_entry **
 	}
 	e = &kr->cache[kr->ncached];
 	memset(e, 0, sizeof *e);
-	if (flowkey_id_parse(keyid, n, selector, ns, &bad) < 0) {
+	if (flowkey_id_name(keyid, n, name, &bad) < 0) {
 		snprintf(e->why, sizeof e->why, "%s", bad);
 	} else {
-		snprintf(name, sizeof name, "%s%s%s", selector, FLOWKEY_LABEL, ns);
-		if (dns_key(kr, name, e) == KEY_UNAVAILABLE) {
-			snprintf(why, whysize, "%s", e->why);
+		switch (flowkey_lookup(kr->res, name, &e->key, &bad)) {
+		case EX_FLOW_UNAVAILABLE:
+			snprintf(why, whysize, "DNS: %s", bad);
 			return KEY_UNAVAILABLE;   /* not kept: the next event asks again */
+		case EX_FLOW_OK:
+			e->found = 1;
+			break;
+		default:
+			snprintf(e->why, sizeof e->why, "%s", bad);
 		}
 	}
 	e->keyid = xmalloc(n + 1);   /* a decoded key id may hold a NUL */

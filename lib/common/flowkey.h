@@ -35,8 +35,25 @@ struct keyring;
    <selector>._flowkey.<namespace> with a one-label selector. */
 int flowkey_id_parse(const char *keyid, size_t n, char *selector, char *ns, const char **why);
 
-/* Parse a FLOWKEY1 TXT record's text into k: 0, or -1 with *why. */
+/* Parse a FLOWKEY1 TXT record's text into k: 0; 1 with *why when the
+   record revokes its key (empty p=); -1 with *why when it is not valid. */
 int flowkey_record_parse(const char *txt, size_t n, struct sigkey *k, const char **why);
+
+/* The FLOWKEY1 record text of k's public key into out (FLOWKEY_RECORD_MAX
+   bytes, NUL-terminated): its length, or -1 (OpenSSL failed). */
+#define FLOWKEY_RECORD_MAX 256
+long flowkey_record_format(const struct sigkey *k, char *out);
+
+/* The DNS name of a key id, <selector>._flowkey.<namespace> in lower case
+   and without a trailing dot, into name (DNSNAME_MAX + 1 bytes): 0, or -1
+   with *why as flowkey_id_parse. */
+int flowkey_id_name(const char *keyid, size_t n, char *name, const char **why);
+
+/* Look the FLOWKEY1 record at name (as flowkey_id_name makes it) up through
+   res into *k: EX_FLOW_OK, else with *why EX_FLOW_NEGATIVE (no such name,
+   no FLOWKEY1 record, a revoked key), EX_FLOW_DATAERR (a FLOWKEY1 record
+   that is not valid, two of them) or EX_FLOW_UNAVAILABLE (no answer). */
+int flowkey_lookup(struct resolver *res, const char *name, struct sigkey *k, const char **why);
 
 struct keyring *keyring_new(void);
 void keyring_free(struct keyring *kr);

@@ -106,6 +106,29 @@ sigkey_from_spki(struct sigkey *k, const unsigned char *der, size_t n, const cha
 	return adopt(k, pkey, 0, why);
 }
 
+long
+sigkey_spki(const struct sigkey *k, unsigned char *der, size_t size)
+{
+	unsigned char *p = der;
+	int n = i2d_PUBKEY(k->pkey, NULL);
+
+	if (n <= 0 || (size_t)n > size || i2d_PUBKEY(k->pkey, &p) != n) {
+		ERR_clear_error();
+		return -1;
+	}
+	return n;
+}
+
+int
+sigkey_write_pem(const struct sigkey *k, FILE *f)
+{
+	if (PEM_write_PUBKEY(f, k->pkey) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
 /* s = n - s when s > n / 2, both 32 bytes big-endian. */
 static void
 p256_low_s(unsigned char *s)

@@ -12,6 +12,7 @@
 #define FLOW_SIGKEY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <openssl/evp.h>
 
@@ -33,6 +34,14 @@ int sigkey_load(struct sigkey *k, const char *path, int need_private, char *why,
 
 /* A public key from DER SubjectPublicKeyInfo: 0, or -1 with *why. */
 int sigkey_from_spki(struct sigkey *k, const unsigned char *der, size_t n, const char **why);
+
+/* k's public key as DER SubjectPublicKeyInfo into der (size bytes): its
+   length, or -1 (too small, or OpenSSL failed). */
+long sigkey_spki(const struct sigkey *k, unsigned char *der, size_t size);
+
+/* k's public key as a PEM block ("PUBLIC KEY", as `openssl pkey -pubout`
+   writes it) on f: 0, or -1. */
+int sigkey_write_pem(const struct sigkey *k, FILE *f);
 
 /* "p256" or "ed25519", as DNS key records name them. */
 const char *sigkey_alg_name(enum sigkey_alg alg);
