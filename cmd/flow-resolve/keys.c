@@ -65,7 +65,7 @@ key_script(enum dnsupdate_op op, const char *keyid, const char *pem, struct dnsu
 	char name[DNSNAME_MAX + 1], record[FLOWKEY_RECORD_MAX], why[160];
 	const char *bad;
 	struct sigkey k;
-	long n = 0;
+	long n;
 
 	if (flowkey_id_name(keyid, strlen(keyid), name, &bad) < 0) {
 		warnmsg("%s: %s", keyid, bad);
