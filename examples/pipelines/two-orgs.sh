@@ -32,6 +32,13 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 step() { printf '\n== %s\n' "$*"; }
+# wait_events FLOW-DIR N: until the file flow holds N events (30 s at most)
+wait_events() {
+	for _ in $(seq 1 300); do
+		[ "$(flow-sub -o beginning -e "$1" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+}
 show() { printf '$ %s\n' "$*"; "$@"; }
 
 # shellcheck source=../../tests/bats/helpers/named.bash
@@ -140,10 +147,7 @@ FNAP_CA=$dir/ca.pem FNAP_USER=alice FNAP_PASSWORD=apw show flow-pub -v "$orange_
 
 step "at blue, the late ones arrive (a2 and a4)"
 late=$dir/blue/flows/late.flows.blue.example
-for _ in $(seq 1 100); do
-	[ "$(flow-sub -o beginning -e "$late" | wc -l)" -ge 2 ] && break
-	sleep 0.1
-done
+wait_events "$late" 2
 show flow-sub -o beginning -e "$late"
 
 step "orange's agent goes down (killed, with its sessions) and comes back on its port: blue's processor reconnects and resumes"
@@ -158,10 +162,7 @@ EVENTS
 tcpserver -q -R -H 127.0.0.1 "$(cat "$dir/orange/port")" fnap-serve -T -c "$dir/orange/fnap-serve.conf" \
 	2>> "$dir/orange/agent.log" &
 pids="$pids $!"
-for _ in $(seq 1 300); do
-	[ "$(flow-sub -o beginning -e "$late" | wc -l)" -ge 3 ] && break
-	sleep 0.1
-done
+wait_events "$late" 3
 echo "blue's processor said, in the supervisor's log:"
 grep 'reconnecting in' "$dir/processors.log" | sed 's/^/  /'
 echo "blue has every late arrival once, a6 too (it reads as a consumer group that orange's agent keeps):"
@@ -195,10 +196,7 @@ EVENTS
 
 step "at orange, only the delayed one arrives (f2): blue imposed its WHERE"
 delays=$dir/orange/flows/delays.flows.orange.example
-for _ in $(seq 1 100); do
-	[ "$(flow-sub -o beginning -e "$delays" 2>/dev/null | wc -l)" -ge 1 ] && break
-	sleep 0.1
-done
+wait_events "$delays" 1
 show flow-sub -o beginning -e "$delays"
 
 step "bob takes the grant away: blue ends orange's subscription, and orange's processor stops"

@@ -203,19 +203,7 @@ OUT
 }
 
 @test "fnap-serve: two organisations: blue subscribes to orange's flow through DNS and TLS, filtered; pause, resume, revoke" {
-	printf '%s\n' 'fnaa.orange IN A 127.0.0.1' 'fnaa.blue IN A 127.0.0.1' > "$TMP/records"
-	named_start example "$TMP/records"
-	s6_start
-	fnap_tls_files fnaa.orange.example fnaa.blue.example
-	mkdir -p "$TMP/orange" "$TMP/blue"
-	{ echo apw | fnap-serve -p alice | sed 's/:$/:flows.orange.example/'
-	  echo bpw | fnap-serve -p blue-agent; } > "$TMP/orange/users"
-	echo bobpw | fnap-serve -p bob | sed 's/:$/:flows.blue.example/' > "$TMP/blue/users"
-	: > "$TMP/orange/peers"
-	echo 'fnaa.orange.example blue-agent bpw' > "$TMP/blue/peers"
-	chmod 600 "$TMP/blue/peers"
-	agent_start orange
-	agent_start blue
+	orange_and_blue
 	at orange alice apw 'CREATE FLOW arrivals.flows.orange.example PUBLIC' > "$TMP/c"
 	[ "$(sed -n 3p "$TMP/c")" = '220 OK arrivals.flows.orange.example' ]
 	# blue finds orange's agent in DNS, subscribes there as blue-agent, over TLS

@@ -40,19 +40,7 @@ subscriptions() {
 }
 
 @test "fnap-serve: orange grants blue's agent READ with a WHERE: it describes the flow, its subscriptions copy through (grant) AND (own); REVOKE READ ... FROM ends them" {
-	printf '%s\n' 'fnaa.orange IN A 127.0.0.1' 'fnaa.blue IN A 127.0.0.1' > "$TMP/records"
-	named_start example "$TMP/records"
-	s6_start
-	fnap_tls_files fnaa.orange.example fnaa.blue.example
-	mkdir -p "$TMP/orange" "$TMP/blue"
-	{ echo apw | fnap-serve -p alice | sed 's/:$/:flows.orange.example/'
-	  echo bpw | fnap-serve -p blue-agent; } > "$TMP/orange/users"
-	echo bobpw | fnap-serve -p bob | sed 's/:$/:flows.blue.example/' > "$TMP/blue/users"
-	: > "$TMP/orange/peers"
-	echo 'fnaa.orange.example blue-agent bpw' > "$TMP/blue/peers"
-	chmod 600 "$TMP/blue/peers"
-	agent_start orange
-	agent_start blue
+	orange_and_blue
 	local flow=arrivals.flows.orange.example
 	at orange alice apw "CREATE FLOW $flow" > "$TMP/c"
 	at orange blue-agent bpw "DESCRIBE FLOW $flow" > "$TMP/d0"

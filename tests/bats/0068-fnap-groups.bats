@@ -95,20 +95,10 @@ OUT
 	no_sanitizer_reports "$TMP/fnap.log"
 }
 
-# writer DIR FIRST LAST: events eFIRST..eLAST into the file flow DIR, 20 at a time
-writer() {
-	local i=$2
-	while [ "$i" -le "$3" ]; do
-		for n in $(seq "$i" $(( i + 19 ))); do event "e$n"; done | flow-pub "$1"
-		i=$(( i + 20 ))
-		sleep 0.02
-	done
-}
-
 @test "flow-sub -g fnap:// stopped by SIGTERM mid-stream and started again: every event once" {
 	agent_with t.flows.unix.ar 0
 	url=fnap://127.0.0.1:$FNAP_PORT/t.flows.unix.ar
-	writer "$TMP/flows/t.flows.unix.ar" 1 3000 &
+	write_slowly "$TMP/flows/t.flows.unix.ar" 1 3000 &
 	WRITER_PID=$!
 	: > "$TMP/got"
 	for round in 1 2 3 4 5; do
@@ -136,7 +126,7 @@ agent_up() { tcpclient -R -H 127.0.0.1 "$1" sh -c 'printf "QUIT\r\n" >&7; cat <&
 	port=$FNAP_PORT
 	flow=$TMP/flows/r.flows.unix.ar
 	[ -d "$flow" ]
-	writer "$flow" 1 2000 &
+	write_slowly "$flow" 1 2000 &
 	WRITER_PID=$!
 	FNAP_USER=test FNAP_PASSWORD=test flow-bridge -g copy -o stored "$url" "$TMP/copy" 2> "$TMP/bridge.err" &
 	BRIDGE_PID=$!

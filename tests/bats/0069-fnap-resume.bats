@@ -31,34 +31,12 @@ LATE=late.flows.blue.example
 # FROM (default: the beginning). Sets SUB (the subscription flow at
 # orange) and SVC (blue's processor)
 two_orgs() {
-	printf '%s\n' 'fnaa.orange IN A 127.0.0.1' 'fnaa.blue IN A 127.0.0.1' > "$TMP/records"
-	named_start example "$TMP/records"
-	s6_start
-	fnap_tls_files fnaa.orange.example fnaa.blue.example
-	mkdir -p "$TMP/orange" "$TMP/blue"
-	{ echo apw | fnap-serve -p alice | sed 's/:$/:flows.orange.example/'
-	  echo bpw | fnap-serve -p blue-agent; } > "$TMP/orange/users"
-	echo bobpw | fnap-serve -p bob | sed 's/:$/:flows.blue.example/' > "$TMP/blue/users"
-	: > "$TMP/orange/peers"
-	echo 'fnaa.orange.example blue-agent bpw' > "$TMP/blue/peers"
-	chmod 600 "$TMP/blue/peers"
-	agent_start orange
-	agent_start blue
+	orange_and_blue
 	at orange alice apw "CREATE FLOW $ARR PUBLIC" > /dev/null
 	at blue bob bobpw "SUBSCRIBE $ARR ${FROM:+FROM $FROM }LOCAL late" > "$TMP/s"
 	SUB=$(sed -n 4p "$TMP/s" | sed 's/.* //')
 	[ -d "$TMP/orange/flows/$SUB" ]
 	SVC=$TMP/blue/state/service/$LATE
-}
-
-# writer FIRST LAST: events eFIRST..eLAST into orange's flow, 20 at a time
-writer() {
-	local i=$1
-	while [ "$i" -le "$2" ]; do
-		for n in $(seq "$i" $(( i + 19 ))); do event "e$n"; done | flow-pub "$TMP/orange/flows/$ARR"
-		i=$(( i + 20 ))
-		sleep 0.02
-	done
 }
 
 # count FLOW-DIR: the events of a file flow
@@ -76,7 +54,7 @@ ids() { flow-sub -o beginning -e "$1" | jq -r .id; }
 	two_orgs
 	grep -q "'-g' 'fnap-[0-9a-f]*' '-o' 'stored'" "$SVC/run"
 	grep -q "'-g' 'fnap-[0-9a-f]*' '-o' 'stored'" "$TMP/orange/state/service/$SUB/run"
-	writer 1 "$N" &
+	write_slowly "$TMP/orange/flows/$ARR" 1 "$N" &
 	WRITER_PID=$!
 	for round in 1 2 3 4 5; do
 		wait_until 60 at_least "$TMP/blue/flows/$LATE" $(( round * 400 ))
@@ -95,7 +73,7 @@ ids() { flow-sub -o beginning -e "$1" | jq -r .id; }
 
 @test "orange's agent killed and restarted mid-stream: blue's processor reconnects (one line each time, backing off) and resumes: 0 lost, 0 duplicated" {
 	two_orgs
-	writer 1 "$N" &
+	write_slowly "$TMP/orange/flows/$ARR" 1 "$N" &
 	WRITER_PID=$!
 	wait_until 60 at_least "$TMP/blue/flows/$LATE" 500
 	# the agent and all its sessions go at once; the same port comes back
@@ -118,7 +96,7 @@ ids() { flow-sub -o beginning -e "$1" | jq -r .id; }
 
 @test "blue's processor killed with SIGKILL mid-stream: 0 lost; what it wrote after its last checkpoint comes twice, at most a second's worth (the count is printed)" {
 	two_orgs
-	writer 1 "$N" &
+	write_slowly "$TMP/orange/flows/$ARR" 1 "$N" &
 	WRITER_PID=$!
 	wait_until 60 at_least "$TMP/blue/flows/$LATE" 1000
 	s6-svc -k "$SVC"

@@ -103,3 +103,15 @@ wait_lines() {
 		sleep 0.01
 	done
 }
+
+# write_slowly FLOW-DIR FIRST LAST: events eFIRST..eLAST into the file flow,
+# 20 at a time with a pause between: a producer that goes on while a test
+# stops and starts what reads
+write_slowly() {
+	local i=$2 n
+	while [ "$i" -le "$3" ]; do
+		for n in $(seq "$i" $(( i + 19 ))); do event "e$n"; done | flow-pub "$1"
+		i=$(( i + 20 ))
+		sleep 0.02
+	done
+}

@@ -52,3 +52,23 @@ wait_flow_count() {
 	cat "$TMP/s6.log" >&2
 	return 1
 }
+
+# orange_and_blue: named (fnaa.orange and fnaa.blue of example), s6, the
+# TLS files, and both agents: orange's users alice/apw (flows.orange.example)
+# and blue-agent/bpw, blue's bob/bobpw (flows.blue.example); blue's agent
+# logs in to orange's as blue-agent
+orange_and_blue() {
+	printf '%s\n' 'fnaa.orange IN A 127.0.0.1' 'fnaa.blue IN A 127.0.0.1' > "$TMP/records"
+	named_start example "$TMP/records"
+	s6_start
+	fnap_tls_files fnaa.orange.example fnaa.blue.example
+	mkdir -p "$TMP/orange" "$TMP/blue"
+	{ echo apw | fnap-serve -p alice | sed 's/:$/:flows.orange.example/'
+	  echo bpw | fnap-serve -p blue-agent; } > "$TMP/orange/users"
+	echo bobpw | fnap-serve -p bob | sed 's/:$/:flows.blue.example/' > "$TMP/blue/users"
+	: > "$TMP/orange/peers"
+	echo 'fnaa.orange.example blue-agent bpw' > "$TMP/blue/peers"
+	chmod 600 "$TMP/blue/peers"
+	agent_start orange
+	agent_start blue
+}
