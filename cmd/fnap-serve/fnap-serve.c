@@ -19,7 +19,7 @@
 #define MAX_OVERRIDES 64
 
 static const char usage[] =
-    "usage: fnap-serve [-T] [-c FILE] [-o KEY=VALUE]... | fnap-serve [-C COST] -p NAME\n";
+    "usage: fnap-serve [-dT] [-c FILE] [-o KEY=VALUE]... | fnap-serve [-C COST] -p NAME\n";
 
 static const char help[] =
     "Serve FNAP on stdin/stdout, one connection per process.\n"
@@ -27,6 +27,7 @@ static const char help[] =
     "  -c, --config FILE   the configuration (default $FNAP_CONFIG, else " DEFAULT_CONF ")\n"
     "  -o, --set KEY=VALUE a setting of the configuration, over the file's\n"
     "  -T, --tls           implicit TLS: the handshake before the greeting\n"
+    "  -d, --debug         every line of the session on standard error (C: client, S: agent)\n"
     "  -p, --password NAME read a password on stdin, print NAME's users-file line\n"
     "  -C, --cost COST     of its hash: low (7 MiB), interactive (64 MiB, the default)\n"
     "                      or moderate (256 MiB), per login\n"
@@ -59,6 +60,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, 'o' },
 		{ "tls", no_argument, NULL, 'T' },
+		{ "debug", no_argument, NULL, 'd' },
 		{ "password", required_argument, NULL, 'p' },
 		{ "cost", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -68,11 +70,11 @@ main(int argc, char **argv)
 	const char *conf_path = getenv("FNAP_CONFIG"), *user = NULL, *why;
 	const char *overrides[MAX_OVERRIDES];
 	struct fnap_conf conf;
-	int c, i, n = 0, implicit_tls = 0, status, cost = AUTH_COST_INTERACTIVE, cost_given = 0;
+	int c, i, n = 0, implicit_tls = 0, trace = 0, status, cost = AUTH_COST_INTERACTIVE, cost_given = 0;
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "c:o:Tp:C:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:dTp:C:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
 		case 'o':
@@ -81,6 +83,7 @@ main(int argc, char **argv)
 			overrides[n++] = optarg;
 			break;
 		case 'T': implicit_tls = 1; break;
+		case 'd': trace = 1; break;
 		case 'p': user = optarg; break;
 		case 'C':
 			if ((cost = auth_cost_parse(optarg)) < 0)
@@ -110,6 +113,8 @@ main(int argc, char **argv)
 			die(EX_FLOW_USAGE, "-o %s: %s", overrides[i], why);
 	if (implicit_tls)
 		conf.implicit_tls = 1;
+	if (trace)
+		conf.trace = 1;
 	if (fnap_conf_check(&conf, &why) < 0)
 		die(EX_FLOW_CONFIG, "%s: %s", conf_path ? conf_path : DEFAULT_CONF, why);
 	status = fnap_serve(&conf, STDIN_FILENO, STDOUT_FILENO);

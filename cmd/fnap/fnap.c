@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flowyml.h"
+#include "fnap_client.h"
 #include "fnap_ua_cmd.h"
 #include "dnsquery.h"
 #include "util.h"
@@ -24,6 +25,7 @@ static const char help[] =
     "  -s, --server HOST[:PORT]   name server for SRV lookups (default $FLOW_NAMESERVER)\n"
     "      --tls                  TLS from the first byte, whatever the configuration says\n"
     "  -j, --json                 print each record as a JSON object\n"
+    "  -d, --debug                every line exchanged, on stderr (C: sent, S: received)\n"
     "  -h, --help                 this help\n"
     "  -V, --version              print the version\n"
     "Commands:\n"
@@ -58,6 +60,7 @@ static const struct option longopts[] = {
 	{ "server", required_argument, NULL, 's' },
 	{ "tls", no_argument, NULL, OPT_TLS },
 	{ "json", no_argument, NULL, 'j' },
+	{ "debug", no_argument, NULL, 'd' },
 	{ "public", no_argument, NULL, OPT_PUBLIC },
 	{ "local", required_argument, NULL, OPT_LOCAL },
 	{ "where", required_argument, NULL, OPT_WHERE },
@@ -80,11 +83,12 @@ main(int argc, char **argv)
 	int c, st;
 
 	util_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "a:c:hjk:s:V", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:c:dhjk:s:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': u.agent = optarg; break;
 		case 'c': config = optarg; break;
 		case 'j': u.json = 1; break;
+		case 'd': fnap_client_trace("fnap: "); break;
 		case 'k': a.token = optarg; break;
 		case 's':
 			if (nameserver_parse(optarg, host, &port, &why) < 0)

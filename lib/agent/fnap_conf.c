@@ -41,6 +41,7 @@ static const struct setting {
 	{ "supervisor", PATH, offsetof(struct fnap_conf, scan_dir), 0, 0 },
 	{ "peers", PATH, offsetof(struct fnap_conf, peers), 0, 0 },
 	{ "tls-ca", PATH, offsetof(struct fnap_conf, tls_ca), 0, 0 },
+	{ "trace", FLAG, offsetof(struct fnap_conf, trace), 0, 0 },
 };
 
 void

@@ -28,6 +28,7 @@ struct fnap_conf {
 	char *tls_cert, *tls_key;
 	int implicit_tls;     /* -T: TLS from the first byte */
 	int plain_cleartext;  /* allow PLAIN without TLS from other hosts */
+	int trace;            /* -d: every line of the session on standard error */
 	int idle_timeout;     /* seconds */
 	int login_timeout;    /* seconds a session may go unauthenticated */
 	size_t command_max;   /* bytes of a command line */

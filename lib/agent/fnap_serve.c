@@ -198,6 +198,13 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	login_clock(&s, &was_authed, &login_by);
 	s.local = auth_client_is_local(in);
 	audit_start(&s.audit, in);
+	if (conf->trace && !s.audit.to_syslog) {
+		/* never on the connection itself (inetd): a trace is for the log */
+		char prefix[64];
+
+		snprintf(prefix, sizeof prefix, "fnap-serve: %ld: ", (long)getpid());
+		fnap_conn_trace(s.c, STDERR_FILENO, prefix, 0);
+	}
 	if (conf->tls_cert && !(s.tls = tls_server_ctx(conf->tls_cert, conf->tls_key, &why))) {
 		warnmsg("%s: %s", conf->tls_cert, why);
 		fnap_reply(s.c, REPLY_CLOSING, "%s service not available", conf->hostname);

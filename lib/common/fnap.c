@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fnap.h"
@@ -27,6 +29,10 @@ struct fnap_conn {
 	int timeout_ms;            /* reads */
 	int64_t deadline_ms;       /* of every wait, or -1 */
 	int werr;                  /* a write failed: the connection is done */
+	int trace_fd;              /* fnap_conn_trace: where, or -1 */
+	int trace_client;          /* this end is the client */
+	int mask_next;             /* the client's next line is a credential */
+	char trace_prefix[64];
 };
 
 /* Writes to a stuck client must end too: a socket gets a send timeout.
@@ -57,8 +63,49 @@ fnap_conn_new(int in, int out, size_t line_max, int timeout_ms)
 	c->w = out_open_transport(&c->t, OUT_BYTES);
 	c->timeout_ms = timeout_ms;
 	c->deadline_ms = -1;
+	c->trace_fd = -1;
 	socket_options(out, timeout_ms);
 	return c;
+}
+
+void
+fnap_conn_trace(struct fnap_conn *c, int fd, const char *prefix, int client)
+{
+	c->trace_fd = fd;
+	c->trace_client = client;
+	snprintf(c->trace_prefix, sizeof c->trace_prefix, "%s", prefix);
+}
+
+/* A line of the client (from_client) or of the agent on the trace, in one
+   write: a PLAIN credential masked, whichever of its two forms. */
+static void
+trace(struct fnap_conn *c, int from_client, const char *line, size_t len)
+{
+	static const char plain[] = "AUTHENTICATE PLAIN";
+	const size_t plen = sizeof plain - 1;
+	struct iovec v[4];
+	const char *shown = line;
+
+	if (c->trace_fd < 0)
+		return;
+	if (from_client && c->mask_next) {
+		shown = "****";
+		len = 4;
+		c->mask_next = 0;
+	} else if (from_client && len >= plen && strncasecmp(line, plain, plen) == 0) {
+		if (strspn(line + plen, " ") == len - plen)
+			c->mask_next = 1;   /* the credential comes on the next line */
+		else {
+			shown = "AUTHENTICATE PLAIN ****";
+			len = strlen(shown);
+		}
+	}
+	v[0] = (struct iovec){ c->trace_prefix, strlen(c->trace_prefix) };
+	v[1] = (struct iovec){ (void *)(from_client ? "C: " : "S: "), 3 };
+	v[2] = (struct iovec){ (void *)shown, len };
+	v[3] = (struct iovec){ "\n", 1 };
+	while (writev(c->trace_fd, v, 4) < 0 && errno == EINTR)
+		;
 }
 
 void
@@ -190,6 +237,7 @@ fnap_body(struct fnap_conn *c, const char *line, size_t len)
 {
 	if (c->werr)
 		return -1;
+	trace(c, c->trace_client, line, len);
 	if (out_write(c->w, line, len) < 0 || out_write(c->w, "\r\n", 2) < 0) {
 		c->werr = 1;
 		return -1;
@@ -269,8 +317,11 @@ fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len)
 	lr_set_max(c->lr, max + 1);  /* +1: a CR may end it */
 	for (;;) {
 		r = lr_next(c->lr, &l, &n);
-		if (r == LR_LINE)
-			return framed_line(l, n, max, line, len);
+		if (r == LR_LINE) {
+			if ((r = framed_line(l, n, max, line, len)) == FNAP_LINE)
+				trace(c, !c->trace_client, *line, *len);
+			return r;
+		}
 		if (r == LR_LONG)
 			return FNAP_TOO_LONG;  /* its rest is dropped as it comes */
 		if (r == LR_EOF)

@@ -49,6 +49,12 @@ int fnap_conn_accept_tls(struct fnap_conn *c, struct tls_ctx *x, const char **wh
 int fnap_conn_connect_tls(struct fnap_conn *c, struct tls_ctx *x, const char *host,
     const char **why);
 int fnap_conn_is_tls(const struct fnap_conn *c);
+/* Trace every line of c, whole, on descriptor fd: "<prefix>C: <line>"
+   for a line of the client, "<prefix>S: <line>" for one of the agent, as
+   fnap(7)'s transcripts show them (client: whether this end is the
+   client). A PLAIN credential is written "****", on the AUTHENTICATE line
+   or on the line after it. For fnap -d and fnap-serve -d. */
+void fnap_conn_trace(struct fnap_conn *c, int fd, const char *prefix, int client);
 
 /* The next line, without its CR LF, of at most max bytes (<= line_max),
    NUL-terminated in place and valid until the next call: FNAP_LINE, or

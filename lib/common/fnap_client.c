@@ -79,6 +79,15 @@ fail:
 	return -1;
 }
 
+/* A debugging switch of the whole process, set once by main. */
+static const char *trace_prefix;
+
+void
+fnap_client_trace(const char *prefix)
+{
+	trace_prefix = prefix;
+}
+
 struct fnap_client *
 fnap_client_open(const char *hostport, int tls, const char *cafile, int *status)
 {
@@ -114,6 +123,8 @@ fnap_client_open(const char *hostport, int tls, const char *cafile, int *status)
 		goto fail;
 	}
 	cl->c = fnap_conn_new(cl->fd, cl->fd, CE_LINE_MAX, FNAP_CLIENT_TIMEOUT_MS);
+	if (trace_prefix)
+		fnap_conn_trace(cl->c, STDERR_FILENO, trace_prefix, 1);
 	if (tls && (!(cl->tls = tls_client_ctx(cafile, &why)) ||
 	    fnap_conn_connect_tls(cl->c, cl->tls, cl->host, &why) < 0)) {
 		warnmsg("%s: TLS: %s", hostport, why);

@@ -20,6 +20,10 @@ struct fnap_client {
 	char why[96];   /* why the last read got no reply line */
 };
 
+/* From now on, every session of this process traces its lines on
+   standard error, each after prefix (fnap_conn_trace): fnap -d. */
+void fnap_client_trace(const char *prefix);
+
 /* Connect to "host[:port]" ("[v6addr]:port"; port 61000 when absent),
    with TLS when tls is set (trusting the PEM file cafile, else the
    system's CAs), and read the greeting. NULL after a message

@@ -635,3 +635,41 @@ YML
 	assert_eq "{\"flow\":\"time.flows.unix.ar\",\"note\":\"$json"$'\xef\xbf\xbd"}' "$output"
 	[ "$(jq -r .note <<< "$output")" = "$raw"$'\xef\xbf\xbd' ]
 }
+
+@test "fnap -d and fnap-serve -d: every line on stderr, C: the client's, S: the agent's; PLAIN's credentials masked; stdout as without -d" {
+	fnap_start -d
+	fnapua_config
+	fnap create flow d.flows.unix.ar > "$TMP/plain.out"
+	run --separate-stderr fnap -d describe flow d.flows.unix.ar
+	[ "$status" -eq 0 ]
+	fnap describe flow d.flows.unix.ar | cmp - <(printf '%s\n' "$output")
+	# the whole session, as fnap(7)'s transcripts write it
+	printf '%s\n' "$stderr" > "$TMP/trace"
+	cmp <(sed -n '1,4p;6p' "$TMP/trace") - <<'OUT'
+fnap: S: 220 fnaa.unix.ar FNAA
+fnap: C: AUTHENTICATE PLAIN
+fnap: S: 220 OK
+fnap: C: ****
+fnap: C: DESCRIBE FLOW d.flows.unix.ar
+OUT
+	grep -qx 'fnap: S: 220 Authenticated' "$TMP/trace"
+	grep -qx 'fnap: S: owner=test' "$TMP/trace"
+	[ "$(tail -n 2 "$TMP/trace" | head -n 1)" = 'fnap: C: QUIT' ]
+	[ "$(tail -n 1 "$TMP/trace")" = 'fnap: S: 221 Bye' ]
+	! grep -q "AHRlc3QAdGVzdA==\|dGVzdAB0ZXN0" "$TMP/trace"
+	# the agent's side, each line after its session's pid; a one-line PLAIN masked too
+	printf '%s\n' "$FNAP_AUTH" 'DESCRIBE FLOW nope.flows.unix.ar' QUIT | fnap_session > /dev/null
+	grep -Eq '^fnap-serve: [0-9]+: C: AUTHENTICATE PLAIN \*\*\*\*$' "$TMP/fnap.log"
+	grep -Eq '^fnap-serve: [0-9]+: C: \*\*\*\*$' "$TMP/fnap.log"
+	grep -Eq '^fnap-serve: [0-9]+: S: 550 no such flow or access denied$' "$TMP/fnap.log"
+	grep -Eq '^fnap-serve: [0-9]+: C: DESCRIBE FLOW d.flows.unix.ar$' "$TMP/fnap.log"
+	! grep -q "AHRlc3QAdGVzdA==\|dGVzdAB0ZXN0" "$TMP/fnap.log"
+	# without -d (nor "trace yes"), no trace
+	fnap_stop
+	FNAP_EXTRA_CONF='trace no' fnap_start
+	fnapua_config
+	fnap describe flow d.flows.unix.ar > /dev/null
+	! grep -q ': [CS]: ' "$TMP/fnap.log"
+	run fnap-serve -c "$TMP/fnap.conf" -o trace=maybe < /dev/null
+	[ "$status" -eq 64 ]
+}
