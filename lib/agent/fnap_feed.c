@@ -10,12 +10,14 @@
 #include "fnap_feed.h"
 #include "fnap_queue.h"
 #include "processor.h"
+#include "rfc3339.h"
 #include "util.h"
 
 int
 feed_from(const char *word, struct feed_terms *t)
 {
 	struct offset_spec o;
+	char when[RFC3339_MAX];
 
 	if (!word || strlen(word) >= sizeof t->from)
 		return -1;
@@ -26,7 +28,12 @@ feed_from(const char *word, struct feed_terms *t)
 	else if (offset_parse(word, &o) < 0 || o.resume || o.kind == OFFSET_STORED ||
 	    o.kind == OFFSET_BEGINNING || o.kind == OFFSET_END)
 		return -1;
-	else
+	else if (o.kind == OFFSET_TIME && word[1] == '-') {
+		/* @-N<unit>, resolved now: a processor started later, or again,
+		   and another agent for LOCAL, all get the same absolute time */
+		rfc3339_format(o.value, when);
+		snprintf(t->from, sizeof t->from, "@%s", when);
+	} else
 		strcpy(t->from, word);
 	return 0;
 }
