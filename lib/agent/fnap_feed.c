@@ -17,7 +17,6 @@ int
 feed_from(const char *word, struct feed_terms *t)
 {
 	struct offset_spec o;
-	char when[RFC3339_MAX];
 
 	if (!word || strlen(word) >= sizeof t->from)
 		return -1;
@@ -28,11 +27,11 @@ feed_from(const char *word, struct feed_terms *t)
 	else if (offset_parse(word, &o) < 0 || o.resume || o.kind == OFFSET_STORED ||
 	    o.kind == OFFSET_BEGINNING || o.kind == OFFSET_END)
 		return -1;
-	else if (o.kind == OFFSET_TIME && word[1] == '-') {
-		/* @-N<unit>, resolved now: a processor started later, or again,
+	else if (o.kind == OFFSET_TIME) {
+		/* @-N<unit> resolved now: a processor started later, or again,
 		   and another agent for LOCAL, all get the same absolute time */
-		rfc3339_format(o.value, when);
-		snprintf(t->from, sizeof t->from, "@%s", when);
+		t->from[0] = '@';
+		time_resolved_text(word + 1, o.value, t->from + 1, sizeof t->from - 1);
 	} else
 		strcpy(t->from, word);
 	return 0;

@@ -153,3 +153,15 @@ time_parse(const char *s, int64_t now, int64_t *ns)
 	*ns = now - ago;
 	return 0;
 }
+
+void
+time_resolved_text(const char *s, int64_t ns, char *out, size_t size)
+{
+	char t[RFC3339_MAX];
+
+	if (s[0] == '-') {
+		rfc3339_format(ns, t);
+		s = t;
+	}
+	snprintf(out, size, "%s", s);
+}

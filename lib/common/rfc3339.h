@@ -32,4 +32,10 @@ int duration_parse(const char *s, int64_t *ns);
    the only ones that start with '-'. 0 and *ns, or -1. */
 int time_parse(const char *s, int64_t now, int64_t *ns);
 
+/* The text of time s to pass on to another program or agent, into
+   out[0..size) with a NUL: s itself when it is RFC 3339 (exact), else
+   ns, what time_parse resolved it to, formatted as rfc3339_format does
+   (milliseconds), so that the time is not resolved again later. */
+void time_resolved_text(const char *s, int64_t ns, char *out, size_t size);
+
 #endif
