@@ -28,8 +28,9 @@ feed_from(const char *word, struct feed_terms *t)
 	    o.kind == OFFSET_BEGINNING || o.kind == OFFSET_END)
 		return -1;
 	else if (o.kind == OFFSET_TIME) {
-		/* @-N<unit> resolved now: a processor started later, or again,
-		   and another agent for LOCAL, all get the same absolute time */
+		/* a relative time resolved now (RFC 3339 kept as given): a
+		   processor started later, or again, and another agent for
+		   LOCAL, all get the same absolute time */
 		t->from[0] = '@';
 		time_resolved_text(word + 1, o.value, t->from + 1, sizeof t->from - 1);
 	} else

@@ -1,6 +1,6 @@
 /* rfc3339: RFC 3339 date-time strings <-> nanoseconds since the epoch;
    durations ("10m") in nanoseconds; times as every flow program takes
-   them (flow(7) TIMES): an RFC 3339 date-time, or a relative "-N" plus a
+   them (flow(7) TIME VALUES): an RFC 3339 date-time, or a relative "-N" plus a
    unit, resolved against a now the caller passes (the real clock, once,
    where the time is first read, so that what is passed on is absolute). */
 #ifndef FLOW_RFC3339_H
