@@ -21,12 +21,13 @@ static const char help[] =
     "Write the events of the flow at URL to stdout, one JSON line each.\n"
     "\n"
     "  -o, --offset OFFSET  beginning, end, stored, N, -N (N before the end) or\n"
-    "                       @RFC3339 (first event at or after that time);\n"
+    "                       @TIME (first event at or after TIME: RFC 3339, or\n"
+    "                       -N with s, m, h or d, as -10m);\n"
     "                       default: the group's stored offset, else the end\n"
     "  -e, --exit           exit at the end instead of following new events\n"
     "  -c, --count N        exit after N events\n"
     "  -g, --group GROUP    consumer group: resume where it stopped\n"
-    "      --until TIME     stop before the first event later than TIME\n"
+    "      --until TIME     stop before the first event later than TIME (or @TIME)\n"
     "      --sync           fsync the group's offset when storing it\n"
     "  -r, --reject FILE    keep records that are not CloudEvents (kafka) in FILE\n"
     "  -X KEY=VALUE         librdkafka property (kafka broker), repeatable\n"
@@ -72,8 +73,9 @@ main(int argc, char **argv)
 			break;
 		case 'g': bo.group = optarg; break;
 		case OPT_UNTIL:
-			if (rfc3339_parse(optarg, strlen(optarg), &so.until_ns) < 0)
-				die(EX_FLOW_USAGE, "--until %s: expected an RFC 3339 time", optarg);
+			/* the @ of -o's @TIME taken too, so that one spelling works for both */
+			if (time_parse(optarg + (optarg[0] == '@'), clock_real_ns(), &so.until_ns) < 0)
+				die(EX_FLOW_USAGE, "--until %s: expected [@]TIME: RFC 3339, or -N with s, m, h or d (flow(7))", optarg);
 			break;
 		case OPT_SYNC: bo.sync = 1; break;
 		case 'r': reject_path = optarg; break;

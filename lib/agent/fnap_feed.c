@@ -10,6 +10,7 @@
 #include "fnap_feed.h"
 #include "fnap_queue.h"
 #include "processor.h"
+#include "rfc3339.h"
 #include "util.h"
 
 int
@@ -26,7 +27,13 @@ feed_from(const char *word, struct feed_terms *t)
 	else if (offset_parse(word, &o) < 0 || o.resume || o.kind == OFFSET_STORED ||
 	    o.kind == OFFSET_BEGINNING || o.kind == OFFSET_END)
 		return -1;
-	else
+	else if (o.kind == OFFSET_TIME) {
+		/* a relative time resolved now (RFC 3339 kept as given): a
+		   processor started later, or again, and another agent for
+		   LOCAL, all get the same absolute time */
+		t->from[0] = '@';
+		time_resolved_text(word + 1, o.value, t->from + 1, sizeof t->from - 1);
+	} else
 		strcpy(t->from, word);
 	return 0;
 }

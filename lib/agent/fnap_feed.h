@@ -19,14 +19,15 @@
 
 /* What a processor copies: from where in its source when it first starts
    (from: "" for the first event, else flow-bridge's -o words: end, N, -N,
-   @time), through which filter (where: a CESQL expression, or NULL). */
+   @time, a relative time resolved already), through which filter (where: a CESQL expression, or NULL). */
 struct feed_terms {
 	char from[FEED_FROM_MAX];
 	const char *where;
 };
 
 /* FROM's value as SUBSCRIBE takes it (BEGINNING, END, N, -N, @time, in
-   any case for the words) into t->from: 0, or -1 when it is none. */
+   any case for the words; a relative @time resolved now, into RFC 3339)
+   into t->from: 0, or -1 when it is none. */
 int feed_from(const char *word, struct feed_terms *t);
 
 /* Start the processor feeding dst from src_url: flow src here, or a flow

@@ -44,7 +44,8 @@ struct stream {
 	int done, code;             /* the final reply, or AUDIT_NO_REPLY */
 };
 
-/* FROM's value: BEGINNING, END, N, -N (before the end), @RFC3339; with a
+/* FROM's value: BEGINNING, END, N, -N (before the end), @TIME (relative
+   ones resolved now, when STREAM is served); with a
    group also STORED (the group's position, else the beginning) and
    STORED:<any of the others> (the group's position, else that). */
 static int

@@ -33,7 +33,7 @@ offset_parse(const char *s, struct offset_spec *o)
 	}
 	if (s[0] == '@') {
 		o->kind = OFFSET_TIME;
-		return rfc3339_parse(s + 1, strlen(s + 1), &o->value);
+		return time_parse(s + 1, clock_real_ns(), &o->value);
 	}
 	if (s[0] == '-') {
 		o->kind = OFFSET_FROM_END;

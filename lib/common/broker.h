@@ -28,8 +28,10 @@ struct offset_spec {
 	int resume;        /* stored:SPEC: the group's stored offset, else kind */
 };
 
-/* Parse beginning|end|stored|N|-N|@RFC3339, or stored:SPEC (SPEC one of
-   the others); 0 or -1. */
+/* Parse beginning|end|stored|N|-N|@TIME, or stored:SPEC (SPEC one of
+   the others); 0 or -1. TIME is RFC 3339 or relative (-10m: time_parse),
+   resolved against the real clock here: the spec always holds an
+   absolute time. */
 int offset_parse(const char *s, struct offset_spec *o);
 
 struct broker_opts {

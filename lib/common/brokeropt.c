@@ -20,7 +20,7 @@ brokeropt(int c, const char *arg, struct broker_opts *o)
 		return 1;
 	case 'o':
 		if (offset_parse(arg, &o->start) < 0)
-			die(EX_FLOW_USAGE, "-o %s: expected beginning, end, stored, N, -N, @RFC3339 or stored:(one of the others)", arg);
+			die(EX_FLOW_USAGE, "-o %s: expected beginning, end, stored, N, -N, @TIME (RFC 3339, or -N with s, m, h or d) or stored:(one of the others)", arg);
 		return 1;
 	default:
 		return 0;

@@ -138,3 +138,30 @@ duration_parse(const char *s, int64_t *ns)
 	*ns = n * unit * 1000000000LL;
 	return 0;
 }
+
+int
+time_parse(const char *s, int64_t now, int64_t *ns)
+{
+	size_t len = strlen(s);
+	int64_t ago;
+
+	if (s[0] != '-')
+		return rfc3339_parse(s, len, ns);
+	/* duration_parse takes a bare N as seconds: here the unit is required */
+	if (len < 3 || !strchr("smhd", s[len - 1]) || duration_parse(s + 1, &ago) < 0)
+		return -1;
+	*ns = now - ago;
+	return 0;
+}
+
+void
+time_resolved_text(const char *s, int64_t ns, char *out, size_t size)
+{
+	char t[RFC3339_MAX];
+
+	if (s[0] == '-') {
+		rfc3339_format(ns, t);
+		s = t;
+	}
+	snprintf(out, size, "%s", s);
+}

@@ -13,6 +13,7 @@
 #include "fnap_ua_cmd.h"
 #include "fnap_ua_shell.h"
 #include "json.h"
+#include "rfc3339.h"
 #include "util.h"
 
 /* What an answer holds, and how it is printed. */
@@ -28,6 +29,9 @@ enum reply {
 	R_GRANTS,     /* DATA of "flow user right[ where=W]" lines */
 	R_SHELL,      /* no command: the user's own session */
 };
+
+/* --from's text, as SUBSCRIBE's FROM takes it at the agent */
+#define FROM_MAX 64
 
 enum { O_PUBLIC = 1, O_LOCAL = 2, O_WHERE = 4, O_TOKEN = 8, O_FROM = 16 };
 
@@ -359,19 +363,27 @@ user_arg(const char *user, const char **why)
 }
 
 /* --from's value: what SUBSCRIBE's FROM takes (flow-sub's -o words but
-   stored); 0 or -1. */
+   stored), into out as sent, a relative time resolved here where it is
+   read first; 0 or -1. */
 static int
-from_arg(const char *from)
+from_arg(const char *from, char out[FROM_MAX])
 {
 	struct offset_spec o;
 
-	return strlen(from) < 64 && offset_parse(from, &o) == 0 && !o.resume && o.kind != OFFSET_STORED ? 0 : -1;
+	if (strlen(from) >= FROM_MAX || offset_parse(from, &o) < 0 || o.resume || o.kind == OFFSET_STORED)
+		return -1;
+	if (o.kind == OFFSET_TIME) {
+		out[0] = '@';
+		time_resolved_text(from + 1, o.value, out + 1, FROM_MAX - 1);
+	} else
+		strcpy(out, from);
+	return 0;
 }
 
 /* Whether the options given fit cmd; -1 with *why if not. */
 static int
 check_options(const struct ua *u, const struct ua_args *a, const struct command *cmd,
-    char local[DNSNAME_MAX + 1], const char **why)
+    char local[DNSNAME_MAX + 1], char from[FROM_MAX], const char **why)
 {
 	if (a->public && !(cmd->options & O_PUBLIC))
 		*why = "--public is for create flow";
@@ -379,8 +391,8 @@ check_options(const struct ua *u, const struct ua_args *a, const struct command 
 		*why = "--local is for subscribe";
 	else if (a->from && !(cmd->options & O_FROM))
 		*why = "--from is for subscribe";
-	else if (a->from && from_arg(a->from) < 0)
-		*why = "--from: beginning, end, N, -N or @TIME (RFC 3339)";
+	else if (a->from && from_arg(a->from, from) < 0)
+		*why = "--from: beginning, end, N, -N or @TIME (RFC 3339, or -N with s, m, h or d)";
 	else if (a->where && !(cmd->options & O_WHERE))
 		*why = "--where is for subscribe and grant read";
 	else if (a->token && !a->token_from_env && !(cmd->options & O_TOKEN))
@@ -402,7 +414,7 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	const struct command *cmd = find(argc, argv);
 	const struct flowyml_agent *agent;
 	char name[DNSNAME_MAX + 1] = "", local[DNSNAME_MAX + 1], extra[FNAP_COMMAND_MAX], label[32];
-	char token[FNAP_TOKEN_HEX + 1], to[AUTH_NAME_MAX + 8] = "";
+	char token[FNAP_TOKEN_HEX + 1], to[AUTH_NAME_MAX + 8] = "", from[FROM_MAX];
 	struct request q = { name, cmd && cmd->to ? argv[argc - 1] : NULL, a->where, extra };
 	struct fnap_client *cl;
 	enum ua_target t;
@@ -422,7 +434,7 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	}
 	if ((nargs && name_arg(label, argv[argc - nargs], name, why) < 0) ||
 	    (q.user && user_arg(q.user, why) < 0) ||
-	    check_options(u, a, cmd, local, why) < 0 || token_arg(a, cmd, token, why) < 0)
+	    check_options(u, a, cmd, local, from, why) < 0 || token_arg(a, cmd, token, why) < 0)
 		return EX_FLOW_USAGE;
 	if (q.user)
 		snprintf(to, sizeof to, " %s %s", cmd->to, q.user);
@@ -441,7 +453,7 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	else {
 		/* the token last, where the agent takes it */
 		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
-		    a->from ? " FROM " : "", a->from ? a->from : "",
+		    a->from ? " FROM " : "", a->from ? from : "",
 		    a->local ? " LOCAL " : "", a->local ? local : "", to, a->where ? " WHERE " : "",
 		    a->where ? a->where : "", *token ? " " : "", token);
 		st = run(u, cl, cmd, label, &q);

@@ -56,6 +56,44 @@ teardown() {
 	[ -z "$output" ]
 }
 
+# four events stamped 3 h, 90, 20 and 5 minutes before now, one a line of $TMP/rel-in
+rel_flow() {
+	local ago
+	for ago in '3 hours' '90 minutes' '20 minutes' '5 minutes'; do
+		printf '{"specversion":"1.0","id":"%s","source":"/rel","type":"t","time":"%s"}\n' \
+		    "${ago// /-}" "$(date -u -d "-$ago" +%FT%TZ)"
+	done > "$TMP/rel-in"
+	flow-pub "$TMP/rel" < "$TMP/rel-in"
+}
+
+@test "flow-sub: relative times: -o @-10m and --until -1h or @-1h, resolved against the clock" {
+	rel_flow
+	flow-sub -o @-10m -e "$TMP/rel" | cmp - <(sed -n '4p' "$TMP/rel-in")
+	flow-sub -o @-30m -e "$TMP/rel" | cmp - <(sed -n '3,4p' "$TMP/rel-in")
+	flow-sub -o @-2h -e "$TMP/rel" | cmp - <(sed -n '2,4p' "$TMP/rel-in")
+	flow-sub -o @-1d -e "$TMP/rel" | cmp - "$TMP/rel-in"
+	flow-sub -o stored:@-10m -g rel -e "$TMP/rel" | cmp - <(sed -n '4p' "$TMP/rel-in")
+	[ -z "$(flow-sub -o @-0s -e "$TMP/rel")" ]
+	# --until in the past ends at once, after what is before it; -o's @ is taken too
+	timeout 5 flow-sub -o beginning --until -1h "$TMP/rel" | cmp - <(sed -n '1,2p' "$TMP/rel-in")
+	timeout 5 flow-sub -o beginning --until @-1h "$TMP/rel" | cmp - <(sed -n '1,2p' "$TMP/rel-in")
+	timeout 5 flow-sub -o @-2h --until -15m "$TMP/rel" | cmp - <(sed -n '2,3p' "$TMP/rel-in")
+}
+
+@test "flow-sub: relative times that are not: usage errors" {
+	rel_flow
+	for t in @-5x @- @--5m @-99999999999d @-10 @+10m @-1H '@-1 h'; do
+		run flow-sub -o "$t" -e "$TMP/rel"
+		[ "$status" -eq 64 ]
+		assert_match "^flow-sub: -o .*: expected .*@TIME \\(RFC 3339, or -N with s, m, h or d\\)" "$output"
+	done
+	for t in -5x - --5m -99999999999d @--5m 10m @@-5m; do
+		run flow-sub --until "$t" -e "$TMP/rel"
+		[ "$status" -eq 64 ]
+		assert_match "^flow-sub: --until .*: expected \\[@\\]TIME" "$output"
+	done
+}
+
 @test "flow-sub: a consumer group resumes where it stopped, and --until does not skip an event" {
 	flow-sub -g audit -o beginning -c 300 "$TMP/flow" > "$TMP/part1"
 	[ "$(cat "$TMP/flow/groups/audit")" = 300 ]

@@ -574,6 +574,42 @@ EOF
 		"fnap://127.0.0.1:$FNAP_PORT/old.flows.unix.ar" | cmp - <(sed -n '2,$p' "$TMP/in")
 }
 
+@test "fnap-serve: STREAM FROM @-1h and flow-sub -o @-30m over fnap:// take relative times; bad ones are 501" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW rel.flows.unix.ar' 'QUIT' | fnap_session > /dev/null
+	local ago usage
+	for ago in '3 hours' '90 minutes' '20 minutes' '5 minutes'; do
+		event "${ago// /-}" ",\"time\":\"$(date -u -d "-$ago" +%FT%TZ)\""
+	done > "$TMP/in"
+	flow-pub "$TMP/flows/rel.flows.unix.ar" < "$TMP/in"
+	printf '%s\n' "$FNAP_AUTH" 'STREAM rel.flows.unix.ar FROM @-1h TO END' \
+		'STREAM rel.flows.unix.ar FROM @-100m COUNT 1' 'STREAM rel.flows.unix.ar FROM STORED:@-1h' \
+		'STREAM rel.flows.unix.ar FROM @-5x' 'STREAM rel.flows.unix.ar FROM @-' \
+		'STREAM rel.flows.unix.ar FROM @--5m' 'STREAM rel.flows.unix.ar FROM @-99999999999d' \
+		'STREAM rel.flows.unix.ar FROM @+1h' 'QUIT' | fnap_session > "$TMP/out"
+	usage='501 usage: STREAM <flow> [GROUP <name>] [FROM <offset>|BEGINNING|END|@<time>|STORED[:<from>]] [COUNT <n>] [TO END]'
+	cmp "$TMP/out" - <<OUT
+220 fnaa.unix.ar FNAA
+220 Authenticated
+220 DATA
+$(sed -n '3,4p' "$TMP/in")
+220 OK
+220 DATA
+$(sed -n 2p "$TMP/in")
+220 OK
+$usage
+$usage
+$usage
+$usage
+$usage
+$usage
+221 Bye
+OUT
+	# the consumer resolves -o @-30m itself and sends STREAM an absolute time
+	FNAP_USER=test FNAP_PASSWORD=test flow-sub -o @-30m -e \
+		"fnap://127.0.0.1:$FNAP_PORT/rel.flows.unix.ar" | cmp - <(sed -n '3,$p' "$TMP/in")
+}
+
 @test "fnap-serve: fnap:// and fnaps:// URLs in flow-pub and flow-sub" {
 	tls_conf
 	fnap_start

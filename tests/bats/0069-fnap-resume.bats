@@ -10,11 +10,12 @@ load helpers/fnap
 load helpers/named
 load helpers/s6
 load helpers/orgs
+load helpers/fnapua
 
 setup() { common_setup; }
 teardown() {
 	local clean=0
-	stop_pids ${WRITER_PID:-} ${ORANGE_PID:-} ${BLUE_PID:-}
+	stop_pids ${WRITER_PID:-} ${ORANGE_PID:-} ${BLUE_PID:-} ${FAKE_PID:-}
 	s6_stop
 	named_stop
 	no_sanitizer_reports "$TMP"/*/fnap.log "$TMP/s6.log" || clean=1
@@ -150,4 +151,45 @@ ids() { flow-sub -o beginning -e "$1" | jq -r .id; }
 	run fnap -a 127.0.0.1:1 create flow "x.$ARR" --from end
 	[ "$status" -eq 64 ]
 	assert_match -- '--from is for subscribe' "$output"
+}
+
+# joined FLOW-DIR: its events' ids on one line
+joined() { ids "$1" | tr '\n' ' ' | sed 's/ $//'; }
+
+@test "SUBSCRIBE ... FROM @-1h: resolved when served, the processor and the other agent given the absolute time; fnap --from too" {
+	two_orgs
+	local ago sub earliest latest sent
+	for ago in '3 hours' '90 minutes' '20 minutes' '5 minutes'; do
+		event "${ago// /-}" ",\"time\":\"$(date -u -d "-$ago" +%FT%TZ)\""
+	done | flow-pub "$TMP/orange/flows/$ARR"
+	at orange alice apw "SUBSCRIBE $ARR FROM @-1h" "SUBSCRIBE $ARR FROM @-5x" "SUBSCRIBE $ARR FROM @-" \
+		"SUBSCRIBE $ARR FROM @--5m" "SUBSCRIBE $ARR FROM @-99999999999d" > "$TMP/s1"
+	[ "$(grep -c '^501 usage: SUBSCRIBE' "$TMP/s1")" -eq 4 ]
+	sub=$(grep -E "^[a-z0-9]{7}\.$ARR\$" "$TMP/s1")
+	wait_until 20 at_least "$TMP/orange/flows/$sub" 2
+	assert_eq "20-minutes 5-minutes" "$(joined "$TMP/orange/flows/$sub")"
+	# the processor was given the time as resolved, so a restart does not move it
+	grep -Eq 'stored:@[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z' \
+		"$TMP/orange/state/service/$sub/run"
+	# across agents: blue asks orange from the absolute time
+	at blue bob bobpw "SUBSCRIBE $ARR FROM @-1h LOCAL recent" > /dev/null
+	wait_until 20 at_least "$TMP/blue/flows/recent.flows.blue.example" 2
+	assert_eq "20-minutes 5-minutes" "$(joined "$TMP/blue/flows/recent.flows.blue.example")"
+	# fnap subscribe --from @-1h resolves it and sends an absolute time
+	fnapua_fake_start
+	printf '%s\n' '220 DATA' "abcdefg.$ARR" '220 OK' > "$TMP/replies"
+	earliest=$(date -u -d '-1 hour' +%s)
+	run --separate-stderr fnap -a "127.0.0.1:$FAKE_PORT" subscribe "$ARR" --from @-1h
+	latest=$(date -u -d '-1 hour' +%s)
+	[ "$status" -eq 0 ]
+	sent=$(grep "^SUBSCRIBE $ARR FROM @" "$TMP/sent" | sed 's/.* FROM @//')
+	assert_match '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$' "$sent"
+	[ "$(date -u -d "$sent" +%s)" -ge "$earliest" ]
+	[ "$(date -u -d "$sent" +%s)" -le "$latest" ]
+	fnapua_fake_stop
+	for t in @-5x @- @--5m @-99999999999d; do
+		run fnap -a 127.0.0.1:1 subscribe "$ARR" --from "$t"
+		[ "$status" -eq 64 ]
+		assert_match 'from: beginning, end, N, -N or @TIME \(RFC 3339, or -N with s, m, h or d\)' "$output"
+	done
 }
