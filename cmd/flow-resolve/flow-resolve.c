@@ -18,7 +18,7 @@
 #include "util.h"
 
 static const char synopsis[] =
-    "usage: flow-resolve [-aju] [-s HOST[:PORT]] [-t SECONDS] [-r N] URI|FQDN... | -l NAMESPACE |"
+    "usage: flow-resolve [-aju] [--dnssec] [-s HOST[:PORT]] [-t SECONDS] [-r N] URI|FQDN... | -l NAMESPACE |"
     " -n NAMESPACE | --key KEYID | --records add|delete FQDN [record options] |"
     " --records add-key|delete-key KEYID [--public-key FILE.pem] [--ttl SECONDS] [--zone ZONE]";
 
@@ -32,6 +32,8 @@ static const char help[] =
     "  -s, --server HOST[:PORT]   name server to ask (default $FLOW_NAMESERVER, else resolv.conf)\n"
     "  -t, --timeout SECONDS      wait per try (default 2)\n"
     "  -r, --retries N            tries after the first (default 1)\n"
+    "      --dnssec               take only answers a validating resolver authenticated\n"
+    "                             (the AD bit; also FLOW_DNSSEC=1); others fail (69)\n"
     "  -u, --url                  print only the broker URL\n"
     "  -a, --first-agent          print only the first agent to try (HOST:PORT)\n"
     "  -j, --json                 print one JSON object per name\n"
@@ -65,7 +67,7 @@ enum output { OUT_RECORDS, OUT_URL, OUT_AGENT, OUT_JSON };
 enum {
 	OPT_RECORDS = 256, OPT_AGENT, OPT_AGENT_TLS, OPT_BROKER_TYPE, OPT_BROKER, OPT_TOPIC,
 	OPT_PATH, OPT_BROKER_TLS, OPT_PUBLIC, OPT_NAMESPACE, OPT_TTL, OPT_ZONE, OPT_PUBLIC_KEY,
-	OPT_KEY,
+	OPT_KEY, OPT_DNSSEC,
 };
 
 static const struct option longopts[] = {
@@ -91,6 +93,7 @@ static const struct option longopts[] = {
 	{ "zone", required_argument, NULL, OPT_ZONE },
 	{ "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
 	{ "key", required_argument, NULL, OPT_KEY },
+	{ "dnssec", no_argument, NULL, OPT_DNSSEC },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -402,6 +405,7 @@ parse_args(int argc, char **argv, struct args *a, struct records *rec)
 		case 'l': a->list = optarg; break;
 		case 'n': a->agent_of = optarg; break;
 		case OPT_KEY: a->keyid = optarg; break;
+		case OPT_DNSSEC: a->ro.dnssec = 1; break;
 		case OPT_RECORDS: rec->op = optarg; break;
 		case 'h': fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
@@ -420,7 +424,7 @@ main(int argc, char **argv)
 {
 	static struct records rec = { .d.ttl = DNSUPDATE_DEFAULT_TTL };
 	struct args a = { { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
-	    RESOLVE_DEFAULT_RETRIES }, OUT_RECORDS, 0, NULL, NULL, NULL };
+	    RESOLVE_DEFAULT_RETRIES, 0 }, OUT_RECORDS, 0, NULL, NULL, NULL };
 	const char *nsarg, *why;
 	char ns[DNSNAME_MAX + 1], key[DNSNAME_MAX + 1], (*names)[DNSNAME_MAX + 1];
 	struct resolver *r;

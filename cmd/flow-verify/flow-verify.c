@@ -15,7 +15,7 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: flow-verify [-j NUM] [-r FILE] [-k PUB.pem -i KEYID]... [--dns] [-s HOST[:PORT]]\n"
+    "usage: flow-verify [-j NUM] [-r FILE] [-k PUB.pem -i KEYID]... [--dns [--dnssec]] [-s HOST[:PORT]]\n"
     "                   [--namespace NS] [--mode strict|passthrough|core-only]";
 
 static const char help[] =
@@ -26,6 +26,8 @@ static const char help[] =
     "  -k, --key FILE         PEM public (or private) key, ECDSA P-256 or Ed25519\n"
     "  -i, --key-id KEYID     key id of the -k before it (repeatable, in pairs)\n"
     "      --dns              look key ids up in DNS: <sel>._flowkey.<ns> TXT FLOWKEY1\n"
+    "      --dnssec           with --dns: only keys a validating resolver authenticated\n"
+    "                         (the AD bit; also FLOW_DNSSEC=1)\n"
     "  -s, --server HOST[:PORT] name server to ask (default $FLOW_NAMESERVER, else resolv.conf)\n"
     "      --namespace NS     accept only key ids under _flowkey.NS\n"
     "      --mode MODE        strict (default): drop unsigned extensions;\n"
@@ -41,7 +43,7 @@ static const char help[] =
 
 struct verify_args {
 	const char *keyfiles[DSSE_MAX_SIGS], *keyids[DSSE_MAX_SIGS];
-	int nkeys, nids, dns;
+	int nkeys, nids, dns, dnssec;
 	const char *server, *ns, *reject;
 	enum prov_mode mode;
 	int64_t jobs;
@@ -84,11 +86,12 @@ parse_mode(const char *s)
 static void
 parse_args(int argc, char **argv, struct verify_args *a)
 {
-	enum { OPT_DNS = 256, OPT_NS, OPT_MODE };
+	enum { OPT_DNS = 256, OPT_NS, OPT_MODE, OPT_DNSSEC };
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "key-id", required_argument, NULL, 'i' },
 		{ "dns", no_argument, NULL, OPT_DNS },
+		{ "dnssec", no_argument, NULL, OPT_DNSSEC },
 		{ "server", required_argument, NULL, 's' },
 		{ "namespace", required_argument, NULL, OPT_NS },
 		{ "mode", required_argument, NULL, OPT_MODE },
@@ -112,6 +115,7 @@ parse_args(int argc, char **argv, struct verify_args *a)
 				a->keyids[a->nids++] = optarg;
 			break;
 		case OPT_DNS: a->dns = 1; break;
+		case OPT_DNSSEC: a->dnssec = 1; break;
 		case 's': a->server = optarg; break;
 		case OPT_NS: a->ns = optarg; break;
 		case OPT_MODE: a->mode = parse_mode(optarg); break;
@@ -133,13 +137,15 @@ parse_args(int argc, char **argv, struct verify_args *a)
 		usage_exit(usage, "no key to verify with: give -k and -i, or --dns");
 	if (a->server && !a->dns)
 		usage_exit(usage, "-s is for --dns");
+	if (a->dnssec && !a->dns)
+		usage_exit(usage, "--dnssec is for --dns");
 }
 
 static struct keyring *
 make_keyring(const struct verify_args *a)
 {
 	struct resolver_opts ro = { a->server ? a->server : getenv("FLOW_NAMESERVER"),
-		RESOLVE_DEFAULT_TIMEOUT, RESOLVE_DEFAULT_RETRIES };
+		RESOLVE_DEFAULT_TIMEOUT, RESOLVE_DEFAULT_RETRIES, a->dnssec };
 	struct keyring *kr = keyring_new();
 	const char *why;
 	char buf[160];

@@ -90,7 +90,7 @@ fnap_peer_subscribe(const struct fnap_conf *conf, const char *flow, const char *
     struct peer_sub *p, char *err, size_t size)
 {
 	struct resolver_opts o = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
-	    RESOLVE_DEFAULT_RETRIES };
+	    RESOLVE_DEFAULT_RETRIES, 0 };
 	struct fnap_client *cl = NULL;
 	struct flow_info *fi = xcalloc(1, sizeof *fi);
 	struct resolver *r;

@@ -22,6 +22,7 @@
 
 struct resolver {
 	struct __res_state rs;
+	int dnssec;                /* only answers with the AD bit */
 	char why[512];
 	unsigned char answer[ANSWER_MAX];
 };
@@ -127,6 +128,7 @@ struct resolver *
 resolver_open(const struct resolver_opts *o, const char **why)
 {
 	struct resolver *r = xmalloc(sizeof *r);
+	const char *env;
 
 	memset(&r->rs, 0, sizeof r->rs);
 	if (res_ninit(&r->rs) < 0) {
@@ -134,6 +136,11 @@ resolver_open(const struct resolver_opts *o, const char **why)
 		free(r);
 		return NULL;
 	}
+	r->dnssec = o->dnssec || ((env = getenv("FLOW_DNSSEC")) && strcmp(env, "1") == 0);
+	/* ask with the AD bit (and EDNS0's DO), and let libresolv pass the
+	   AD bit of the answer on rather than clear it (trust-ad) */
+	if (r->dnssec)
+		r->rs.options |= RES_USE_EDNS0 | RES_USE_DNSSEC | RES_TRUSTAD;
 	r->rs.retrans = o->timeout > 0 ? o->timeout : RESOLVE_DEFAULT_TIMEOUT;
 	r->rs.retry = (o->retries >= 0 ? o->retries : RESOLVE_DEFAULT_RETRIES) + 1;
 	if (o->nameserver && use_nameserver(r, o->nameserver, why) < 0) {
@@ -153,6 +160,14 @@ resolver_close(struct resolver *r)
 	free(r);
 }
 
+/* Did a response come (its header in r->answer, where libresolv leaves
+   a negative one too)? */
+static int
+answered(const struct resolver *r)
+{
+	return r->rs.res_h_errno == HOST_NOT_FOUND || r->rs.res_h_errno == NO_DATA;
+}
+
 /* Ask for name's records of one type; the answer is parsed into *m. */
 int
 dns_query(struct resolver *r, const char *name, int type, ns_msg *m, const char **why)
@@ -163,7 +178,13 @@ dns_query(struct resolver *r, const char *name, int type, ns_msg *m, const char 
 	int n;
 
 	errno = 0;
+	memset(r->answer, 0, HFIXEDSZ);
 	n = res_nquery(&r->rs, name, ns_c_in, type, r->answer, sizeof r->answer);
+	if (r->dnssec && (n >= 0 || answered(r)) && !((const HEADER *)r->answer)->ad) {
+		*why = resolver_fail(r, "%s %s: the answer is not authenticated (DNSSEC required: "
+		    "no AD bit from a validating resolver)", name, tname);
+		return EX_FLOW_UNAVAILABLE;
+	}
 	if (n < 0) {
 		switch (r->rs.res_h_errno) {
 		case HOST_NOT_FOUND:
@@ -350,7 +371,7 @@ int
 resolve_host_address(const char *host, char addr[INET_ADDRSTRLEN], const char **why)
 {
 	struct resolver_opts o = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
-	    RESOLVE_DEFAULT_RETRIES };
+	    RESOLVE_DEFAULT_RETRIES, 0 };
 	struct resolver *r;
 	ns_msg m;
 	ns_rr rr;

@@ -8,7 +8,11 @@
 
    Lookups return EX_FLOW_OK, EX_FLOW_NEGATIVE (no such name or records) or
    EX_FLOW_UNAVAILABLE (no answer, server failure), with *why, a message in
-   the resolver valid until its next lookup. Names must have passed
+   the resolver valid until its next lookup. With DNSSEC required (the
+   option, or FLOW_DNSSEC=1 in the environment) only answers that the name
+   server marked authenticated (the AD bit of a validating resolver, which
+   the query asks for) are taken, positive or negative; any other is
+   EX_FLOW_UNAVAILABLE: fail closed. Names must have passed
    dnsname_check(); record data that cannot be used (bad names, junk)
    is reported with warnmsg() and ignored. */
 #ifndef FLOW_DNSQUERY_H
@@ -32,6 +36,7 @@ struct resolver_opts {
 	const char *nameserver; /* "HOST[:PORT]", "[V6]:PORT" or NULL: resolv.conf */
 	int timeout;            /* seconds per try, > 0 */
 	int retries;            /* tries after the first, >= 0 */
+	int dnssec;             /* only authenticated answers (also FLOW_DNSSEC=1) */
 };
 
 #define RESOLVE_DEFAULT_TIMEOUT 2

@@ -284,7 +284,7 @@ char *
 resolve_broker_url(const char *fqdn, int *status)
 {
 	struct resolver_opts o = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
-	    RESOLVE_DEFAULT_RETRIES };
+	    RESOLVE_DEFAULT_RETRIES, 0 };
 	struct flow_info *fi;
 	struct resolver *r;
 	const char *why;

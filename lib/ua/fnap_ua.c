@@ -51,7 +51,7 @@ session(const struct ua *u, const char *hp, int tls, const struct flowyml_agent 
 static struct resolver *
 ua_resolver(const struct ua *u)
 {
-	struct resolver_opts o = { u->nameserver, RESOLVE_DEFAULT_TIMEOUT, RESOLVE_DEFAULT_RETRIES };
+	struct resolver_opts o = { u->nameserver, RESOLVE_DEFAULT_TIMEOUT, RESOLVE_DEFAULT_RETRIES, 0 };
 	struct resolver *r;
 	const char *why;
 

@@ -9,6 +9,11 @@
 #   named_update             nsupdate -k $NAMED_KEY, the script on stdin
 #   named_stop               stop named (TERM, then KILL), remove NAMED_DIR
 #
+# NAMED_RESOLVER (in place of "recursion no; dnssec-validation no;"),
+# NAMED_ZONE_EXTRA (in the zone's block) and NAMED_CONF_EXTRA (after it)
+# make other servers of it: a signed zone, a validating resolver
+# (helpers/dnssec.bash).
+#
 # Plain bash (bats or not): bench/resolve.sh uses it too. Call named_stop
 # from teardown_file / an EXIT trap. As a backstop, named runs under
 # timeout(1) so that it cannot outlive a killed test run by long.
@@ -31,8 +36,7 @@ options {
 	managed-keys-directory "$NAMED_DIR";
 	listen-on port $NAMED_PORT { 127.0.0.1; };
 	listen-on-v6 port $NAMED_PORT { ::1; };
-	recursion no;
-	dnssec-validation no;
+	${NAMED_RESOLVER:-recursion no; dnssec-validation no;}
 	allow-query { any; };
 	notify no;
 	minimal-responses no;
@@ -44,7 +48,9 @@ zone "$1" {
 	type primary;
 	file "$NAMED_DIR/zone.db";
 	allow-update { key "flow-test"; };
+	${NAMED_ZONE_EXTRA:-}
 };
+${NAMED_CONF_EXTRA:-}
 logging {
 	channel log { file "$NAMED_DIR/named.log"; severity info; print-time yes; };
 	category default { log; };
