@@ -6,6 +6,7 @@
 
 #include "flowstat.h"
 #include "json.h"
+#include "monitoring.h"
 #include "rfc3339.h"
 
 void
@@ -270,34 +271,13 @@ stat_write_prometheus(FILE *f, const struct flow_stat *st, size_t n, int parts)
 		partition_family(f, st, n, (int)m);
 }
 
-/* The state of one figure against its two thresholds. */
-static int
-level(int64_t value, int64_t warn, int64_t crit)
-{
-	if (crit >= 0 && value > crit)
-		return 2;
-	if (warn >= 0 && value > warn)
-		return 1;
-	return 0;
-}
-
-/* A threshold of the performance data (empty when not set), then after. */
-static void
-threshold(FILE *f, int64_t v, double unit, const char *after)
-{
-	if (v >= 0)
-		fprintf(f, "%g", v / unit);
-	fputs(after, f);
-}
-
 int
 stat_check(FILE *f, const struct flow_stat *st, size_t n, size_t unknown, const struct stat_limits *lim)
 {
-	static const char *const states[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 	uint64_t max_lag = 0;
 	int64_t max_age = 0;
 	size_t i, j, groups = 0;
-	int state = 0, s;
+	enum mon_state state = MON_OK, s;
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < st[i].ngroups; j++) {
@@ -308,22 +288,22 @@ stat_check(FILE *f, const struct flow_stat *st, size_t n, size_t unknown, const 
 				max_lag = g->lag;
 			if (g->age_ns != STAT_UNKNOWN && g->age_ns > max_age)
 				max_age = g->age_ns;
-			if ((s = level((int64_t)g->lag, lim->warn_lag, lim->crit_lag)) > state)
+			if ((s = mon_level((int64_t)g->lag, lim->warn_lag, lim->crit_lag)) > state)
 				state = s;
 			if (g->age_ns != STAT_UNKNOWN &&
-			    (s = level(g->age_ns, lim->warn_age_ns, lim->crit_age_ns)) > state)
+			    (s = mon_level(g->age_ns, lim->warn_age_ns, lim->crit_age_ns)) > state)
 				state = s;
 		}
 	if (unknown)
-		state = 3;
+		state = MON_UNKNOWN;
 	fprintf(f, "FLOW %s - %zu flow%s, %zu group%s, %zu unknown, most lag %" PRIu64
-	    " events, oldest unread %.3f s", states[state], n, n == 1 ? "" : "s",
+	    " events, oldest unread %.3f s", mon_state_name(state), n, n == 1 ? "" : "s",
 	    groups, groups == 1 ? "" : "s", unknown, max_lag, max_age / 1e9);
 	fprintf(f, " | lag=%" PRIu64 ";", max_lag);
-	threshold(f, lim->warn_lag, 1, ";");
-	threshold(f, lim->crit_lag, 1, ";0");
+	mon_threshold(f, lim->warn_lag, 1, ";");
+	mon_threshold(f, lim->crit_lag, 1, ";0");
 	fprintf(f, " age=%.3fs;", max_age / 1e9);
-	threshold(f, lim->warn_age_ns, 1e9, ";");
-	threshold(f, lim->crit_age_ns, 1e9, ";0\n");
+	mon_threshold(f, lim->warn_age_ns, 1e9, ";");
+	mon_threshold(f, lim->crit_age_ns, 1e9, ";0\n");
 	return state;
 }

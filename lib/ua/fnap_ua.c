@@ -31,8 +31,9 @@ host_part(const char *hp, char out[HOSTPORT_MAX])
 	snprintf(out, HOSTPORT_MAX, "%.*s", (int)n, hp);
 }
 
-/* Connect to hp and authenticate, as the configuration says for the agent
-   a there (credentials, TLS, CA), if it has one. */
+/* Connect to hp and authenticate (unless u->no_login), as the
+   configuration says for the agent a there (credentials, TLS, CA), if it
+   has one. */
 static struct fnap_client *
 session(const struct ua *u, const char *hp, int tls, const struct flowyml_agent *a, int *status)
 {
@@ -40,7 +41,7 @@ session(const struct ua *u, const char *hp, int tls, const struct flowyml_agent 
 
 	if (!(cl = fnap_client_open(hp, tls || u->tls || (a && a->tls), a ? a->ca : NULL, status)))
 		return NULL;
-	if (fnap_client_auth(cl, a ? a->username : NULL, a ? a->password : NULL, status) < 0) {
+	if (!u->no_login && fnap_client_auth(cl, a ? a->username : NULL, a ? a->password : NULL, status) < 0) {
 		fnap_client_close(cl);
 		return NULL;
 	}

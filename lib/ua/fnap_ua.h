@@ -6,7 +6,8 @@
    own). An agent of the configuration without a port is where the SRV
    records at its fqdn say, as the thesis's client finds it, else at port
    61000. The session is then authenticated with PLAIN and the credentials
-   the configuration has for that host, or ANONYMOUS without any. */
+   the configuration has for that host, or ANONYMOUS without any; not at
+   all with no_login (fnap check, whose CAPABILITIES needs no login). */
 #ifndef FLOW_FNAP_UA_H
 #define FLOW_FNAP_UA_H
 
@@ -19,6 +20,7 @@ struct ua {
 	const char *nameserver;  /* -s or FLOW_NAMESERVER, or NULL: resolv.conf */
 	int tls;                 /* --tls: TLS whatever the configuration says */
 	int json;                /* -j */
+	int no_login;            /* connect and read the greeting only */
 };
 
 enum ua_target {
