@@ -112,8 +112,8 @@ subscribe_stream(struct consumer *c, int fd, const struct subscribe_opts *o)
 		break;
 	}
 	(void)flush_commit(c, out, &status);
-gone:
 	/* the reader went away (| head): commit nothing more, end quietly */
+gone:
 	out_close(out);
 	if (o->verbose)
 		report_end(&progress, c, n, t0);
