@@ -27,7 +27,7 @@ static const char help[] =
     "  -e, --exit           exit once every source reached its end\n"
     "  -r, --reject FILE    keep records that are not CloudEvents (kafka) in FILE\n"
     "  -X KEY=VALUE, -F FILE, --binary   Kafka settings, as for flow-pub\n"
-    "  -v, --verbose        counts on stderr at the end\n"
+    "  -v, --verbose        a live count on a terminal; the counts at the end\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
     "\n"

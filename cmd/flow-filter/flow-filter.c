@@ -13,7 +13,7 @@
 
 static const char usage[] =
     "usage: flow-filter [-cqv] [-m NUM] [--print] [--exact|--prefix|--suffix ATTR=VALUE]...\n"
-    "                   [--dedupe[=N]] [--reject FILE] [EXPR] [FILE...]\n";
+    "                   [--dedupe[=N]] [--reject FILE] [--verbose] [EXPR] [FILE...]\n";
 
 static const char help[] =
     "Keep the events (CloudEvents JSON lines) for which EXPR, a CloudEvents SQL\n"
@@ -30,6 +30,8 @@ static const char help[] =
     "      --dedupe[=N]         drop an event whose (source, id) was among the last N\n"
     "                           passed on (default 100000)\n"
     "  -r, --reject FILE        keep invalid lines, unchanged, in FILE\n"
+    "      --verbose            a live count on a terminal; the counts and rate at\n"
+    "                           the end (-v is --invert-match, as in grep)\n"
     "  -h, --help               this help\n"
     "  -V, --version            version\n"
     "\n"
@@ -51,7 +53,7 @@ add_cond(struct filter_opts *o, enum dialect kind, const char *arg)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_PRINT = 256, OPT_EXACT, OPT_PREFIX, OPT_SUFFIX, OPT_DEDUPE };
+	enum { OPT_PRINT = 256, OPT_EXACT, OPT_PREFIX, OPT_SUFFIX, OPT_DEDUPE, OPT_VERBOSE };
 	static const struct option longopts[] = {
 		{ "exact", required_argument, NULL, OPT_EXACT },
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
@@ -63,6 +65,7 @@ main(int argc, char **argv)
 		{ "print", no_argument, NULL, OPT_PRINT },
 		{ "dedupe", optional_argument, NULL, OPT_DEDUPE },
 		{ "reject", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -97,6 +100,7 @@ main(int argc, char **argv)
 				die(EX_FLOW_USAGE, "--dedupe=%s: expected a number from 1 to 100000000", optarg);
 			break;
 		case 'r': o.reject_path = optarg; break;
+		case OPT_VERBOSE: o.verbose = 1; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
 		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);

@@ -28,7 +28,7 @@ static const char help[] =
     "  -X KEY=VALUE        librdkafka property (kafka broker), repeatable\n"
     "  -F FILE             librdkafka properties, one KEY=VALUE a line\n"
     "      --binary        Kafka binary mode (ce_* headers)\n"
-    "  -v, --verbose       count and rate on stderr\n"
+    "  -v, --verbose       a live count on a terminal; the count and rate at the end\n"
     "  -h, --help          this help\n"
     "  -V, --version       version\n"
     "\n"

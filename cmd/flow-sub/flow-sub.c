@@ -14,7 +14,7 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: flow-sub [-e] [-o OFFSET] [-c COUNT] [-g GROUP] [--until TIME]\n"
+    "usage: flow-sub [-ev] [-o OFFSET] [-c COUNT] [-g GROUP] [--until TIME]\n"
     "                [--reject FILE] [-X KEY=VALUE] [-F FILE] URL\n";
 
 static const char help[] =
@@ -32,6 +32,7 @@ static const char help[] =
     "  -r, --reject FILE    keep records that are not CloudEvents (kafka) in FILE\n"
     "  -X KEY=VALUE         librdkafka property (kafka broker), repeatable\n"
     "  -F FILE              librdkafka properties, one KEY=VALUE a line\n"
+    "  -v, --verbose        a live count on a terminal; the count and rate at the end\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
     "\n"
@@ -49,6 +50,7 @@ main(int argc, char **argv)
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "sync", no_argument, NULL, OPT_SYNC },
 		{ "reject", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -63,7 +65,7 @@ main(int argc, char **argv)
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "ec:g:r:hV" BROKEROPT_CONSUMER, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ec:g:r:vhV" BROKEROPT_CONSUMER, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': bo.stop_at_end = 1; break;
 		case 'c':
@@ -79,6 +81,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_SYNC: bo.sync = 1; break;
 		case 'r': reject_path = optarg; break;
+		case 'v': so.verbose = 1; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
 		default:

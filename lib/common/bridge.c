@@ -8,6 +8,7 @@
 
 #include "bridge.h"
 #include "prefetch.h"
+#include "progress.h"
 #include "reject.h"
 #include "util.h"
 
@@ -35,6 +36,8 @@ struct run {
 	int first, count;        /* the checkpoints not yet committed, oldest first */
 	uint64_t failed;         /* events a destination could not take */
 	int uncommitted;         /* a commit failed: the next one must happen */
+	struct progress progress;
+	struct rejects *rejects;
 };
 
 /* Records that are not events, told by the sources' reading threads. */
@@ -43,6 +46,17 @@ struct rejects {
 	struct reject *sink;     /* --reject */
 	uint64_t n;
 };
+
+static uint64_t
+rejects_now(struct rejects *k)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&k->lock);
+	n = k->n;
+	pthread_mutex_unlock(&k->lock);
+	return n;
+}
 
 static void
 on_reject(void *ctx, const char *rec, size_t len, const char *reason)
@@ -238,6 +252,8 @@ pump(struct run *r, const struct bridge_opts *o, struct bridge_stats *st, uint64
 			} else if (n == 1) {
 				got = 1;
 				st->read++;
+				if (progress_due(&r->progress))
+					progress_draw(&r->progress, st->read, rejects_now(r->rejects), 0, 0);
 				if (!matches(o, &rec, &scratch, &ev, st))
 					continue;
 				for (j = 0; j < o->ndst && !status; j++)
@@ -258,6 +274,8 @@ pump(struct run *r, const struct bridge_opts *o, struct bridge_stats *st, uint64
 			due = 0;
 		} else if (r->count && !got)
 			settle(r, 0);
+		if (!got)
+			progress_draw(&r->progress, st->read, rejects_now(r->rejects), 0, 0);
 	}
 	free(ended);
 	return status;
@@ -288,19 +306,22 @@ run_close(struct run *r, const struct bridge_opts *o)
 int
 bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 {
-	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst };
 	struct rejects rejects = { .sink = o->reject };
+	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst, .rejects = &rejects };
 	uint64_t pending = 0;
 	int i, status;
 
 	memset(st, 0, sizeof *st);
 	pthread_mutex_init(&rejects.lock, NULL);
+	/* no percent: where a flow ends is not known for every broker, and moves */
+	progress_start(&r.progress, stderr, o->verbose);
 	if ((status = run_open(&r, o, &rejects)) == 0)
 		status = pump(&r, o, st, &pending);
 	/* the end: everything durable, then the sources moved past it all */
 	if (!status && (pending || r.count || r.uncommitted || stop_requested) && (status = flush_all(&r)) == 0)
 		for (i = 0; (status = commit_all(&r, NULL)) == EX_FLOW_TEMPFAIL && i < FINAL_COMMIT_TRIES; i++)
 			sleep(1);
+	progress_end(&r.progress);
 	if (r.failed)
 		warnmsg("%" PRIu64 " events not acknowledged by a destination; the sources were not moved past them",
 		    r.failed);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "filter.h"
@@ -114,10 +115,21 @@ duplicate(const struct filter_opts *o, struct filter_state *st, const struct ce_
 	return dedupe_seen(o->dedupe, src, slen, id, idlen);
 }
 
+/* What filter_stream does before its input waits. */
+struct idle {
+	struct out *out;             /* NULL: nothing written as it comes (-c, -q) */
+	struct filter_state *st;
+};
+
 static void
-flush_when_idle(void *ctx)
+on_idle(void *ctx)
 {
-	(void)out_flush(ctx);
+	struct idle *idle = ctx;
+	struct filter_state *st = idle->st;
+
+	if (idle->out)
+		(void)out_flush(idle->out);
+	progress_draw(&st->progress, st->read, st->rejected, st->bytes, st->size);
 }
 
 /* A line to stdout; 0, or 74 on an error other than EPIPE (which ends
@@ -144,8 +156,10 @@ print_value(struct out *out, const struct filter_opts *o, struct filter_state *s
 	const char *msg;
 	size_t need;
 
-	if ((e = cesql_eval_event(o->expr, ev, &v, &msg)) != CESQL_OK)
+	if ((e = cesql_eval_event(o->expr, ev, &v, &msg)) != CESQL_OK) {
+		progress_end(&st->progress);
 		warnmsg("event %" PRIu64 ": %s: %s", lineno, cesql_error_name(e), msg);
+	}
 	/* a string the expression made may be longer than the line */
 	need = v.type == CESQL_STRING ? 6 * v.len + 16 : 16;
 	if (need > st->jsonsize) {
@@ -160,6 +174,7 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
     struct filter_state *st)
 {
 	struct line_reader *lr = lr_open(fd, CE_LINE_MAX);
+	struct idle idle = { .out = o->count || o->quiet ? NULL : out, .st = st };
 	struct ce_event ev;
 	struct ce_error err;
 	const char *line;
@@ -170,8 +185,7 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 		st->scratch = xmalloc(2 * (size_t)CE_LINE_MAX);
 	lr_set_long_sink(lr, reject_fd(st->rejects));
 	lr_stop_on_signal(lr);
-	if (!o->count && !o->quiet)
-		lr_set_idle(lr, flush_when_idle, out);
+	lr_set_idle(lr, on_idle, &idle);
 	while (!st->done && !st->gone && !stop_requested) {
 		r = lr_next(lr, &line, &len);
 		if (r == LR_EOF || (r == LR_ERROR && errno == EINTR))
@@ -181,18 +195,23 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 			status = EX_FLOW_IOERR;
 			break;
 		}
+		st->bytes += len + 1;  /* a long line's rest is not counted: it only comes short */
+		progress_update(&st->progress, st->read, st->rejected, st->bytes, st->size);
 		if (r == LR_LONG) {
+			progress_end(&st->progress);
 			warnmsg("%s: line %" PRIu64 ": longer than %d bytes", inname, lr_lineno(lr), CE_LINE_MAX);
 			st->rejected++;
 			reject_head(st->rejects, line, len);
 			continue;
 		}
 		if (ce_parse(&ev, line, len, 0, &err) < 0) {
+			progress_end(&st->progress);
 			warnmsg("%s: line %" PRIu64 ": %s", inname, lr_lineno(lr), err.msg);
 			st->rejected++;
 			reject_line(st->rejects, line, len);
 			continue;
 		}
+		st->read++;
 		if (o->print) {
 			if ((status = print_value(out, o, st, &ev, lr_lineno(lr))) != 0)
 				break;
@@ -212,6 +231,40 @@ filter_stream(int fd, const char *inname, struct out *out, const struct filter_o
 
 #define OUT_BYTES (256 * 1024)
 
+/* The bytes left to read of the inputs named, when every one is a regular
+   file; 0 (no percent) otherwise. */
+static uint64_t
+inputs_size(char *const *files, int nfiles)
+{
+	struct stat sb;
+	uint64_t size = 0;
+	int i;
+
+	if (nfiles == 0)
+		return progress_input_size(STDIN_FILENO);
+	for (i = 0; i < nfiles; i++) {
+		if (strcmp(files[i], "-") == 0)
+			sb.st_size = progress_input_size(STDIN_FILENO);
+		else if (stat(files[i], &sb) < 0 || !S_ISREG(sb.st_mode))
+			return 0;
+		if (sb.st_size == 0)
+			return 0;
+		size += sb.st_size;
+	}
+	return size;
+}
+
+/* --verbose: the counts and the rate since t0 (the live line erased first). */
+static void
+report_end(struct filter_state *st, int64_t t0)
+{
+	double secs = (clock_ms() - t0) / 1e3;
+
+	progress_end(&st->progress);
+	warnmsg("%" PRIu64 " events read, %" PRIu64 " passed, %" PRIu64 " lines rejected, in %.3f s (%.0f events/s)",
+	    st->read, st->matched, st->rejected, secs, secs > 0 ? st->read / secs : 0.0);
+}
+
 int
 filter_run(const struct filter_opts *o, char *const *files, int nfiles)
 {
@@ -220,10 +273,14 @@ filter_run(const struct filter_opts *o, char *const *files, int nfiles)
 	struct out *out;
 	const char *name;
 	int i, fd, r, status = 0;
+	int64_t t0 = clock_ms();
 	char count[32];
 
 	if (reject_open(&rejects, o->reject_path) < 0)
 		return EX_FLOW_IOERR;
+	progress_start(&st.progress, stderr, o->verbose);
+	if (st.progress.on)
+		st.size = inputs_size(files, nfiles);
 	out = out_open(STDOUT_FILENO, OUT_BYTES);
 	for (i = 0; i == 0 || i < nfiles; i++) {
 		name = i < nfiles ? files[i] : "-";
@@ -243,6 +300,8 @@ filter_run(const struct filter_opts *o, char *const *files, int nfiles)
 		if (st.done || st.gone || stop_requested)
 			break;
 	}
+	if (o->verbose)
+		report_end(&st, t0);
 	if (o->count && !st.gone &&
 	    (r = emit(out, &st, count, snprintf(count, sizeof count, "%" PRIu64, st.matched))) && !status)
 		status = r;

@@ -9,6 +9,7 @@
 #include "cesql.h"
 #include "dedupe.h"
 #include "out.h"
+#include "progress.h"
 #include "reject.h"
 
 enum dialect { DIALECT_EXACT, DIALECT_PREFIX, DIALECT_SUFFIX };
@@ -31,16 +32,19 @@ struct filter_opts {
 	uint64_t max;                /* -m: stop after so many matches (0: no limit) */
 	struct dedupe *dedupe;       /* --dedupe, or NULL */
 	const char *reject_path;     /* --reject FILE, or NULL */
+	int verbose;                 /* --verbose: the live line, the counts at the end */
 };
 
 struct filter_state {
-	uint64_t matched, rejected;
+	uint64_t read, matched, rejected;   /* events read; matched; lines rejected */
 	struct reject *rejects;      /* --reject (filter_run opens it) */
 	int done;                    /* -q or -m reached */
 	int gone;                    /* the reader of stdout went away */
 	char *scratch;               /* decoded attribute text */
 	char *json;                  /* a --print value */
 	size_t jsonsize;
+	struct progress progress;    /* started by filter_run */
+	uint64_t bytes, size;        /* read so far, of the inputs (size 0: unknown) */
 };
 
 /* Parse "ATTR=VALUE" of a dialect option into c; 0, or -1 if malformed. */

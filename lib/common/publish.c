@@ -9,6 +9,7 @@
 
 #include "ce.h"
 #include "lines.h"
+#include "progress.h"
 #include "publish.h"
 #include "reject.h"
 #include "rfc3339.h"
@@ -254,12 +255,17 @@ publish_pump(struct producer *p, const struct publish_opts *o, const struct publ
 }
 
 /* publish_stream's source: a descriptor's lines, rejected ones told on
-   stderr and kept in --reject. */
+   stderr and kept in --reject; with -v on a terminal, the live line. */
 struct fd_source {
 	struct line_reader *lr;
 	const char *inname;
 	struct reject rejects;
 	char why_long[64];
+	struct progress progress;
+	const struct publish_stats *st;
+	uint64_t bytes, size;        /* read so far; of a regular file (0: unknown) */
+	void (*idle)(void *arg);     /* the pump's */
+	void *idle_arg;
 };
 
 static int
@@ -271,6 +277,10 @@ fd_next(void *ctx, const char **line, size_t *len, const char **why)
 	if (stop_requested)
 		return PUBLISH_CUT;
 	r = lr_next(fs->lr, line, len);
+	if (r == LR_LINE || r == LR_LONG) {
+		fs->bytes += *len + 1;  /* a long line's rest is not counted: it only comes short */
+		progress_update(&fs->progress, fs->st->published, fs->st->rejected, fs->bytes, fs->size);
+	}
 	if (r == LR_LINE)
 		return PUBLISH_LINE;
 	if (r == LR_LONG) {
@@ -285,12 +295,25 @@ fd_next(void *ctx, const char **line, size_t *len, const char **why)
 	return PUBLISH_ERROR;
 }
 
+/* Before waiting for input: the pump's idle work, then the live line (a
+   slow input still shows it moving). */
+static void
+fd_idle(void *ctx)
+{
+	struct fd_source *fs = ctx;
+
+	fs->idle(fs->idle_arg);
+	progress_draw(&fs->progress, fs->st->published, fs->st->rejected, fs->bytes, fs->size);
+}
+
 static void
 fd_set_idle(void *ctx, void (*idle)(void *arg), void *arg)
 {
 	struct fd_source *fs = ctx;
 
-	lr_set_idle(fs->lr, idle, arg);
+	fs->idle = idle;
+	fs->idle_arg = arg;
+	lr_set_idle(fs->lr, idle ? fd_idle : NULL, fs);
 }
 
 static void
@@ -298,6 +321,7 @@ fd_rejected(void *ctx, uint64_t lineno, const char *line, size_t len, int whole,
 {
 	struct fd_source *fs = ctx;
 
+	progress_end(&fs->progress);
 	warnmsg("%s: line %" PRIu64 ": %s", fs->inname, lineno, why);
 	if (whole)
 		reject_line(&fs->rejects, line, len);
@@ -338,7 +362,7 @@ int
 publish_stream(int fd, const char *inname, struct producer *p, const struct publish_opts *o,
     struct publish_stats *st)
 {
-	struct fd_source fs = { .inname = inname };
+	struct fd_source fs = { .inname = inname, .st = st };
 	struct publish_source src = {
 		.next = fd_next, .set_idle = fd_set_idle, .rejected = fd_rejected, .lost = fd_lost,
 		.ctx = &fs,
@@ -352,7 +376,10 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	fs.lr = lr_open(fd, CE_LINE_MAX);
 	lr_set_long_sink(fs.lr, reject_fd(&fs.rejects));
 	lr_stop_on_signal(fs.lr);
+	fs.size = progress_input_size(fd);
+	progress_start(&fs.progress, stderr, o->verbose);
 	status = publish_pump(p, o, &src, st);
+	progress_end(&fs.progress);
 	if (status != 0 && !stop_requested && !st->ended)
 		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, st->lines);
 	report_end(inname, o, st, t0);

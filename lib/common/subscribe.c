@@ -1,11 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ce.h"
 #include "out.h"
+#include "progress.h"
 #include "rfc3339.h"
 #include "subscribe.h"
 #include "util.h"
@@ -44,15 +46,30 @@ flush_commit(struct consumer *c, struct out *out, int *status)
 	return 0;
 }
 
+/* -v: the counts and the rate since t0 (the live line erased first). No
+   percent on the live line: where a flow ends is not known for every
+   broker, and with -e it moves while it is read. */
+static void
+report_end(struct progress *p, const struct consumer *c, uint64_t n, int64_t t0)
+{
+	double secs = (clock_ms() - t0) / 1e3;
+
+	progress_end(p);
+	warnmsg("%" PRIu64 " events written, %" PRIu64 " rejected, in %.3f s (%.0f events/s)", n,
+	    c->rejected, secs, secs > 0 ? n / secs : 0.0);
+}
+
 int
 subscribe_stream(struct consumer *c, int fd, const struct subscribe_opts *o)
 {
 	struct out *out = out_open(fd, OUT_BYTES);
 	struct record rec;
+	struct progress progress;
 	uint64_t n = 0;
-	int64_t last_commit = clock_ms(), wait;
+	int64_t last_commit = clock_ms(), wait, t0 = last_commit;
 	int r, status = 0;
 
+	progress_start(&progress, stderr, o->verbose);
 	while (!stop_requested) {
 		wait = -1;
 		if (out_pending(out))
@@ -73,6 +90,7 @@ subscribe_stream(struct consumer *c, int fd, const struct subscribe_opts *o)
 				goto gone;
 			if (++n == o->count)
 				break;
+			progress_update(&progress, n, c->rejected, 0, 0);
 			if ((n & 1023) == 0 && clock_ms() - last_commit >= COMMIT_EVERY_MS) {
 				if (flush_commit(c, out, &status) < 0)
 					goto gone;
@@ -86,18 +104,18 @@ subscribe_stream(struct consumer *c, int fd, const struct subscribe_opts *o)
 			last_commit = clock_ms();
 			if (o->until_ns && clock_real_ns() >= o->until_ns && !out_pending(out))
 				break;
+			progress_draw(&progress, n, c->rejected, 0, 0);
 			continue;
 		}
 		if (r == CONSUMER_ERROR)
 			status = c->status;
 		break;
 	}
-	if (flush_commit(c, out, &status) < 0)
-		goto gone;
-	out_close(out);
-	return status;
-gone:
+	(void)flush_commit(c, out, &status);
 	/* the reader went away (| head): commit nothing more, end quietly */
+gone:
 	out_close(out);
+	if (o->verbose)
+		report_end(&progress, c, n, t0);
 	return status;
 }

@@ -10,6 +10,7 @@
 struct subscribe_opts {
 	uint64_t count;     /* -c: stop after this many events (0: no limit) */
 	int64_t until_ns;   /* --until: stop before the first event after it (0: none) */
+	int verbose;        /* -v: the live line on a terminal, the counts at the end */
 };
 
 /* Copy events to fd until the end (-e), the count, --until, a stop signal
