@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fnap_dnsreg.h"
@@ -230,7 +231,13 @@ group_lines(void (*fn)(void *ctx, const char *key, const char *value), void *ctx
 	fn(ctx, key, v);
 }
 
-/* What m holds and how far behind who's groups are, as its broker tells
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct group_stat *)a)->name, ((const struct group_stat *)b)->name);
+}
+
+/* What m holds and how far behind who's groups are (in name order), as its broker tells
    them now; nothing when it cannot (the log says why). */
 static void
 describe_held(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *m,
@@ -253,6 +260,7 @@ describe_held(const struct fnap_conf *conf, const struct fnap_who *who, const st
 			number_line(fn, ctx, "retain-seconds", (uint64_t)st.retain_seconds);
 		if (st.retain_segments >= 0)
 			number_line(fn, ctx, "retain-segments", (uint64_t)st.retain_segments);
+		qsort(st.groups, st.ngroups, sizeof *st.groups, by_name);
 		for (i = 0; i < st.ngroups; i++)
 			group_lines(fn, ctx, &st.groups[i], strlen(prefix));
 	}
