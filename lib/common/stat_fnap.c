@@ -42,7 +42,7 @@ age_value(const char *v, int64_t *ns)
 }
 
 /* The group of a "group.<name>.<what>" key, added to st when new, and
-   *what; NULL when the name is not a group's. */
+   *what; NULL when the name is not one flow-stat takes (group_name_check). */
 static struct group_stat *
 group_of(struct flow_stat *st, const char *key, const char **what)
 {
@@ -74,7 +74,7 @@ group_line(struct flow_stat *st, const char *key, const char *v)
 	const char *what;
 
 	if (!(g = group_of(st, key, &what)))
-		return -1;
+		return 0;   /* a name no -g could ask for: passed over */
 	if (strcmp(what, "offset") == 0)
 		return count_value(v, &g->offset);
 	if (strcmp(what, "lag") == 0)
