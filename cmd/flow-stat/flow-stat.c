@@ -47,20 +47,19 @@ enum format { FMT_TEXT, FMT_JSON, FMT_PROMETHEUS, FMT_CHECK };
 static int
 gather(const char *arg, const struct broker_opts *o, const struct stat_query *q, struct flow_stat *st)
 {
+	const struct broker_kind *k;
 	struct flow_url u;
-	const char *why;
 	int status;
 
 	memset(st, 0, sizeof *st);
 	st->url = arg;
-	if (url_parse(arg, &u, &why) < 0) {
-		warnmsg("%s: %s", arg, why);
-		return EX_FLOW_USAGE;
-	}
-	if (u.kind && u.kind->stat)
-		status = u.kind->stat(&u, o, q, st);
+	/* a flow:// name is read where flow-sub would read it */
+	if (!(k = broker_url_open(arg, &u, &status)))
+		return status;
+	if (k->stat)
+		status = k->stat(&u, o, q, st);
 	else {
-		warnmsg("%s: %s flows are not told of yet", arg, u.kind ? u.kind->name : "flow://");
+		warnmsg("%s: %s flows are not told of yet", arg, k->name);
 		status = EX_FLOW_UNAVAILABLE;
 	}
 	url_free(&u);

@@ -3,12 +3,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fnap_dnsreg.h"
+#include "flowstat.h"
 #include "fnap_flows.h"
 #include "fnap_grants.h"
+#include "fnap_groups.h"
 #include "fnap_queue.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -185,6 +189,84 @@ flows_record(const struct fnap_conf *conf, const struct flow_meta *m)
 	return r;
 }
 
+/* A number as DESCRIBE's value of key. */
+static void
+number_line(void (*fn)(void *ctx, const char *key, const char *value), void *ctx, const char *key,
+    uint64_t n)
+{
+	char v[24];
+
+	snprintf(v, sizeof v, "%" PRIu64, n);
+	fn(ctx, key, v);
+}
+
+/* A time as DESCRIBE's value of key, unless nobody can tell it. */
+static void
+time_line(void (*fn)(void *ctx, const char *key, const char *value), void *ctx, const char *key,
+    int64_t ns)
+{
+	char t[RFC3339_MAX];
+
+	if (ns == STAT_UNKNOWN)
+		return;
+	rfc3339_format(ns, t);
+	fn(ctx, key, t);
+}
+
+/* DESCRIBE's lines of a user's group g, its broker name after prefix. */
+static void
+group_lines(void (*fn)(void *ctx, const char *key, const char *value), void *ctx,
+    const struct group_stat *g, size_t prefix)
+{
+	char key[GROUPS_NAME_MAX + 16], v[32];
+
+	snprintf(key, sizeof key, "group.%s.offset", g->name + prefix);
+	number_line(fn, ctx, key, g->offset);
+	snprintf(key, sizeof key, "group.%s.lag", g->name + prefix);
+	number_line(fn, ctx, key, g->lag);
+	if (g->age_ns == STAT_UNKNOWN)
+		return;
+	snprintf(key, sizeof key, "group.%s.age", g->name + prefix);
+	snprintf(v, sizeof v, "%.3f", g->age_ns / 1e9);
+	fn(ctx, key, v);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct group_stat *)a)->name, ((const struct group_stat *)b)->name);
+}
+
+/* What m holds and how far behind who's groups are (in name order), as its broker tells
+   them now; nothing when it cannot (the log says why). */
+static void
+describe_held(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *m,
+    void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+	char prefix[GROUPS_PREFIX_MAX];
+	struct flow_stat st;
+	size_t i;
+
+	groups_prefix(who, prefix);
+	if (queue_stat(conf, m, prefix, clock_real_ns(), &st) == 0) {
+		number_line(fn, ctx, "events", st.events);
+		if (!st.bytes_unknown)
+			number_line(fn, ctx, "bytes", st.bytes);
+		number_line(fn, ctx, "first-offset", st.first);
+		number_line(fn, ctx, "next-offset", st.next);
+		time_line(fn, ctx, "oldest", st.oldest_ns);
+		time_line(fn, ctx, "newest", st.newest_ns);
+		if (st.retain_seconds >= 0)
+			number_line(fn, ctx, "retain-seconds", (uint64_t)st.retain_seconds);
+		if (st.retain_segments >= 0)
+			number_line(fn, ctx, "retain-segments", (uint64_t)st.retain_segments);
+		qsort(st.groups, st.ngroups, sizeof *st.groups, by_name);
+		for (i = 0; i < st.ngroups; i++)
+			group_lines(fn, ctx, &st.groups[i], strlen(prefix));
+	}
+	flow_stat_free(&st);
+}
+
 void
 flows_describe(const struct fnap_conf *conf, const struct fnap_who *who,
     const struct flow_meta *m, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
@@ -207,6 +289,7 @@ flows_describe(const struct fnap_conf *conf, const struct fnap_who *who,
 		fn(ctx, "subscriber", m->subscriber);
 	if (m->feed[0])
 		fn(ctx, "feed", m->feed);
+	describe_held(conf, who, m, fn, ctx);
 }
 
 /* fn for each flow, in name order: 0, or -1 after a message. */

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flowstat.h"
 #include "fnap_queue.h"
+#include "uri.h"
 #include "util.h"
 
 int
@@ -71,6 +73,32 @@ queue_open_args(const struct fnap_conf *conf, const struct flow_meta *m, char ur
 		return result_set(r, REPLY_RETRY, "the flow's broker is not configured, retry later");
 	}
 	return 0;
+}
+
+int
+queue_stat(const struct fnap_conf *conf, const struct flow_meta *m, const char *prefix,
+    int64_t now_ns, struct flow_stat *st)
+{
+	struct stat_query q = { .prefix = prefix, .now_ns = now_ns };
+	char url[QUEUE_URL_MAX];
+	struct broker_opts o;
+	struct flow_url u;
+	struct result r;
+	const char *why;
+	int status = -1;
+
+	memset(st, 0, sizeof *st);
+	if (!m->kind->stat || queue_open_args(conf, m, url, &o, &r))
+		return -1;
+	st->url = m->flow;
+	if (url_parse(url, &u, &why) < 0)
+		warnmsg("%s: %s: %s", m->flow, url, why);
+	else {
+		status = m->kind->stat(&u, &o, &q, st) == 0 ? 0 : -1;
+		url_free(&u);
+	}
+	broker_opts_free(&o);
+	return status;
 }
 
 int

@@ -4,13 +4,14 @@
    flow's queue, makes and removes it, and says how the flow's events are
    reached: its broker URL and options, its DNS broker records (the
    agent's own for a kind it serves over FNAP), the lines DESCRIBE shows
-   of it. Part
+   of it and what it holds. Part
    of the agent's model: it never replies to a client; the model
    (fnap_flows, fnap_subs) and the handlers of STREAM and PUBLISH call it. */
 #ifndef FLOW_FNAP_QUEUE_H
 #define FLOW_FNAP_QUEUE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "broker.h"
 #include "dnsupdate.h"
@@ -41,6 +42,14 @@ int queue_open_args(const struct fnap_conf *conf, const struct flow_meta *m, cha
    0, or -1 when its servers make no SRV target. */
 int queue_dns(const struct fnap_conf *conf, const struct flow_meta *m, struct dnsupdate_flow *d,
     struct srv_target t[RESOLVE_MAX_TARGETS]);
+
+/* What m's queue holds, and of its groups those whose names start with
+   prefix, measured at now_ns, into st, as its kind's stat (brokers.h)
+   tells them: 0, or -1 after a message in the log (the broker cannot
+   tell now). Free st with flow_stat_free either way. */
+struct flow_stat;
+int queue_stat(const struct fnap_conf *conf, const struct flow_meta *m, const char *prefix,
+    int64_t now_ns, struct flow_stat *st);
 
 /* DESCRIBE's broker lines of m, "type" to "path", through fn; mine: the
    session owns the flow (a file flow is then shown as the file it is,

@@ -11,12 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
-
 #include "ackring.h"
 #include "cesql.h"
 #include "fnap_audit.h"
 #include "fnap_grants.h"
+#include "fnap_groups.h"
 #include "fnap_queue.h"
 #include "fnap_session.h"
 #include "util.h"
@@ -25,14 +24,12 @@
 #define LOOK_EVERY 256          /* events read between looks at the client and the clock */
 #define CHECK_MS 1000           /* how often a stream asks whether it may still read */
 #define UNACKED_MAX 262144      /* events sent and not acknowledged, at most */
-#define GROUP_NAME_MAX 64
-#define GROUP_KEY_MAX 48        /* "fnap-g-" and 32 hex digits */
 
 struct stream {
 	struct session *s;
 	struct flow_meta m;
 	struct broker_opts o;
-	char group[GROUP_KEY_MAX];
+	char group[GROUPS_KEY_MAX];
 	struct consumer *cons;
 	struct ackring *acks;       /* with GROUP: sent, not yet acknowledged */
 	char where[GRANTS_WHERE_MAX];  /* a READ grant's WHERE, the only events sent; "" none */
@@ -68,30 +65,6 @@ from_arg(const char *w, struct offset_spec *o)
 	return 0;
 }
 
-/* The broker's group for the user's group name: a name of its own per
-   user (anonymous sessions share theirs), of a length any broker takes. */
-static int
-group_key(const struct session *s, const char *name, char out[GROUP_KEY_MAX])
-{
-	unsigned char h[16];
-	char hex[2 * sizeof h + 1];
-	crypto_generichash_state g;
-	size_t n = strlen(name);
-
-	if (n == 0 || n > GROUP_NAME_MAX || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") != n)
-		return -1;
-	crypto_generichash_init(&g, NULL, 0, sizeof h);
-	if (!s->who.anonymous)
-		crypto_generichash_update(&g, (const unsigned char *)s->who.user, strlen(s->who.user));
-	crypto_generichash_update(&g, (const unsigned char *)"\n", 1);
-	crypto_generichash_update(&g, (const unsigned char *)name, n);
-	crypto_generichash_final(&g, h, sizeof h);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-	snprintf(out, GROUP_KEY_MAX, "fnap-g-%s", hex);
-	return 0;
-}
-
 /* STREAM's words after the flow: 0, or -1 for a 501. */
 static int
 stream_args(struct stream *st, char *args)
@@ -113,7 +86,7 @@ stream_args(struct stream *st, char *args)
 		} else if (strcasecmp(w, "TO") == 0 && strcasecmp(v, "END") == 0)
 			o->stop_at_end = 1;
 		else if (strcasecmp(w, "GROUP") == 0 && !o->group) {
-			if (group_key(st->s, v, st->group) < 0)
+			if (groups_key(&st->s->who, v, st->group) < 0)
 				return -1;
 			o->group = st->group;
 		} else

@@ -155,6 +155,12 @@ int broker_prop_add(struct broker_opts *o, const char *kv);
 int broker_prop_file(struct broker_opts *o, const char *path);
 void broker_opts_free(struct broker_opts *o);
 
+/* url into u, a flow:// name looked up in DNS (a file broker it names
+   used only inside FLOW_FILE_ROOTS), as the two below open it: its
+   broker kind, or NULL after a message, with *status. Free u with
+   url_free. */
+struct flow_url;
+const struct broker_kind *broker_url_open(const char *url, struct flow_url *u, int *status);
 /* Open a producer / consumer for url; NULL after a message, with *status. */
 struct producer *producer_open(const char *url, const struct broker_opts *o, int *status);
 struct consumer *consumer_open(const char *url, const struct broker_opts *o, int *status);

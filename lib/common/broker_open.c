@@ -107,9 +107,8 @@ trust_dns_file_broker(const char *url, struct flow_url *u, int *status)
 	return 0;
 }
 
-/* Parse url, looking flow:// names up in DNS; its broker kind, or NULL after a message. */
-static const struct broker_kind *
-open_url(const char *url, struct flow_url *u, int *status)
+const struct broker_kind *
+broker_url_open(const char *url, struct flow_url *u, int *status)
 {
 	const char *why;
 	char *real;
@@ -148,7 +147,7 @@ producer_open(const char *url, const struct broker_opts *o, int *status)
 	struct flow_url u;
 	struct producer *p;
 
-	if (!(k = open_url(url, &u, status)))
+	if (!(k = broker_url_open(url, &u, status)))
 		return NULL;
 	p = k->producer_open(&u, o, status);
 	url_free(&u);
@@ -162,7 +161,7 @@ consumer_open(const char *url, const struct broker_opts *o, int *status)
 	struct flow_url u;
 	struct consumer *c;
 
-	if (!(k = open_url(url, &u, status)))
+	if (!(k = broker_url_open(url, &u, status)))
 		return NULL;
 	c = k->consumer_open(&u, o, status);
 	url_free(&u);

@@ -8,6 +8,7 @@
 
 #include "broker_fnap.h"
 #include "brokers.h"
+#include "flowstat.h"
 #include "resolve.h"
 #include "uri.h"
 #include "urlparts.h"
@@ -72,4 +73,5 @@ const struct broker_kind broker_fnap = {
 	.url_parse = fnap_url_parse, .url_of = fnap_url_of,
 	.topic_check = fnap_topic_check, .topic_normalize = fnap_topic_normalize,
 	.producer_open = fnap_producer_open, .consumer_open = fnap_consumer_open,
+	.stat = stat_fnap,
 };

@@ -26,6 +26,12 @@ flow_stat_free(struct flow_stat *st)
 	st->ngroups = 0;
 }
 
+int
+stat_group_listed(const struct stat_query *q, const char *name)
+{
+	return !q->prefix || strncmp(name, q->prefix, strlen(q->prefix)) == 0;
+}
+
 /* A time as RFC 3339 text, "" when unknown. */
 static const char *
 time_text(int64_t ns, char buf[RFC3339_MAX])

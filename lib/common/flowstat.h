@@ -38,13 +38,18 @@ struct flow_stat {
 	int missing_groups;    /* of those asked for, how many there are not */
 };
 
-/* What a gatherer is asked: the groups named (all there are when none),
-   and the time to measure ages from. */
+/* What a gatherer is asked: the groups named (all there are when none,
+   or those whose names start with prefix unless it is NULL: the agent's
+   DESCRIBE lists one user's), and the time to measure ages from. */
 struct stat_query {
 	char **groups;
 	int ngroups;
+	const char *prefix;
 	int64_t now_ns;
 };
+
+/* Is the group named so one of those q lists when it names none? */
+int stat_group_listed(const struct stat_query *q, const char *name);
 
 struct broker_opts;
 struct flow_url;
@@ -61,6 +66,13 @@ int stat_file(const struct flow_url *u, const struct broker_opts *o, const struc
    oldest and newest of the times at the edges. Its size on disk and its
    retention are not told. */
 int stat_kafka(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
+    struct flow_stat *st);
+
+/* The flow of u as its agent's DESCRIBE tells it (fnap(7)), over a
+   session as FNAP_USER (else anonymous): the groups are that user's,
+   told by their names; what DESCRIBE does not say is unknown (no
+   partitions). The same returns, 77 when the agent refuses the flow. */
+int stat_fnap(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
     struct flow_stat *st);
 
 void flow_stat_free(struct flow_stat *st);

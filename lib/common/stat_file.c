@@ -156,9 +156,10 @@ segment_end(int dirfd, const struct segment *s)
 	return end < 0 ? at.offset : (uint64_t)end;
 }
 
-/* The names in groups/, malloc'd (none when there is no such directory). */
+/* The names in groups/ that q lists, malloc'd (none when there is no
+   such directory). */
 static size_t
-group_names(int dirfd, char ***names)
+group_names(int dirfd, const struct stat_query *q, char ***names)
 {
 	size_t n = 0;
 	struct dirent *d;
@@ -172,7 +173,7 @@ group_names(int dirfd, char ***names)
 		return 0;
 	}
 	while ((d = readdir(dir)))
-		if (group_name_check(d->d_name) == 0) {
+		if (group_name_check(d->d_name) == 0 && stat_group_listed(q, d->d_name)) {
 			*names = xrealloc(*names, (n + 1) * sizeof **names);
 			(*names)[n++] = xstrdup(d->d_name);
 		}
@@ -204,7 +205,7 @@ stat_groups(int dirfd, const char *dir, const uint64_t *bases, int nseg,
     const struct stat_query *q, struct flow_stat *st)
 {
 	char **names = q->groups;
-	size_t i, n = q->ngroups ? (size_t)q->ngroups : group_names(dirfd, &names);
+	size_t i, n = q->ngroups ? (size_t)q->ngroups : group_names(dirfd, q, &names);
 	uint64_t held_end = st->first + st->events;
 	struct group_stat *g;
 	int64_t off, t;

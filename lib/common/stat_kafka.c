@@ -199,14 +199,14 @@ done:
 	return status;
 }
 
-/* The groups the cluster knows of, malloc'd: their count, or -1 when it
-   cannot tell (the protocol's ListGroups unanswered). */
+/* The groups the cluster knows of that q lists, malloc'd: their count,
+   or -1 when it cannot tell (the protocol's ListGroups unanswered). */
 static int
-group_list(rd_kafka_t *rk, char ***names)
+group_list(rd_kafka_t *rk, const struct stat_query *q, char ***names)
 {
 	const struct rd_kafka_group_list *gl;
 	rd_kafka_resp_err_t err;
-	int i;
+	int i, n;
 
 	*names = NULL;
 	if ((err = rd_kafka_list_groups(rk, NULL, &gl, WAIT_MS))) {
@@ -214,10 +214,11 @@ group_list(rd_kafka_t *rk, char ***names)
 		return -1;
 	}
 	*names = xcalloc(gl->group_cnt + 1, sizeof **names);
-	for (i = 0; i < gl->group_cnt; i++)
-		(*names)[i] = xstrdup(gl->groups[i].group);
+	for (i = n = 0; i < gl->group_cnt; i++)
+		if (stat_group_listed(q, gl->groups[i].group))
+			(*names)[n++] = xstrdup(gl->groups[i].group);
 	rd_kafka_group_list_destroy(gl);
-	return i;
+	return n;
 }
 
 static int
@@ -225,7 +226,7 @@ stat_groups(const struct flow_url *u, const struct broker_opts *o, const struct 
     const struct stat_query *q, struct flow_stat *st)
 {
 	char **names = q->groups;
-	int i, n = q->ngroups ? q->ngroups : group_list(t->rk, &names), s, status = 0;
+	int i, n = q->ngroups ? q->ngroups : group_list(t->rk, q, &names), s, status = 0;
 	struct group_stat *g;
 
 	st->groups = xcalloc(n > 0 ? n : 1, sizeof *st->groups);
@@ -245,7 +246,7 @@ stat_groups(const struct flow_url *u, const struct broker_opts *o, const struct 
 				status = s;
 		}
 	}
-	if (!q->ngroups && n > 0) {
+	if (!q->ngroups) {
 		for (i = 0; i < n; i++)
 			free(names[i]);
 		free(names);

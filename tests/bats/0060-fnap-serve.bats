@@ -100,11 +100,66 @@ $FNAP_EXTRA_CONF}
 	printf '%s\r\n' '220 fnaa.unix.ar FNAA' '220 OK' '220 Authenticated' '220 OK time.flows.unix.ar' \
 		'220 DATA' 'flow=time.flows.unix.ar' 'type=file' 'topic=time.flows.unix.ar' \
 		'server=fnaa.unix.ar:61000' 'url=fnap://fnaa.unix.ar:61000/time.flows.unix.ar' \
-		"path=$TMP/flows/time.flows.unix.ar" 'owner=test' 'public=no' "$created" '220 OK' \
-		'221 Bye' > "$TMP/expected"
+		"path=$TMP/flows/time.flows.unix.ar" 'owner=test' 'public=no' "$created" \
+		'events=0' 'bytes=0' 'first-offset=0' 'next-offset=0' '220 OK' '221 Bye' > "$TMP/expected"
 	cmp "$TMP/raw" "$TMP/expected"
 	[ -d "$TMP/flows/time.flows.unix.ar" ]
 	# its SUBSCRIBE ... LOCAL: 0062-fnap-subscribe.bats
+}
+
+# describe_lines USER PASSWORD FLOW: DESCRIBE FLOW's body for USER
+describe_lines() {
+	printf '%s\n' "AUTHENTICATE PLAIN $(printf '\0%s\0%s' "$1" "$2" | base64)" "DESCRIBE FLOW $3" QUIT |
+		fnap_session | sed -n '/^220 DATA$/,/^220 OK$/p' | sed '1d;$d'
+}
+
+@test "fnap-serve: DESCRIBE says what the flow holds and the asking user's groups after the thesis's lines" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW held.flows.unix.ar PUBLIC' QUIT | fnap_session > /dev/null
+	for i in 1 2 3 4 5; do event "e$i" ",\"time\":\"2026-01-0${i}T10:00:00Z\""; done > "$TMP/in"
+	flow-pub "$TMP/flows/held.flows.unix.ar" < "$TMP/in"
+	# test reads 2 of 5 with group g1 (ACK 2), other 5 with its own g1
+	printf '%s\n' "$FNAP_AUTH" 'STREAM held.flows.unix.ar GROUP g1 FROM BEGINNING COUNT 3' 'ACK 2' QUIT |
+		fnap_session > /dev/null
+	printf '%s\n' "AUTHENTICATE PLAIN $(printf '\0other\0secret' | base64)" \
+		'STREAM held.flows.unix.ar GROUP g1 FROM BEGINNING COUNT 5' 'ACK 5' QUIT | fnap_session > /dev/null
+	before=$(date +%s)
+	describe_lines test test held.flows.unix.ar > "$TMP/test"
+	after=$(date +%s)
+	# the thesis's lines first, in its order, as they were
+	sed -n 1,4p "$TMP/test" | cut -d= -f1 | cmp - <(printf '%s\n' flow type topic server)
+	[ "$(sed -n '/^created=/=' "$TMP/test")" -eq 9 ]
+	sed -n '10,$p' "$TMP/test" | sed '/^group\.g1\.age=/d' | cmp - <(printf '%s\n' events=5 \
+		"bytes=$(wc -c < "$TMP/in")" first-offset=0 next-offset=5 oldest=2026-01-01T10:00:00.000Z \
+		newest=2026-01-05T10:00:00.000Z group.g1.offset=2 group.g1.lag=3)
+	# the age of its oldest unread event, e3's
+	age=$(sed -n 's/^group\.g1\.age=//p' "$TMP/test")
+	e3=$(date -u -d 2026-01-03T10:00:00Z +%s)
+	[ "${age%.*}" -ge $((before - e3 - 1)) ] && [ "${age%.*}" -le $((after - e3)) ]
+	# another user sees their own group of that name only
+	describe_lines other secret held.flows.unix.ar > "$TMP/other"
+	grep -qx 'group.g1.offset=5' "$TMP/other"
+	grep -qx 'group.g1.lag=0' "$TMP/other"
+	grep -qx 'group.g1.age=0.000' "$TMP/other"
+	[ "$(grep -c '^group\.' "$TMP/other")" -eq 3 ]
+	# nobody's groups for anonymous sessions that made none; retention when the flow has one
+	printf 'segments 3\nage 86400\n' > "$TMP/flows/held.flows.unix.ar/retention"
+	printf '%s\n' 'AUTHENTICATE ANONYMOUS t' 'DESCRIBE FLOW held.flows.unix.ar' QUIT | fnap_session > "$TMP/anon"
+	[ "$(grep -c '^group\.' "$TMP/anon")" -eq 0 ]
+	grep -qx 'retain-seconds=86400' "$TMP/anon"
+	grep -qx 'retain-segments=3' "$TMP/anon"
+	grep -qx 'events=5' "$TMP/anon"
+}
+
+@test "fnap-serve: DESCRIBE of a flow whose broker cannot tell: the record's lines, nothing of what it holds" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW gone.flows.unix.ar' QUIT | fnap_session > /dev/null
+	rm -r "$TMP/flows/gone.flows.unix.ar"
+	describe_lines test test gone.flows.unix.ar > "$TMP/out"
+	grep -qx 'flow=gone.flows.unix.ar' "$TMP/out"
+	grep -q '^created=' "$TMP/out"
+	[ "$(grep -c '^events=\|^next-offset=' "$TMP/out")" -eq 0 ]
+	grep -q 'gone.flows.unix.ar: no such flow' "$TMP/fnap.log"
 }
 
 @test "fnap-serve: the thesis transcript on a Kafka namespace (mock cluster); PUBLISH and STREAM there" {

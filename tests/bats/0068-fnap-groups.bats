@@ -46,6 +46,8 @@ sub_test() { FNAP_USER=${U:-test} FNAP_PASSWORD=${P:-test} flow-sub "$@"; }
 	# nothing more for the group; another user's group of the same name is its own
 	run sub_test -e -g readers "$url"
 	[ "$status" -eq 0 ] && [ -z "$output" ]
+	# the broker's groups: the user's hashed prefix, then the name as given
+	[ "$(ls "$TMP/flows/g.flows.unix.ar/groups" | grep -cE '^fnap-g-[0-9a-f]{16}-readers$')" -eq 1 ]
 	U=other P=secret run flow-sub -e -g readers -o stored "$url"
 	[ "$status" -eq 77 ]    # other may not read test's private flow
 	printf '%s\n' "$FNAP_AUTH" "DELETE FLOW g.flows.unix.ar" "CREATE FLOW g.flows.unix.ar PUBLIC" QUIT | fnap_session > /dev/null

@@ -4,6 +4,7 @@
 # monitoring checks.
 
 load helpers/common
+load helpers/fnap
 load helpers/kafka
 
 setup() {
@@ -11,8 +12,11 @@ setup() {
 	gen-events 3000 > "$TMP/in"
 }
 teardown() {
+	local clean=0
+	fnap_stop || clean=1
 	kafka_stop
 	common_teardown
+	return $clean
 }
 
 # stat_key KEY: the value of the first KEY= line of $output
@@ -64,7 +68,9 @@ event_epoch() {
 	[ "$status" -eq 64 ]
 	run flow-stat 'fnap://127.0.0.1:1/f.example'
 	[ "$status" -eq 69 ]
-	assert_match 'fnap flows are not told of yet' "$output"
+	assert_match '127.0.0.1:1' "$output"
+	run flow-stat 'fnap://127.0.0.1:1/a..b'
+	[ "$status" -eq 64 ]
 }
 
 @test "flow-stat: a flow that is not there, and an empty one" {
@@ -225,4 +231,52 @@ event_epoch() {
 	run flow-stat -g nobody "kafka://$KAFKA/st"
 	[ "$status" -eq 1 ]
 	assert_match 'no group nobody' "$output"
+}
+
+# fnap_stat ARGS...: flow-stat as user test of the agent
+fnap_stat() { FNAP_USER=test FNAP_PASSWORD=test flow-stat "$@"; }
+
+@test "flow-stat fnap://: the agent's DESCRIBE, the user's groups (flow-sub -g) and their lag; -j, --prometheus, --check" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW st.flows.unix.ar' QUIT | fnap_session > /dev/null
+	flow-pub "$TMP/flows/st.flows.unix.ar" < "$TMP/in"
+	url=fnap://127.0.0.1:$FNAP_PORT/st.flows.unix.ar
+	FNAP_USER=test FNAP_PASSWORD=test flow-sub -e -o beginning -g audit -c 1000 "$url" > /dev/null
+	FNAP_USER=test FNAP_PASSWORD=test flow-sub -e -o beginning -g done "$url" > /dev/null
+	before=$(date +%s)
+	run --separate-stderr fnap_stat "$url"
+	after=$(date +%s)
+	[ "$status" -eq 0 ]
+	assert_eq "$url" "$(stat_key url)"
+	assert_eq 3000 "$(stat_key events)" events
+	assert_eq "$(cat "$TMP/flows/st.flows.unix.ar"/*.ndjson | wc -c)" "$(stat_key bytes)" bytes
+	assert_eq 0 "$(stat_key first)"
+	assert_eq 3000 "$(stat_key next)"
+	assert_eq "$(date -u -d @"$(event_epoch 1)" +%Y-%m-%dT%H:%M:%S.000Z)" "$(stat_key oldest)" oldest
+	assert_eq "$(date -u -d @"$(event_epoch 3000)" +%Y-%m-%dT%H:%M:%S.000Z)" "$(stat_key newest)" newest
+	# the user's groups by the names flow-sub was given, as a file flow's
+	printf '%s\n' "$output" | sed -n '/^group=/,$p' | sed '/^age=/d' | cmp - <(printf '%s\n' \
+		group=audit offset=1000 lag=2000 group=done offset=3000 lag=0)
+	age=$(stat_key age)
+	t=$(event_epoch 1001)
+	[ "${age%.*}" -ge $((before - t - 1)) ] && [ "${age%.*}" -le $((after - t)) ]
+	# the same figures as flow-stat reads from the directory, but the groups' names
+	run fnap_stat -j -g audit "$url"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.events == 3000 and (.groups | length) == 1 and .groups[0].group == "audit" and .groups[0].lag == 2000'
+	run fnap_stat --prometheus "$url"
+	printf '%s\n' "$output" | promtool check metrics
+	printf '%s\n' "$output" | grep -qF "flow_group_lag_events{flow=\"$url\",group=\"audit\"} 2000"
+	run fnap_stat --check --warn-lag 1500 "$url"
+	[ "$status" -eq 1 ]
+	assert_match '^FLOW WARNING - 1 flow, 2 groups, 0 unknown, most lag 2000 events' "$output"
+	run fnap_stat -g nobody "$url"
+	[ "$status" -eq 1 ]
+	assert_match 'no group nobody' "$output"
+	# another user has no groups here; nor may read the private flow
+	run --separate-stderr env FNAP_USER=other FNAP_PASSWORD=secret flow-stat "$url"
+	[ "$status" -eq 77 ]
+	assert_match '550 no such flow or access denied' "$stderr"
+	run flow-stat "fnap://127.0.0.1:$FNAP_PORT/none.flows.unix.ar"
+	[ "$status" -eq 77 ]
 }
