@@ -36,7 +36,8 @@ expected() {
 	local f=w$1.flows.unix.ar
 	printf '%s\n' '220 fnaa.unix.ar FNAA' '220 Authenticated' "220 OK $f" '220 DATA' "flow=$f" \
 		'type=file' "topic=$f" 'server=fnaa.unix.ar:61000' "url=fnap://fnaa.unix.ar:61000/$f" \
-		"path=$TMP/flows/$f" 'owner=test' 'public=no' '220 OK' \
+		"path=$TMP/flows/$f" 'owner=test' 'public=no' 'events=0' 'bytes=0' 'first-offset=0' \
+		'next-offset=0' '220 OK' \
 		'220 OK send events' "220 OK $(wc -l < "$TMP/in") events" '220 DATA'
 	cat "$TMP/in"
 	printf '%s\n' '220 OK' '221 Bye'
