@@ -104,6 +104,8 @@ write_record(FILE *f, const void *ctx)
 		fprintf(f, "source-token=%s\n", m->source_token);
 	if (m->granted[0])
 		fprintf(f, "granted=%s\n", m->granted);
+	if (m->retention[0])
+		fprintf(f, "retention=%s\n", m->retention);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -204,6 +206,8 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 			snprintf(m->source_token, sizeof m->source_token, "%s", v);
 		else if (strcmp(line, "granted") == 0)
 			snprintf(m->granted, sizeof m->granted, "%s", v);
+		else if (strcmp(line, "retention") == 0)
+			snprintf(m->retention, sizeof m->retention, "%s", v);
 	}
 	fclose(f);
 	return m->flow[0] && m->kind ? 0 : -1;

@@ -19,6 +19,7 @@
 #define FLOWSTATE_USER_MAX 64
 #define FLOWSTATE_PATH_MAX BROKER_QUEUE_PATH_MAX
 #define FLOWSTATE_TOKEN_MAX 65     /* a token or its hash, hex, with its NUL */
+#define FLOWSTATE_RETENTION_MAX 24 /* "<n>d", "<n>h", "<n> events": fnap(7) bounds n */
 #define FLOWSTATE_FILE_MAX (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 32)   /* a path in STATE */
 
 struct flow_meta {
@@ -44,6 +45,9 @@ struct flow_meta {
 	   hash of the grant's WHERE, hex (of "" when it has none); the
 	   grant's REVOKE, or a new WHERE, ends it */
 	char granted[FLOWSTATE_TOKEN_MAX];
+	/* how long its queue keeps events, as CREATE ... RETAIN and SET
+	   RETENTION wrote it ("7d", "12h"); "": as its broker keeps them */
+	char retention[FLOWSTATE_RETENTION_MAX];
 };
 
 /* The flow's lock, held until flowstate_unlock: a descriptor, or -1 with errno. */

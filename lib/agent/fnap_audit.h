@@ -49,7 +49,7 @@ void audit_auth(const struct session *s, const char *mech, const char *user, int
     __attribute__((sentinel));
 
 /* A state change asked for (create, delete, subscribe, unsubscribe,
-   revoke, pause, resume, grant, revoke-grant): flow as the client named it (written in its normal form when
+   revoke, pause, resume, grant, revoke-grant, retention): flow as the client named it (written in its normal form when
    it is a flow name, else as given), code the model's answer (0: done,
    written 220) or the reply's code; then pairs of key and value ended by
    a NULL key, as for audit_auth. Never a token or a password. */

@@ -87,7 +87,7 @@ flows_find(const struct fnap_conf *conf, const struct fnap_who *who, const char 
 
 int
 flows_create(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg,
-    int public, struct flow_meta *m, struct result *r)
+    int public, const char *retention, struct flow_meta *m, struct result *r)
 {
 	const struct fnap_namespace *ns;
 
@@ -99,7 +99,31 @@ flows_create(const struct fnap_conf *conf, const struct fnap_who *who, const cha
 		return result_set(r, REPLY_DENIED, TEXT_NO_FLOW);
 	snprintf(m->owner, sizeof m->owner, "%s", who->user);
 	m->public = public;
+	snprintf(m->retention, sizeof m->retention, "%s", retention);
 	return flows_new(conf, who, m, r);
+}
+
+int
+flows_retain(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg,
+    const char *retention, struct flow_meta *m, struct result *r)
+{
+	int lock, code;
+
+	if ((code = flows_find(conf, who, arg, FLOW_OWN, m, r)))
+		return code;
+	if ((lock = flowstate_lock(conf->state, m->flow)) < 0)
+		return result_set(r, REPLY_RETRY, "cannot set the retention, retry");
+	/* another session may have deleted it while this one waited */
+	if (flowstate_load(conf->state, m->flow, m) < 0)
+		code = result_set(r, REPLY_DENIED, TEXT_NO_FLOW);
+	else {
+		snprintf(m->retention, sizeof m->retention, "%s", retention);
+		if (!(code = queue_retain(conf, m, r)) &&
+		    (flowstate_update(conf->state, m) < 0 || dnsreg_update(conf, DNSUPDATE_ADD, m) < 0))
+			code = result_set(r, REPLY_RETRY, "cannot record the retention, retry");
+	}
+	flowstate_unlock(lock);
+	return code;
 }
 
 /* The record, the queue, the DNS records, under the flow's lock. */
@@ -117,6 +141,11 @@ make_flow(const struct fnap_conf *conf, const struct fnap_namespace *ns, int ano
 		return result_set(r, REPLY_RETRY, TEXT_CANNOT_CREATE);
 	}
 	if (queue_create(ns, m, r)) {
+		flowstate_delete(conf->state, m->flow);
+		return r->code;
+	}
+	if (m->retention[0] && queue_retain(conf, m, r)) {
+		queue_delete(conf, m);
 		flowstate_delete(conf->state, m->flow);
 		return r->code;
 	}
@@ -290,6 +319,9 @@ flows_describe(const struct fnap_conf *conf, const struct fnap_who *who,
 	if (m->feed[0])
 		fn(ctx, "feed", m->feed);
 	describe_held(conf, who, m, fn, ctx);
+	/* none set: no line, so the thesis's transcript stays as it was */
+	if (m->retention[0])
+		fn(ctx, "retention", m->retention);
 }
 
 /* fn for each flow, in name order: 0, or -1 after a message. */

@@ -53,9 +53,15 @@ int flows_ns_listed(const struct fnap_who *who, const char *ns);
 int flows_find(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg,
     enum flow_access access, struct flow_meta *m, struct result *r);
 
-/* CREATE FLOW arg [PUBLIC] for who: 0 with m filled in, or a reply code. */
+/* CREATE FLOW arg [PUBLIC] [RETAIN ...] for who, retention as the record
+   keeps it ("" none): 0 with m filled in, or a reply code. */
 int flows_create(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg,
-    int public, struct flow_meta *m, struct result *r);
+    int public, const char *retention, struct flow_meta *m, struct result *r);
+/* SET RETENTION arg for its owner who (retention "" for NONE): its
+   queue's, its record's and its DNS records', under its lock. 0 with m
+   as it is now, or a reply code. */
+int flows_retain(const struct fnap_conf *conf, const struct fnap_who *who, const char *arg,
+    const char *retention, struct flow_meta *m, struct result *r);
 /* Make flow m->flow, owned (owner, public, source... set by the caller)
    in a namespace served here: its record, queue and DNS records, counted
    against who's quota. 0, or a reply code (and nothing left behind). */

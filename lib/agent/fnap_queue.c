@@ -39,6 +39,39 @@ queue_create(const struct fnap_namespace *ns, const struct flow_meta *m, struct 
 	return result_set(r, REPLY_RETRY, "cannot create the %s, retry: %s", k->noun, why);
 }
 
+/* The seconds of a retention ("" none: 0); -1 for a count of events. */
+static long long
+retention_seconds(const char *retention)
+{
+	char unit = retention[0] ? retention[strlen(retention) - 1] : '\0';
+	long long n = atoll(retention);
+
+	return !unit ? 0 : unit == 'd' ? n * 86400 : unit == 'h' ? n * 3600 : -1;
+}
+
+int
+queue_retain(const struct fnap_conf *conf, const struct flow_meta *m, struct result *r)
+{
+	const struct fnap_namespace *ns = fnap_conf_namespace(conf, m->flow);
+	const struct broker_keeper *k = m->kind->keeper;
+	long long seconds = retention_seconds(m->retention);
+	const char *why;
+
+	/* neither kind drops events by count: the file broker drops whole
+	   segments, Kafka whole log segments by time or bytes */
+	if (seconds < 0)
+		return result_set(r, REPLY_USAGE, "%s flows cannot keep a count of events", m->kind->name);
+	if (!k->retain)
+		return result_set(r, REPLY_USAGE, "the agent cannot set the retention of %s flows", m->kind->name);
+	if (!ns)
+		return result_set(r, REPLY_RETRY, "the flow's broker is not configured, retry later");
+	if (k->retain(&ns->space, &m->queue, seconds, &why) == 0)
+		return 0;
+	if (why)
+		warnmsg("%s: %s", m->flow, why);
+	return result_set(r, REPLY_RETRY, "cannot set the retention, retry");
+}
+
 int
 queue_delete(const struct fnap_conf *conf, const struct flow_meta *m)
 {

@@ -1,9 +1,10 @@
-/* CREATE FLOW, DESCRIBE FLOW, DELETE FLOW and LIST: parse, ask the model
+/* CREATE FLOW, SET RETENTION, DESCRIBE FLOW, DELETE FLOW and LIST: parse, ask the model
    (fnap_flows, fnap_subs), reply; CREATE and DELETE are audited whatever
    their answer but a 501. */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -22,31 +23,90 @@ flow_word(struct session *s, char **args)
 	return -1;
 }
 
+/* Bounds of a retention: ten years, and a count past any flow's use. */
+#define RETAIN_DAYS_MAX 3650
+#define RETAIN_EVENTS_MAX 1000000000ULL
+
+/* The retention at *args, "<n>d", "<n>h", "<n> EVENTS" (NONE too when
+   none_ok), into out as the flow's record keeps it ("" for NONE): 0, or
+   -1 for a bad value. */
+static int
+retention_words(char **args, int none_ok, char out[FLOWSTATE_RETENTION_MAX])
+{
+	char *w = fnap_word(args), *unit;
+	unsigned long long n;
+
+	if (w && none_ok && strcasecmp(w, "NONE") == 0)
+		return out[0] = '\0', 0;
+	/* eleven characters at most: n cannot overflow */
+	if (!w || *w < '1' || *w > '9' || strlen(w) > 11)
+		return -1;
+	n = strtoull(w, &unit, 10);
+	if (strcasecmp(unit, "d") == 0 && n <= RETAIN_DAYS_MAX)
+		snprintf(out, FLOWSTATE_RETENTION_MAX, "%llud", n);
+	else if (strcasecmp(unit, "h") == 0 && n <= RETAIN_DAYS_MAX * 24)
+		snprintf(out, FLOWSTATE_RETENTION_MAX, "%lluh", n);
+	else if (!*unit && n <= RETAIN_EVENTS_MAX && (w = fnap_word(args)) && strcasecmp(w, "EVENTS") == 0)
+		snprintf(out, FLOWSTATE_RETENTION_MAX, "%llu events", n);
+	else
+		return -1;
+	return 0;
+}
+
 void
 fnap_cmd_create(struct session *s, char *args)
 {
-	char *name, *opt, flow[DNSNAME_MAX + 1];
+	char *name, *opt, flow[DNSNAME_MAX + 1], retention[FLOWSTATE_RETENTION_MAX] = "";
+	int public = 0, retain = 0, bad = 0, code;
 	struct flow_meta m;
 	struct result r;
-	int code;
 
 	if (flow_word(s, &args) < 0)
 		return;
 	name = fnap_word(&args);
-	opt = fnap_word(&args);
+	/* each option once */
+	while (!bad && (opt = fnap_word(&args))) {
+		if (strcasecmp(opt, "PUBLIC") == 0 && !public)
+			public = 1;
+		else if (strcasecmp(opt, "RETAIN") == 0 && !retain)
+			retain = 1, bad = retention_words(&args, 0, retention) < 0;
+		else
+			bad = 1;
+	}
 	if (session_flow_name(s, name, flow) < 0) {
-		audit_change(s, "create", name, REPLY_NAME, "public", opt ? "yes" : "no", NULL);
+		audit_change(s, "create", name, REPLY_NAME, "public", public ? "yes" : "no", NULL);
 		return;
 	}
-	if ((opt && strcasecmp(opt, "PUBLIC") != 0) || fnap_word(&args)) {
+	if (bad) {
 		session_usage(s);
 		return;
 	}
-	if ((code = flows_create(s->conf, &s->who, name, opt != NULL, &m, &r)))
+	if ((code = flows_create(s->conf, &s->who, name, public, retention, &m, &r)))
 		session_reply(s, &r);
 	else
 		fnap_reply(s->c, REPLY_OK, "OK %s", m.flow);
-	audit_change(s, "create", flow, code, "public", opt ? "yes" : "no", NULL);
+	audit_change(s, "create", flow, code, "public", public ? "yes" : "no", NULL);
+}
+
+/* SET RETENTION <flow> <value>: the flow's owner only. */
+void
+fnap_cmd_set(struct session *s, char *args)
+{
+	char *what = fnap_word(&args), *name = fnap_word(&args), retention[FLOWSTATE_RETENTION_MAX];
+	struct flow_meta m;
+	struct result r;
+	int code;
+
+	if (!what || strcasecmp(what, "RETENTION") != 0 || !name || retention_words(&args, 1, retention) < 0 ||
+	    fnap_word(&args)) {
+		session_usage(s);
+		return;
+	}
+	if ((code = flows_retain(s->conf, &s->who, name, retention, &m, &r)))
+		session_reply(s, &r);
+	else
+		fnap_reply(s->c, REPLY_OK, "OK %s", m.flow);
+	audit_change(s, "retention", name, code, "retention", retention[0] ? retention : "none", NULL);
 }
 
 void

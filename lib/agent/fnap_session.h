@@ -33,7 +33,7 @@ typedef void fnap_handler(struct session *s, char *args);
 
 fnap_handler fnap_cmd_authenticate;                            /* fnap_serve_auth.c */
 fnap_handler fnap_cmd_create, fnap_cmd_describe, fnap_cmd_delete, /* fnap_serve_flow.c */
-    fnap_cmd_list;
+    fnap_cmd_list, fnap_cmd_set;
 fnap_handler fnap_cmd_publish;                                 /* fnap_serve_events.c */
 fnap_handler fnap_cmd_stream, fnap_cmd_ack;                    /* fnap_serve_stream.c */
 /* The session ends, or streams anew: its last GROUP stream goes. */

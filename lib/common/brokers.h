@@ -70,6 +70,11 @@ struct broker_keeper {
 	   DNS records); else at its own servers (q's servers and topic, its
 	   own kind's DNS records), which WHERE lists as SRV targets. */
 	int served_by_agent;
+	/* Keep q's events for seconds (0: for ever, as far as this setting
+	   goes): 0, or -1 with *why for the log. NULL: the agent cannot set
+	   a kind's retention (SET RETENTION refuses it). */
+	int (*retain)(const struct broker_space *sp, const struct broker_queue *q, long long seconds,
+	    const char **why);
 };
 
 struct broker_kind {

@@ -2,11 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "broker_file.h"
+#include "filelog.h"
 #include "brokers.h"
 #include "flowstat.h"
 #include "file_read.h"
@@ -110,9 +114,46 @@ file_url(const struct broker_queue *q, char *url, size_t size)
 	snprintf(url, size, "file://%s", q->path);
 }
 
+/* Rewrite q's retention file with its "age" line (none for 0), keeping
+   an administrator's "segments" line; renamed into place, so appenders
+   read the old file or the new one, never half of one. */
+static int
+file_retain(const struct broker_space *sp, const struct broker_queue *q, long long seconds,
+    const char **why)
+{
+	char path[BROKER_QUEUE_PATH_MAX + 16], tmp[BROKER_QUEUE_PATH_MAX + 32];
+	uint64_t segments;
+	int64_t age;
+	FILE *f;
+	int dirfd;
+
+	(void)sp;
+	*why = NULL;
+	if ((dirfd = open(q->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return *why = strerror(errno), -1;
+	retention_load(dirfd, q->path, &segments, &age);
+	close(dirfd);
+	snprintf(path, sizeof path, "%s/retention", q->path);
+	if (!seconds && !segments)
+		return unlink(path) == 0 || errno == ENOENT ? 0 : (*why = strerror(errno), -1);
+	snprintf(tmp, sizeof tmp, "%s/retention.new", q->path);
+	if (!(f = fopen(tmp, "w")))
+		return *why = strerror(errno), -1;
+	if (segments)
+		fprintf(f, "segments %" PRIu64 "\n", segments);
+	if (seconds)
+		fprintf(f, "age %lld\n", seconds);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		*why = strerror(errno);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct broker_keeper keeper = {
 	file_space_parse, file_space_free, file_place, file_create, file_remove, file_url,
-	.served_by_agent = 1,
+	.served_by_agent = 1, .retain = file_retain,
 };
 
 const struct broker_kind broker_file = {

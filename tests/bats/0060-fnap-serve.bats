@@ -305,7 +305,7 @@ tls-key $TMP/users" fnap_config
 501 expected authzid NUL user NUL password
 220 Authenticated
 553 flow name not allowed: missing
-501 usage: CREATE FLOW <fqdn> [PUBLIC]
+501 usage: CREATE FLOW <fqdn> [PUBLIC] [RETAIN <n>d|<n>h|<n> EVENTS]
 553 flow name not allowed: empty label
 553 flow name not allowed: characters other than a-z, 0-9, '-' and '.'
 553 flow name not allowed: characters other than a-z, 0-9, '-' and '.'
@@ -313,8 +313,8 @@ tls-key $TMP/users" fnap_config
 550 no such flow or access denied
 550 no such flow or access denied
 550 no such flow or access denied
-501 usage: CREATE FLOW <fqdn> [PUBLIC]
-501 usage: CREATE FLOW <fqdn> [PUBLIC]
+501 usage: CREATE FLOW <fqdn> [PUBLIC] [RETAIN <n>d|<n>h|<n> EVENTS]
+501 usage: CREATE FLOW <fqdn> [PUBLIC] [RETAIN <n>d|<n>h|<n> EVENTS]
 550 no such flow or access denied
 550 no such flow or access denied
 501 usage: LIST FLOWS [<namespace>] | LIST NAMESPACES | LIST SUBSCRIPTIONS [<flow>] | LIST GRANTS [<flow>]

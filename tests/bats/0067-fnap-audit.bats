@@ -131,8 +131,8 @@ OUT
 553 flow name not allowed: a.flows.unix.ar exists
 550 no such flow or access denied
 553 flow name not allowed: missing
-501 usage: CREATE FLOW <fqdn> [PUBLIC]
-501 usage: CREATE FLOW <fqdn> [PUBLIC]
+501 usage: CREATE FLOW <fqdn> [PUBLIC] [RETAIN <n>d|<n>h|<n> EVENTS]
+501 usage: CREATE FLOW <fqdn> [PUBLIC] [RETAIN <n>d|<n>h|<n> EVENTS]
 221 Bye
 OUT
 	printf '%s\n' "$OTHER" 'DELETE FLOW a.flows.unix.ar' 'DELETE FLOW nosuch.flows.unix.ar' QUIT |
@@ -408,7 +408,7 @@ OUT
 }
 
 @test "audit: fnap-serve(8) has an example of every kind of line, and only of those" {
-	assert_eq 'auth create delete grant pause publish resume revoke revoke-grant stream subscribe unsubscribe' \
+	assert_eq 'auth create delete grant pause publish resume retention revoke revoke-grant stream subscribe unsubscribe' \
 		"$(grep -o "^$PREFIX event=[a-z-]*" "$FLOW_SRCDIR/man/fnap-serve.8" | sed 's/.*=//' | sort -u | tr '\n' ' ' | sed 's/ $//')"
 	# the prefix and the keys the page lists for every line
 	grep -q '^\.Ql fnap-serve: audit:$' "$FLOW_SRCDIR/man/fnap-serve.8"
