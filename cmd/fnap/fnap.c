@@ -31,7 +31,8 @@ static const char help[] =
     "  -h, --help                 this help\n"
     "  -V, --version              print the version\n"
     "Commands:\n"
-    "  create flow FQDN [--public]       flow=FQDN\n"
+    "  create flow FQDN [--public] [--retain 7d|12h|N]   flow=FQDN\n"
+    "  set retention FLOW --retain 7d|12h|N|none         flow=FLOW\n"
     "  describe flow FQDN                the agent's key=value lines\n"
     "  delete flow FQDN                  flow=FQDN\n"
     "  list flows [NAMESPACE]            flow=FQDN per line\n"
@@ -58,7 +59,7 @@ static const char help[] =
     "77 refused (550: no such flow or access denied), 78 configuration error;\n"
     "check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
 
-enum { OPT_TLS = 256, OPT_PUBLIC, OPT_LOCAL, OPT_WHERE, OPT_FROM, OPT_WARN_TIME, OPT_CRIT_TIME };
+enum { OPT_TLS = 256, OPT_PUBLIC, OPT_LOCAL, OPT_WHERE, OPT_FROM, OPT_WARN_TIME, OPT_CRIT_TIME, OPT_RETAIN };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -71,6 +72,7 @@ static const struct option longopts[] = {
 	{ "local", required_argument, NULL, OPT_LOCAL },
 	{ "where", required_argument, NULL, OPT_WHERE },
 	{ "from", required_argument, NULL, OPT_FROM },
+	{ "retain", required_argument, NULL, OPT_RETAIN },
 	{ "token", required_argument, NULL, 'k' },
 	{ "warn-time", required_argument, NULL, OPT_WARN_TIME },
 	{ "crit-time", required_argument, NULL, OPT_CRIT_TIME },
@@ -123,6 +125,7 @@ parse_options(int argc, char **argv, struct cmdline *cl)
 		case OPT_LOCAL: cl->a.local = optarg; break;
 		case OPT_WHERE: cl->a.where = optarg; break;
 		case OPT_FROM: cl->a.from = optarg; break;
+		case OPT_RETAIN: cl->a.retain = optarg; break;
 		case OPT_WARN_TIME: cl->check.warn_time = optarg; break;
 		case OPT_CRIT_TIME: cl->check.crit_time = optarg; break;
 		case 't': cl->check.timeout = optarg; break;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -33,7 +34,15 @@ enum reply {
 /* --from's text, as SUBSCRIBE's FROM takes it at the agent */
 #define FROM_MAX 64
 
-enum { O_PUBLIC = 1, O_LOCAL = 2, O_WHERE = 4, O_TOKEN = 8, O_FROM = 16 };
+enum { O_PUBLIC = 1, O_LOCAL = 2, O_WHERE = 4, O_TOKEN = 8, O_FROM = 16, O_RETAIN = 32, O_SET_RETAIN = 64 };
+
+#define RETAIN_MAX 32
+
+/* The options' values as the command line to the agent writes them. */
+struct option_words {
+	char from[FROM_MAX];     /* --from, a relative time resolved */
+	char retain[RETAIN_MAX]; /* --retain: "7d", "12h", "N EVENTS", "NONE" */
+};
 
 struct command {
 	const char *word1, *word2;   /* as typed; word2 NULL for one word */
@@ -49,7 +58,10 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "create", "flow", 1, 1, "FQDN [--public]", "CREATE FLOW", UA_FLOW, R_NAME, "flow", O_PUBLIC, NULL },
+	{ "create", "flow", 1, 1, "FQDN [--public] [--retain 7d|12h|N]", "CREATE FLOW", UA_FLOW, R_NAME, "flow",
+	  O_PUBLIC | O_RETAIN, NULL },
+	{ "set", "retention", 1, 1, "FLOW --retain 7d|12h|N|none", "SET RETENTION", UA_FLOW, R_NAME, "flow",
+	  O_SET_RETAIN, NULL },
 	{ "describe", "flow", 1, 1, "FQDN", "DESCRIBE FLOW", UA_FLOW, R_FIELDS, NULL, 0, NULL },
 	{ "delete", "flow", 1, 1, "FQDN", "DELETE FLOW", UA_FLOW, R_NAME, "flow", 0, NULL },
 	{ "list", "flows", 0, 1, "[NAMESPACE]", "LIST FLOWS", UA_NAMESPACE, R_LIST, "flow", 0, NULL },
@@ -380,18 +392,45 @@ from_arg(const char *from, char out[FROM_MAX])
 	return 0;
 }
 
+/* --retain's value: Nd or Nh (days, hours), N (events), none (set
+   retention only), into the agent's words; 0 or -1. The agent checks the
+   bounds. */
+static int
+retain_arg(const char *v, int none_ok, char out[RETAIN_MAX])
+{
+	size_t n = strspn(v, "0123456789");
+
+	if (none_ok && strcasecmp(v, "none") == 0)
+		snprintf(out, RETAIN_MAX, "NONE");
+	else if (n == 0 || n > 11 || v[0] == '0')
+		return -1;
+	else if (!v[n])
+		snprintf(out, RETAIN_MAX, "%s EVENTS", v);
+	else if (!v[n + 1] && strchr("dDhH", v[n]))
+		snprintf(out, RETAIN_MAX, "%s", v);
+	else
+		return -1;
+	return 0;
+}
+
 /* Whether the options given fit cmd; -1 with *why if not. */
 static int
 check_options(const struct ua *u, const struct ua_args *a, const struct command *cmd,
-    char local[DNSNAME_MAX + 1], char from[FROM_MAX], const char **why)
+    char local[DNSNAME_MAX + 1], struct option_words *w, const char **why)
 {
-	if (a->public && !(cmd->options & O_PUBLIC))
+	if (a->retain && !(cmd->options & (O_RETAIN | O_SET_RETAIN)))
+		*why = "--retain is for create flow and set retention";
+	else if (!a->retain && (cmd->options & O_SET_RETAIN))
+		*why = "set retention: --retain 7d|12h|N|none is needed";
+	else if (a->retain && retain_arg(a->retain, cmd->options & O_SET_RETAIN, w->retain) < 0)
+		*why = "--retain: Nd (days), Nh (hours) or N (events); none for set retention";
+	else if (a->public && !(cmd->options & O_PUBLIC))
 		*why = "--public is for create flow";
 	else if (a->local && !(cmd->options & O_LOCAL))
 		*why = "--local is for subscribe";
 	else if (a->from && !(cmd->options & O_FROM))
 		*why = "--from is for subscribe";
-	else if (a->from && from_arg(a->from, from) < 0)
+	else if (a->from && from_arg(a->from, w->from) < 0)
 		*why = "--from: beginning, end, N, -N or @TIME (RFC 3339, or -N with s, m, h or d)";
 	else if (a->where && !(cmd->options & O_WHERE))
 		*why = "--where is for subscribe and grant read";
@@ -414,7 +453,8 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	const struct command *cmd = find(argc, argv);
 	const struct flowyml_agent *agent;
 	char name[DNSNAME_MAX + 1] = "", local[DNSNAME_MAX + 1], extra[FNAP_COMMAND_MAX], label[32];
-	char token[FNAP_TOKEN_HEX + 1], to[AUTH_NAME_MAX + 8] = "", from[FROM_MAX];
+	char token[FNAP_TOKEN_HEX + 1], to[AUTH_NAME_MAX + 8] = "";
+	struct option_words w;
 	struct request q = { name, cmd && cmd->to ? argv[argc - 1] : NULL, a->where, extra };
 	struct fnap_client *cl;
 	enum ua_target t;
@@ -434,7 +474,7 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 	}
 	if ((nargs && name_arg(label, argv[argc - nargs], name, why) < 0) ||
 	    (q.user && user_arg(q.user, why) < 0) ||
-	    check_options(u, a, cmd, local, from, why) < 0 || token_arg(a, cmd, token, why) < 0)
+	    check_options(u, a, cmd, local, &w, why) < 0 || token_arg(a, cmd, token, why) < 0)
 		return EX_FLOW_USAGE;
 	if (q.user)
 		snprintf(to, sizeof to, " %s %s", cmd->to, q.user);
@@ -452,8 +492,9 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 		st = EX_FLOW_USAGE;
 	else {
 		/* the token last, where the agent takes it */
-		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
-		    a->from ? " FROM " : "", a->from ? from : "",
+		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
+		    a->retain ? (cmd->options & O_SET_RETAIN ? " " : " RETAIN ") : "", a->retain ? w.retain : "",
+		    a->from ? " FROM " : "", a->from ? w.from : "",
 		    a->local ? " LOCAL " : "", a->local ? local : "", to, a->where ? " WHERE " : "",
 		    a->where ? a->where : "", *token ? " " : "", token);
 		st = run(u, cl, cmd, label, &q);

@@ -48,7 +48,7 @@ body() {
 		assert_match '^usage: fnap ' "${stderr_lines[${#stderr_lines[@]} - 1]}"
 	done
 	run --separate-stderr fnap create flow
-	assert_eq 'fnap: usage: fnap create flow FQDN [--public]' "${stderr_lines[0]}"
+	assert_eq 'fnap: usage: fnap create flow FQDN [--public] [--retain 7d|12h|N]' "${stderr_lines[0]}"
 	run --separate-stderr fnap describe flow a..b
 	assert_eq 'fnap: describe flow a..b: empty label' "${stderr_lines[0]}"
 	run --separate-stderr fnap subscribe x.flows.unix.ar --where $'delay > 1\nQUIT'

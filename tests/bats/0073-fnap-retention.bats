@@ -4,6 +4,7 @@
 
 load helpers/common
 load helpers/fnap
+load helpers/fnapua
 
 setup() { common_setup; }
 teardown() {
@@ -103,4 +104,38 @@ OUT
 	[ "$(wc -l < "$TMP/out")" -eq 42 ]
 	[ ! -e "$TMP/flows/b.flows.unix.ar" ]
 	[ ! -e "$TMP/flows/r.flows.unix.ar/retention" ]
+}
+
+@test "fnap create flow --retain and fnap set retention: the agent's words; bad values are 64 before any connection" {
+	fnap_start
+	fnapua_config
+	run --separate-stderr fnap create flow k.flows.unix.ar --retain 12h
+	[ "$status" -eq 0 ]
+	[ "$output" = 'flow=k.flows.unix.ar' ]
+	[ "$(cat "$TMP/flows/k.flows.unix.ar/retention")" = 'age 43200' ]
+	run --separate-stderr fnap set retention k.flows.unix.ar --retain 3d
+	[ "$status" -eq 0 ]
+	[ "$output" = 'flow=k.flows.unix.ar' ]
+	[ "$(cat "$TMP/flows/k.flows.unix.ar/retention")" = 'age 259200' ]
+	fnap describe flow k.flows.unix.ar | grep -qx 'retention=3d'
+	run fnap set retention k.flows.unix.ar --retain none
+	[ "$status" -eq 0 ]
+	[ ! -e "$TMP/flows/k.flows.unix.ar/retention" ]
+	# N alone is a count of events: the file broker keeps none (the agent's 501)
+	run --separate-stderr fnap create flow e.flows.unix.ar --retain 1000
+	[ "$status" -eq 70 ]
+	assert_match '501 file flows cannot keep a count of events' "$stderr"
+	# refused before any connection
+	for v in 0 -1 7x 2w 1.5d '' 012h 123456789012; do
+		run fnap -a 127.0.0.1:1 create flow x.flows.unix.ar --retain "$v"
+		[ "$status" -eq 64 ] || { echo "--retain '$v': $status" >&2; false; }
+	done
+	run fnap -a 127.0.0.1:1 create flow x.flows.unix.ar --retain none
+	[ "$status" -eq 64 ]
+	run fnap -a 127.0.0.1:1 set retention x.flows.unix.ar
+	[ "$status" -eq 64 ]
+	assert_match 'set retention: --retain' "$output"
+	run fnap -a 127.0.0.1:1 describe flow x.flows.unix.ar --retain 1d
+	[ "$status" -eq 64 ]
+	assert_match -- '--retain is for create flow and set retention' "$output"
 }
