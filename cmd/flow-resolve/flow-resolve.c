@@ -150,6 +150,7 @@ print_flow(const struct flow_info *fi, const char *url, enum output out)
 		printf(",\"broker_tls\":%s", fi->broker_tls ? "true" : "false");
 		json_member("topic", fi->topic);
 		json_member("path", fi->path);
+		json_member("retention", fi->retention);
 		json_member("url", url);
 		puts("}");
 		return;
@@ -168,6 +169,8 @@ print_flow(const struct flow_info *fi, const char *url, enum output out)
 		printf("topic=%s\n", fi->topic);
 	if (fi->path[0])
 		printf("path=%s\n", fi->path);
+	if (fi->retention[0])
+		printf("retention=%s\n", fi->retention);
 	if (url)
 		printf("url=%s\n", url);
 }

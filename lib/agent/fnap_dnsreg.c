@@ -64,6 +64,8 @@ dnsreg_update(const struct fnap_conf *conf, enum dnsupdate_op op, const struct f
 		   with their owner and subscriber */
 		.public = m->public && !m->subscriber[0], .ttl = DNSUPDATE_DEFAULT_TTL,
 		.server = conf->dns_server, .zone = conf->dns_zone,
+		/* the book: events kept for an advertised time */
+		.retention = m->retention,
 	};
 	const char *why;
 

@@ -221,6 +221,8 @@ dnsupdate_write(FILE *f, enum dnsupdate_op op, const struct dnsupdate_flow *d, c
 				fprintf(f, " \"topic=%s\"", d->topic);
 			if (d->path)
 				fprintf(f, " \"path=%s\"", d->path);
+			if (d->retention && *d->retention)
+				fprintf(f, " \"retention=%s\"", d->retention);
 			fprintf(f, "%s\n", d->broker_tls ? " \"tls\"" : "");
 		}
 		if (d->public)

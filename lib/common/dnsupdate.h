@@ -29,6 +29,7 @@ struct dnsupdate_flow {
 	const char *topic;          /* kafka, fnap: TXT topic=, NULL for the default (F) */
 	const char *path;           /* file: TXT path= (required) */
 	int broker_tls;             /* _queue TXT "tls" */
+	const char *retention;      /* _queue TXT retention= ("7d", "12h"); NULL or "": none */
 	int public;                 /* browse entry _flow._tcp.NS PTR F */
 	unsigned long ttl;
 	const char *server;         /* "HOST[:PORT]" ("[V6]:PORT"): a server line, or NULL */

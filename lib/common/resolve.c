@@ -96,6 +96,8 @@ queue_word(void *v, const char *w, size_t n)
 		keep_value(c, "topic", w + 6, n - 6, fi->topic, sizeof fi->topic);
 	else if (n > 5 && memcmp(w, "path=", 5) == 0)
 		keep_value(c, "path", w + 5, n - 5, fi->path, sizeof fi->path);
+	else if (n > 10 && memcmp(w, "retention=", 10) == 0)
+		keep_value(c, "retention", w + 10, n - 10, fi->retention, sizeof fi->retention);
 	/* Other words are for other programs, or later versions. */
 }
 

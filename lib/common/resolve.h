@@ -34,6 +34,7 @@ struct flow_info {
 	int broker_tls;
 	char topic[DNSNAME_MAX + 1];       /* kafka topic or fnap flow; default F */
 	char path[RESOLVE_PATH_MAX];       /* file: the flow directory, or "" */
+	char retention[24];                /* how long events are kept ("7d", "12h"), or "" */
 };
 
 /* What resolve_flow() looks up: the agent records, the broker records, or both. */

@@ -5,11 +5,13 @@
 load helpers/common
 load helpers/fnap
 load helpers/fnapua
+load helpers/named
 
 setup() { common_setup; }
 teardown() {
 	local clean=0
 	fnap_stop || clean=1
+	named_stop
 	common_teardown
 	return $clean
 }
@@ -138,4 +140,21 @@ OUT
 	run fnap -a 127.0.0.1:1 describe flow x.flows.unix.ar --retain 1d
 	[ "$status" -eq 64 ]
 	assert_match -- '--retain is for create flow and set retention' "$output"
+}
+
+@test "retention in DNS: the flow's _queue TXT record says retention=, as SET RETENTION changes it; flow-resolve prints it" {
+	named_start example
+	echo test | fnap-serve -p test | sed 's/:$/:flows.r.example/' > "$TMP/users"
+	FNAP_NAMESPACES="namespace flows.r.example file $TMP/flows" FNAP_EXTRA_CONF="dns-update nsupdate -k $NAMED_KEY
+dns-server 127.0.0.1:$NAMED_PORT
+dns-zone example" fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW a.flows.r.example RETAIN 2h' QUIT | fnap_session > /dev/null
+	flow-resolve a.flows.r.example > "$TMP/r1"
+	grep -qx 'retention=2h' "$TMP/r1"
+	assert_eq 2h "$(flow-resolve -j a.flows.r.example | jq -r .retention)"
+	printf '%s\n' "$FNAP_AUTH" 'SET RETENTION a.flows.r.example 7d' QUIT | fnap_session > /dev/null
+	grep -qx 'retention=7d' <(flow-resolve a.flows.r.example)
+	printf '%s\n' "$FNAP_AUTH" 'SET RETENTION a.flows.r.example NONE' QUIT | fnap_session > /dev/null
+	! flow-resolve a.flows.r.example | grep -q '^retention='
+	[ "$(flow-resolve -j a.flows.r.example | jq -r .retention)" = null ]
 }
