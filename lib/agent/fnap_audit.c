@@ -226,7 +226,7 @@ audit_span_add(void *span, int32_t partition, int64_t first, int64_t last)
 
 static void
 events(const struct session *s, const char *event, const char *flow, const struct audit_span *span,
-    uint64_t count, int code)
+    uint64_t count, int64_t signed_count, int code)
 {
 	struct line l;
 
@@ -242,6 +242,8 @@ events(const struct session *s, const char *event, const char *flow, const struc
 		put(&l, "last", NULL);
 	}
 	put_number(&l, "count", (int64_t)count);
+	if (signed_count >= 0)
+		put_number(&l, "signed", signed_count);
 	finish(&l, s, code);
 }
 
@@ -249,14 +251,24 @@ void
 audit_stream(const struct session *s, const char *flow, const struct audit_span *span, uint64_t count,
     int code)
 {
-	events(s, "stream", flow, span, count, code);
+	events(s, "stream", flow, span, count, -1, code);
 }
 
 void
 audit_publish(const struct session *s, const char *flow, const struct audit_span *span, uint64_t count,
-    int code)
+    int64_t signed_count, int code)
 {
-	events(s, "publish", flow, span, count, code);
+	events(s, "publish", flow, span, count, signed_count, code);
+}
+
+void
+audit_key(const struct session *s, const char *keyid, int code)
+{
+	struct line l;
+
+	start(&l, s, "publish-key", user_of(s));
+	put(&l, "key", keyid);
+	finish(&l, s, code);
 }
 
 /* The peer of socket fd as "IP:PORT" or "[IPv6]:PORT": 0, or -1 when it

@@ -73,11 +73,17 @@ void audit_span_add(void *span, int32_t partition, int64_t first, int64_t last);
 
 /* The end of a STREAM (events delivered) or of a PUBLISH (events stored):
    the flow's normal name, the span (NULL: none), the count, and the
-   code of the final reply or AUDIT_NO_REPLY. */
+   code of the final reply or AUDIT_NO_REPLY. A PUBLISH into a namespace
+   that signs tells how many events the agent signed (signed >= 0; -1:
+   none of the line's business). */
 void audit_stream(const struct session *s, const char *flow, const struct audit_span *span,
     uint64_t count, int code);
 void audit_publish(const struct session *s, const char *flow, const struct audit_span *span,
-    uint64_t count, int code);
+    uint64_t count, int64_t signed_count, int code);
+
+/* A signing key's record published through dns-update (code 0) or not
+   (REPLY_RETRY): the key id. */
+void audit_key(const struct session *s, const char *keyid, int code);
 
 /* value (len bytes) as the line writes it, into out (AUDIT_VALUE_MAX + 1
    bytes, NUL-terminated): as it is, or quoted, or cut to fit with "..."

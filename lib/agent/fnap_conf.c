@@ -11,6 +11,7 @@
 #include "fnap_conf.h"
 #include "dnsquery.h"
 #include "dnsupdate.h"
+#include "flowkey.h"
 #include "util.h"
 
 enum kind { PATH, TEXT, FLAG, INT, PORT, SIZE };
@@ -149,6 +150,47 @@ set_namespace(struct fnap_conf *c, char *val, const char **why)
 	return 0;
 }
 
+/* sign-key NAMESPACE FILE SELECTOR: of a namespace line given before it,
+   one key each; the file is not read here (a session that does not sign
+   must not pay for it) */
+static int
+set_sign_key(struct fnap_conf *c, char *val, const char **why)
+{
+	char *name = fnap_word(&val), *file = fnap_word(&val), *selector = fnap_word(&val);
+	char ns[DNSNAME_MAX + 1], keyid[DNSNAME_MAX + 2];
+	int i;
+
+	if (!name || !file || !selector || fnap_word(&val)) {
+		*why = "expected NAMESPACE /KEYFILE SELECTOR";
+		return -1;
+	}
+	if (dnsname_check(name, strlen(name), why) < 0)
+		return -1;
+	dnsname_normalize(name, strlen(name), ns);
+	for (i = 0; i < c->nns && strcmp(c->ns[i].name, ns) != 0; i++)
+		;
+	if (i == c->nns) {
+		*why = "not a namespace served (a namespace line must come first)";
+		return -1;
+	}
+	if (c->ns[i].sign_key) {
+		*why = "the namespace has a sign-key already";
+		return -1;
+	}
+	if (file[0] != '/') {
+		*why = "expected an absolute path";
+		return -1;
+	}
+	if (strchr(selector, '.') ||
+	    (size_t)snprintf(keyid, sizeof keyid, "%s._flowkey.%s", selector, ns) >= sizeof keyid ||
+	    flowkey_id_name(keyid, strlen(keyid), c->ns[i].sign_keyid, why) < 0) {
+		*why = "the selector is not one DNS label (or the key id is too long)";
+		return -1;
+	}
+	c->ns[i].sign_key = xstrdup(file);
+	return 0;
+}
+
 int
 fnap_conf_set(struct fnap_conf *c, const char *setting, const char **why)
 {
@@ -179,6 +221,8 @@ fnap_conf_set(struct fnap_conf *c, const char *setting, const char **why)
 		}
 	} else if (strcmp(key, "namespace") == 0)
 		r = set_namespace(c, val, why);
+	else if (strcmp(key, "sign-key") == 0)
+		r = set_sign_key(c, val, why);
 	else
 		*why = "unknown setting";
 	free(key);
@@ -256,6 +300,7 @@ fnap_conf_free(struct fnap_conf *c)
 	free(c->tls_ca);
 	for (i = 0; i < c->nns; i++) {
 		c->ns[i].kind->keeper->space_free(&c->ns[i].space);
+		free(c->ns[i].sign_key);
 	}
 	memset(c, 0, sizeof *c);
 }

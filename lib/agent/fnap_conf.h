@@ -14,6 +14,10 @@ struct fnap_namespace {
 	char name[DNSNAME_MAX + 1];
 	const struct broker_kind *kind; /* where its flows are kept: one with a keeper */
 	struct broker_space space;      /* and how (WHERE, OPTIONS) */
+	/* sign-key: events PUBLISHed into its flows are signed (fnap_sign)
+	   with the PEM private key of this file, read only then; NULL: none */
+	char *sign_key;
+	char sign_keyid[DNSNAME_MAX + 1];   /* <selector>._flowkey.<name> */
 };
 
 struct fnap_conf {

@@ -11,11 +11,24 @@
 #include "fnap_queue.h"
 #include "util.h"
 
+/* A script: what it is about, and how it is written (0, or -1 with *why). */
+struct script {
+	enum dnsupdate_op op;
+	const struct dnsupdate_flow *flow;    /* a flow's records, or */
+	const struct dnsupdate_key *key;      /* a signing key's */
+};
+
+static int
+script_write(FILE *f, const struct script *sc, const char **why)
+{
+	return sc->flow ? dnsupdate_write(f, sc->op, sc->flow, why) :
+	    dnsupdate_write_key(f, sc->op, sc->key, why);
+}
+
 /* Run the command with the script on its standard input, its output going
    to our log (standard error), never to the client. 0, or -1 with *why. */
 static int
-run_update(const char *command, enum dnsupdate_op op, const struct dnsupdate_flow *d,
-    const char **why)
+run_update(const char *command, const struct script *sc, const char **why)
 {
 	int fds[2], status, r = -1;
 	FILE *f;
@@ -38,7 +51,7 @@ run_update(const char *command, enum dnsupdate_op op, const struct dnsupdate_flo
 	close(fds[0]);
 	*why = "the command failed";
 	if ((f = fdopen(fds[1], "w"))) {
-		if (dnsupdate_write(f, op, d, why) == 0 && fflush(f) == 0)
+		if (script_write(f, sc, why) == 0 && fflush(f) == 0)
 			r = 0;
 		fclose(f);
 	} else
@@ -67,6 +80,7 @@ dnsreg_update(const struct fnap_conf *conf, enum dnsupdate_op op, const struct f
 		/* the book: events kept for an advertised time */
 		.retention = m->retention,
 	};
+	struct script sc = { .op = op, .flow = &d };
 	const char *why;
 
 	if (!conf->dns_update)
@@ -76,8 +90,27 @@ dnsreg_update(const struct fnap_conf *conf, enum dnsupdate_op op, const struct f
 		warnmsg("dns-update: %s: cannot prepare the update", m->flow);
 		return -1;
 	}
-	if (run_update(conf->dns_update, op, &d, &why) < 0) {
+	if (run_update(conf->dns_update, &sc, &why) < 0) {
 		warnmsg("dns-update: %s: %s", m->flow, why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+dnsreg_key(const struct fnap_conf *conf, const char *keyid, const char *record)
+{
+	struct dnsupdate_key k = {
+		.name = keyid, .record = record, .ttl = DNSUPDATE_DEFAULT_TTL,
+		.server = conf->dns_server, .zone = conf->dns_zone,
+	};
+	struct script sc = { .op = DNSUPDATE_ADD, .key = &k };
+	const char *why;
+
+	if (!conf->dns_update)
+		return 0;
+	if (run_update(conf->dns_update, &sc, &why) < 0) {
+		warnmsg("dns-update: %s: %s", keyid, why);
 		return -1;
 	}
 	return 0;

@@ -1,6 +1,7 @@
-/* PUBLISH: events carried over FNAP into the flow's own broker; its
-   audit line at its end tells where its events were stored (the
-   producer's on_stored). */
+/* PUBLISH: events carried over FNAP into the flow's own broker, signed
+   first when the flow's namespace has a sign-key (fnap_sign); its audit
+   line at its end tells where its events were stored (the producer's
+   on_stored). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -11,18 +12,37 @@
 
 #include "fnap_queue.h"
 #include "fnap_session.h"
+#include "fnap_sign.h"
 #include "publish.h"
 #include "util.h"
 
 #define ERRORS_KEPT 1000        /* PUBLISH: rejected lines told one by one */
 
-/* PUBLISH's lines: the client's, up to its "." line; the rejected ones
-   told back in 501 replies at the end. */
+/* PUBLISH's lines: the client's, up to its "." line, signed by sg (NULL:
+   as they are); the rejected ones told back in 501 replies at the end. */
 struct publish_conn {
 	struct session *s;
+	struct signer *sg;
+	int64_t signed_count;
 	char (*why)[160];
 	long rejected;
 };
+
+/* A line of the client as it is to be stored: signed, kept, or refused. */
+static int
+signed_line(struct publish_conn *pc, const char **line, size_t *len, const char **why)
+{
+	switch (sign_line(pc->sg, *line, *len, line, len, why)) {
+	case SIGN_SIGNED:
+		pc->signed_count++;
+		return PUBLISH_LINE;
+	case SIGN_KEPT:
+		return PUBLISH_LINE;
+	case SIGN_REFUSED:
+		break;
+	}
+	return PUBLISH_BAD;
+}
 
 static int
 conn_next(void *ctx, const char **line, size_t *len, const char **why)
@@ -33,7 +53,9 @@ conn_next(void *ctx, const char **line, size_t *len, const char **why)
 
 	if (r == FNAP_LINE) {
 		*line = l;
-		return *len == 1 && l[0] == '.' ? PUBLISH_END : PUBLISH_LINE;
+		if (*len == 1 && l[0] == '.')
+			return PUBLISH_END;
+		return pc->sg ? signed_line(pc, line, len, why) : PUBLISH_LINE;
 	}
 	if (r == FNAP_EOF || r == FNAP_ERROR || r == FNAP_TIMEOUT) {
 		/* without the final "." nothing says the client meant all of it: keep what came */
@@ -72,6 +94,7 @@ fnap_cmd_publish(struct session *s, char *args)
 	struct audit_span stored = { 0 };
 	struct flow_meta m;
 	struct producer *p;
+	struct result r;
 	long i;
 	int status = 0;
 
@@ -81,9 +104,17 @@ fnap_cmd_publish(struct session *s, char *args)
 		session_usage(s);
 		goto out;
 	}
+	if (sign_open(s->conf, m.flow, &pc.sg, &r) != 0) {
+		session_reply(s, &r);
+		audit_publish(s, m.flow, NULL, 0, 0, r.code);
+		goto out;
+	}
+	if (pc.sg && sign_record_state(pc.sg) != SIGN_RECORD_UNCHANGED)
+		audit_key(s, sign_keyid(pc.sg),
+		    sign_record_state(pc.sg) == SIGN_RECORD_PUBLISHED ? 0 : REPLY_RETRY);
 	if (!(p = producer_open(url, &o, &status))) {
 		fnap_reply(s->c, REPLY_RETRY, "flow unavailable, retry");
-		audit_publish(s, m.flow, NULL, 0, REPLY_RETRY);
+		audit_publish(s, m.flow, NULL, 0, pc.sg ? 0 : -1, REPLY_RETRY);
 		goto out;
 	}
 	p->on_stored = audit_span_add;
@@ -102,9 +133,10 @@ fnap_cmd_publish(struct session *s, char *args)
 		else
 			fnap_reply(s->c, REPLY_OK, "OK %" PRIu64 " events", st.published);
 	}
-	audit_publish(s, m.flow, &stored, st.published,
+	audit_publish(s, m.flow, &stored, st.published, pc.sg ? pc.signed_count : -1,
 	    s->quit ? AUDIT_NO_REPLY : status ? REPLY_RETRY : REPLY_OK);
 	free(pc.why);
 out:
+	sign_close(pc.sg);
 	broker_opts_free(&o);
 }
