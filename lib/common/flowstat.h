@@ -31,6 +31,7 @@ struct flow_stat {
 	int bytes_unknown;                     /* the broker does not tell (Kafka) */
 	int64_t oldest_ns, newest_ns;          /* event times, or STAT_UNKNOWN */
 	int64_t retain_seconds, retain_segments;   /* -1: not limited so */
+	int64_t retain_events;                     /* at least so many kept; -1 */
 	struct part_stat *parts;
 	int nparts;
 	struct group_stat *groups;

@@ -281,7 +281,7 @@ stat_file(const struct flow_url *u, const struct broker_opts *o, const struct st
 
 	(void)o;
 	int64_t given = -1;
-	uint64_t max_segments;
+	struct file_retention keep;
 
 	st->oldest_ns = st->newest_ns = STAT_UNKNOWN;
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -307,10 +307,10 @@ stat_file(const struct flow_url *u, const struct broker_opts *o, const struct st
 	st->parts = xmalloc(sizeof *st->parts);
 	st->parts[0].first = st->first;
 	st->parts[0].next = st->next;
-	retention_load(dirfd, dir, &max_segments, &st->retain_seconds);
-	st->retain_segments = max_segments ? (int64_t)max_segments : -1;
-	if (!st->retain_seconds)
-		st->retain_seconds = -1;
+	retention_load(dirfd, dir, &keep);
+	st->retain_seconds = keep.age ? keep.age : -1;
+	st->retain_segments = keep.segments ? (int64_t)keep.segments : -1;
+	st->retain_events = keep.events ? (int64_t)keep.events : -1;
 	if (status == 0)
 		stat_groups(dirfd, dir, bases, n, q, st);
 	free(bases);
