@@ -8,6 +8,24 @@
 #include "json.h"
 #include "monitoring.h"
 #include "rfc3339.h"
+#include "util.h"
+
+void
+stat_one_part(struct flow_stat *st)
+{
+	size_t i;
+
+	st->nparts = 1;
+	st->parts = xmalloc(sizeof *st->parts);
+	st->parts[0].first = st->first;
+	st->parts[0].next = st->next;
+	for (i = 0; i < st->ngroups; i++) {
+		st->groups[i].part_offset = xmalloc(sizeof *st->groups[i].part_offset);
+		st->groups[i].part_lag = xmalloc(sizeof *st->groups[i].part_lag);
+		st->groups[i].part_offset[0] = st->groups[i].offset;
+		st->groups[i].part_lag[0] = st->groups[i].lag;
+	}
+}
 
 void
 flow_stat_free(struct flow_stat *st)

@@ -76,6 +76,10 @@ int stat_kafka(const struct flow_url *u, const struct broker_opts *o, const stru
 int stat_fnap(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
     struct flow_stat *st);
 
+/* st as one partition, 0: the flow's offsets and each group's (a file
+   flow, which has one; a flow its agent tells of as a whole). */
+void stat_one_part(struct flow_stat *st);
+
 void flow_stat_free(struct flow_stat *st);
 
 /* st as key=value lines (a group's lines after its "group=" line), or as

@@ -211,6 +211,9 @@ stat_fnap(const struct flow_url *u, const struct broker_opts *o, const struct st
 	status = describe(cl, u->name, st);
 	if (status == 0 && q->ngroups)
 		named_groups(q, st);
+	/* DESCRIBE tells the flow as a whole (a Kafka flow's partitions summed) */
+	if (status == 0)
+		stat_one_part(st);
 	fnap_client_command(cl, &text, "QUIT");
 	fnap_client_close(cl);
 	return status;

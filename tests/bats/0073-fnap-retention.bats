@@ -82,7 +82,7 @@ segments_of() {
 	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW e.flows.unix.ar RETAIN 1000 EVENTS' \
 		'DESCRIBE FLOW e.flows.unix.ar' QUIT | fnap_session > "$TMP/out"
 	[ "$(sed -n 3p "$TMP/out")" = '220 OK e.flows.unix.ar' ]
-	grep -qx 'retention=1000 events' "$TMP/out"
+	grep -qx 'retention=1000' "$TMP/out"
 	grep -qx 'retain-events=1000' "$TMP/out"
 	[ "$(cat "$TMP/flows/e.flows.unix.ar/retention")" = 'events 1000' ]
 	# ten runs of 300 events, each starting a segment (FLOW_FILE_SEGMENT_BYTES=1)
@@ -111,6 +111,8 @@ segments_of() {
 	[ "$(sed -n 4p "$TMP/out")" = '220 OK e.flows.unix.ar' ]
 	[ "$(cat "$TMP/flows/e.flows.unix.ar/retention")" = "segments 50
 events 20" ]
+	# one word in the audit line, as in DESCRIBE and the DNS
+	grep -q 'audit: event=retention .* flow=e.flows.unix.ar retention=20 code=220$' "$TMP/fnap.log"
 }
 
 @test "retention: bad values are 501 and make nothing" {
