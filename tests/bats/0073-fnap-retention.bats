@@ -197,13 +197,16 @@ dns-zone example" fnap_start
 	[ "$(flow-resolve -j a.flows.r.example | jq -r .retention)" = null ]
 }
 
-# kafka_retention_start: the agent with a Kafka namespace (the mock
-# cluster, topics it makes itself) registering its flows in named
+# kafka_retention_start: the agent with two Kafka namespaces on the mock
+# cluster, flows.k.example whose topics the cluster makes when asked for
+# and flows.a.example whose topics the agent makes (CreateTopics),
+# registering its flows in named
 kafka_retention_start() {
 	kafka_start 1
 	named_start example
-	echo test | fnap-serve -p test | sed 's/:$/:flows.k.example/' > "$TMP/users"
-	FNAP_NAMESPACES="namespace flows.k.example kafka $KAFKA topics=auto timeout=2" FNAP_EXTRA_CONF="dns-update nsupdate -k $NAMED_KEY
+	echo test | fnap-serve -p test | sed 's/:$/:flows.k.example,flows.a.example/' > "$TMP/users"
+	FNAP_NAMESPACES="namespace flows.k.example kafka $KAFKA topics=auto timeout=2
+namespace flows.a.example kafka $KAFKA timeout=1" FNAP_EXTRA_CONF="dns-update nsupdate -k $NAMED_KEY
 dns-server 127.0.0.1:$NAMED_PORT
 dns-zone example" fnap_start
 }
@@ -230,6 +233,10 @@ dns-zone example" fnap_start
 	[ "$(sed -n 4p "$TMP/out")" = '550 no such flow or access denied' ]
 	run flow-resolve b.flows.k.example
 	[ "$status" -ne 0 ]
+	# with the retention in CreateTopics' configuration: the mock, with no
+	# controller, answers no CreateTopics either
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW d.flows.a.example RETAIN 12h' QUIT | fnap_session > "$TMP/out"
+	assert_match '^450 cannot create the topic, retry: kafka: .+' "$(sed -n 3p "$TMP/out")"
 	# Kafka keeps no count of records: 501 before the cluster is asked
 	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW c.flows.k.example RETAIN 100 EVENTS' \
 		'SET RETENTION a.flows.k.example 100 EVENTS' QUIT | fnap_session > "$TMP/out"
