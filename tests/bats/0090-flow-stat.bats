@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# flow-stat on file flows and Kafka (the mock cluster): what a flow holds,
-# its groups' lag and age, JSON, Prometheus metrics (checked by promtool),
+# flow-stat on file flows, Kafka (the mock cluster) and flows read through
+# an agent (fnap://, flow:// through named): what a flow holds, its groups'
+# lag and age, partitions, JSON, Prometheus metrics (checked by promtool),
 # monitoring checks.
 
 load helpers/common
