@@ -19,7 +19,7 @@
 #define FLOWSTATE_USER_MAX 64
 #define FLOWSTATE_PATH_MAX BROKER_QUEUE_PATH_MAX
 #define FLOWSTATE_TOKEN_MAX 65     /* a token or its hash, hex, with its NUL */
-#define FLOWSTATE_RETENTION_MAX 24 /* "<n>d", "<n>h", "<n> events": fnap(7) bounds n */
+#define FLOWSTATE_RETENTION_MAX 24 /* "<n>d", "<n>h", "<n>" (events): fnap(7) bounds n */
 #define FLOWSTATE_FILE_MAX (FLOWSTATE_PATH_MAX + DNSNAME_MAX + 32)   /* a path in STATE */
 
 struct flow_meta {

@@ -144,11 +144,6 @@ make_flow(const struct fnap_conf *conf, const struct fnap_namespace *ns, int ano
 		flowstate_delete(conf->state, m->flow);
 		return r->code;
 	}
-	if (m->retention[0] && queue_retain(conf, m, r)) {
-		queue_delete(conf, m);
-		flowstate_delete(conf->state, m->flow);
-		return r->code;
-	}
 	if (dnsreg_update(conf, DNSUPDATE_ADD, m) < 0) {
 		queue_delete(conf, m);
 		flowstate_delete(conf->state, m->flow);
@@ -289,6 +284,8 @@ describe_held(const struct fnap_conf *conf, const struct fnap_who *who, const st
 			number_line(fn, ctx, "retain-seconds", (uint64_t)st.retain_seconds);
 		if (st.retain_segments >= 0)
 			number_line(fn, ctx, "retain-segments", (uint64_t)st.retain_segments);
+		if (st.retain_events >= 0)
+			number_line(fn, ctx, "retain-events", (uint64_t)st.retain_events);
 		qsort(st.groups, st.ngroups, sizeof *st.groups, by_name);
 		for (i = 0; i < st.ngroups; i++)
 			group_lines(fn, ctx, &st.groups[i], strlen(prefix));

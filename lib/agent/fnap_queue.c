@@ -22,54 +22,78 @@ queue_place(const struct fnap_namespace *ns, struct flow_meta *m, struct result 
 	return 0;
 }
 
+/* m's retention as its kind keeps it, into keep (all 0 for none): 0, or
+   501 when the kind cannot keep that. */
+static int
+retention_of(const struct flow_meta *m, struct broker_retention *keep, struct result *r)
+{
+	const char *v = m->retention;
+	char unit = v[0] ? v[strlen(v) - 1] : '\0';
+	long long n = atoll(v);
+
+	*keep = (struct broker_retention){ 0 };
+	if (!m->kind->keeper->retain)
+		return result_set(r, REPLY_USAGE, "the agent cannot set the retention of %s flows", m->kind->name);
+	if (unit == 'd' || unit == 'h')
+		keep->seconds = n * (unit == 'd' ? 86400 : 3600);
+	else if (unit)
+		keep->events = (unsigned long long)n;
+	/* Kafka drops whole log segments by time or size only */
+	if (keep->events && !m->kind->keeper->keeps_count)
+		return result_set(r, REPLY_USAGE, "%s flows cannot keep a count of events, only an age",
+		    m->kind->name);
+	return 0;
+}
+
+/* A keeper's failure as the reply text, with its reason for the client
+   when the kind gives one (a Kafka cluster's); the log has it anyway. */
+static int
+keeper_failed(const struct flow_meta *m, const char *text, const char *why, struct result *r)
+{
+	if (!why)
+		return result_set(r, REPLY_RETRY, "%s", text);
+	warnmsg("%s: %s", m->flow, why);
+	if (!m->kind->keeper->noun)
+		return result_set(r, REPLY_RETRY, "%s", text);
+	return result_set(r, REPLY_RETRY, "%s: %s", text, why);
+}
+
 int
 queue_create(const struct fnap_namespace *ns, const struct flow_meta *m, struct result *r)
 {
 	const struct broker_keeper *k = m->kind->keeper;
+	struct broker_retention keep = { 0 };
+	char text[64];
 	const char *why;
-	int made = k->create(&ns->space, &m->queue, &why);
+	int made;
 
+	if (m->retention[0] && retention_of(m, &keep, r))
+		return r->code;
+	made = k->create(&ns->space, &m->queue, &keep, &why);
 	if (made == 1)
 		return result_set(r, REPLY_NAME, "flow name not allowed: a %s %s exists", k->noun, m->queue.topic);
 	if (made == 0)
 		return 0;
-	if (!why)
-		return result_set(r, REPLY_RETRY, TEXT_CANNOT_CREATE);
-	warnmsg("%s: %s", m->flow, why);
-	return result_set(r, REPLY_RETRY, "cannot create the %s, retry: %s", k->noun, why);
-}
-
-/* The seconds of a retention ("" none: 0); -1 for a count of events. */
-static long long
-retention_seconds(const char *retention)
-{
-	char unit = retention[0] ? retention[strlen(retention) - 1] : '\0';
-	long long n = atoll(retention);
-
-	return !unit ? 0 : unit == 'd' ? n * 86400 : unit == 'h' ? n * 3600 : -1;
+	if (!k->noun)
+		return keeper_failed(m, TEXT_CANNOT_CREATE, why, r);
+	snprintf(text, sizeof text, "cannot create the %s, retry", k->noun);
+	return keeper_failed(m, text, why, r);
 }
 
 int
 queue_retain(const struct fnap_conf *conf, const struct flow_meta *m, struct result *r)
 {
 	const struct fnap_namespace *ns = fnap_conf_namespace(conf, m->flow);
-	const struct broker_keeper *k = m->kind->keeper;
-	long long seconds = retention_seconds(m->retention);
+	struct broker_retention keep;
 	const char *why;
 
-	/* neither kind drops events by count: the file broker drops whole
-	   segments, Kafka whole log segments by time or bytes */
-	if (seconds < 0)
-		return result_set(r, REPLY_USAGE, "%s flows cannot keep a count of events", m->kind->name);
-	if (!k->retain)
-		return result_set(r, REPLY_USAGE, "the agent cannot set the retention of %s flows", m->kind->name);
+	if (retention_of(m, &keep, r))
+		return r->code;
 	if (!ns)
 		return result_set(r, REPLY_RETRY, "the flow's broker is not configured, retry later");
-	if (k->retain(&ns->space, &m->queue, seconds, &why) == 0)
+	if (m->kind->keeper->retain(&ns->space, &m->queue, &keep, &why) == 0)
 		return 0;
-	if (why)
-		warnmsg("%s: %s", m->flow, why);
-	return result_set(r, REPLY_RETRY, "cannot set the retention, retry");
+	return keeper_failed(m, "cannot set the retention, retry", why, r);
 }
 
 int

@@ -25,10 +25,13 @@
 /* Fill m's broker fields for flow m->flow in namespace ns: 0, or a reply
    code in r (553: a name the broker cannot take). */
 int queue_place(const struct fnap_namespace *ns, struct flow_meta *m, struct result *r);
-/* Make m's queue: 0, or a reply code in r (nothing left behind). */
+/* Make m's queue, keeping events as m->retention says: 0, or a reply
+   code in r (501: its kind cannot keep that; 450 with the cluster's
+   reason for Kafka), nothing left behind that the kind may remove. */
 int queue_create(const struct fnap_namespace *ns, const struct flow_meta *m, struct result *r);
 /* Have m's queue keep events as m->retention says ("" as its broker
-   keeps them): 0, or a reply code in r (501: its kind cannot keep that). */
+   keeps them): 0, or a reply code in r (501: its kind cannot keep that;
+   450 with the cluster's reason for Kafka). */
 int queue_retain(const struct fnap_conf *conf, const struct flow_meta *m, struct result *r);
 /* Remove m's queue: 0, or -1 after a message in the log. */
 int queue_delete(const struct fnap_conf *conf, const struct flow_meta *m);

@@ -28,8 +28,9 @@ flow_word(struct session *s, char **args)
 #define RETAIN_EVENTS_MAX 1000000000ULL
 
 /* The retention at *args, "<n>d", "<n>h", "<n> EVENTS" (NONE too when
-   none_ok), into out as the flow's record keeps it ("" for NONE): 0, or
-   -1 for a bad value. */
+   none_ok), into out as the flow's record keeps it ("" for NONE; a count
+   as "<n>", one word as fnap --retain writes it, so that a TXT word and
+   an audit value hold it): 0, or -1 for a bad value. */
 static int
 retention_words(char **args, int none_ok, char out[FLOWSTATE_RETENTION_MAX])
 {
@@ -47,7 +48,7 @@ retention_words(char **args, int none_ok, char out[FLOWSTATE_RETENTION_MAX])
 	else if (strcasecmp(unit, "h") == 0 && n <= RETAIN_DAYS_MAX * 24)
 		snprintf(out, FLOWSTATE_RETENTION_MAX, "%lluh", n);
 	else if (!*unit && n <= RETAIN_EVENTS_MAX && (w = fnap_word(args)) && strcasecmp(w, "EVENTS") == 0)
-		snprintf(out, FLOWSTATE_RETENTION_MAX, "%llu events", n);
+		snprintf(out, FLOWSTATE_RETENTION_MAX, "%llu", n);
 	else
 		return -1;
 	return 0;

@@ -220,19 +220,21 @@ fail_batch(struct file_producer *f, const char *reason)
 static void
 apply_retention(struct file_producer *f)
 {
-	uint64_t max_segments, *bases;
-	int64_t max_age, now = clock_real_ns() / 1000000000;
+	int64_t now = clock_real_ns() / 1000000000;
 	char name[SEGMENT_NAME_MAX];
+	struct file_retention keep;
+	uint64_t *bases;
 	struct stat st;
 	int n, i;
 
-	retention_load(f->dirfd, f->dir, &max_segments, &max_age);
-	if ((!max_segments && !max_age) || (n = segment_list(f->dirfd, &bases)) < 0)
+	retention_load(f->dirfd, f->dir, &keep);
+	if ((!keep.segments && !keep.age && !keep.events) || (n = segment_list(f->dirfd, &bases)) < 0)
 		return;
 	for (i = 0; i < n - 1; i++) {
 		segment_name(bases[i], name);
-		if (!(max_segments && (uint64_t)(n - i) > max_segments) &&
-		    !(max_age && fstatat(f->dirfd, name, &st, 0) == 0 && now - st.st_mtime > max_age))
+		if (!(keep.segments && (uint64_t)(n - i) > keep.segments) &&
+		    !(keep.age && fstatat(f->dirfd, name, &st, 0) == 0 && now - st.st_mtime > keep.age) &&
+		    !(keep.events && f->next_offset - bases[i + 1] >= keep.events))
 			break;
 		if (unlinkat(f->dirfd, name, 0) < 0)
 			break;

@@ -39,6 +39,14 @@ struct broker_space {
 
 #define BROKER_QUEUE_PATH_MAX 1024
 
+/* How long a queue keeps its events, each field 0 where it sets no bound:
+   a flow's retention as CREATE ... RETAIN and SET RETENTION give it (one
+   of the two). */
+struct broker_retention {
+	long long seconds;           /* events older than this may be dropped */
+	unsigned long long events;   /* the newest this many are kept, at least */
+};
+
 /* Where the agent keeps one flow's events. */
 struct broker_queue {
 	char path[BROKER_QUEUE_PATH_MAX];     /* file: the flow directory */
@@ -56,8 +64,11 @@ struct broker_keeper {
 	   cannot take). */
 	int (*place)(const struct broker_space *sp, const char *flow, struct broker_queue *q,
 	    const char **why);
-	/* Make q: 0; 1 when it exists already; -1 with *why for the log. */
-	int (*create)(const struct broker_space *sp, const struct broker_queue *q, const char **why);
+	/* Make q, keeping its events as keep says (as retain does, where the
+	   kind can say it as it makes q): 0; 1 when it exists already; -1
+	   with *why, and nothing made that the kind may remove. */
+	int (*create)(const struct broker_space *sp, const struct broker_queue *q,
+	    const struct broker_retention *keep, const char **why);
 	/* Remove q (sp NULL: its namespace is no longer served, so it stays):
 	   0, or -1 with *why for the log. */
 	int (*remove)(const struct broker_space *sp, const struct broker_queue *q, const char **why);
@@ -70,11 +81,14 @@ struct broker_keeper {
 	   DNS records); else at its own servers (q's servers and topic, its
 	   own kind's DNS records), which WHERE lists as SRV targets. */
 	int served_by_agent;
-	/* Keep q's events for seconds (0: for ever, as far as this setting
-	   goes): 0, or -1 with *why for the log. NULL: the agent cannot set
-	   a kind's retention (SET RETENTION refuses it). */
-	int (*retain)(const struct broker_space *sp, const struct broker_queue *q, long long seconds,
-	    const char **why);
+	/* Keep q's events as keep says (all zero: as the broker keeps them
+	   when nobody sets it): 0, or -1 with *why (for the client when noun
+	   is set, else for the log). NULL: the agent cannot set a kind's
+	   retention (SET RETENTION refuses it). */
+	int (*retain)(const struct broker_space *sp, const struct broker_queue *q,
+	    const struct broker_retention *keep, const char **why);
+	/* It keeps a count of events (keep->events); else only times. */
+	int keeps_count;
 };
 
 struct broker_kind {

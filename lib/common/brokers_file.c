@@ -85,18 +85,6 @@ file_place(const struct broker_space *sp, const char *flow, struct broker_queue 
 	return 0;
 }
 
-/* What goes wrong is said in the log with the directory, not to the client. */
-static int
-file_create(const struct broker_space *sp, const struct broker_queue *q, const char **why)
-{
-	(void)sp;
-	*why = NULL;
-	if (mkdir_p(q->path) == 0)
-		return 0;
-	warnmsg("%s: %s", q->path, strerror(errno));
-	return -1;
-}
-
 static int
 file_remove(const struct broker_space *sp, const struct broker_queue *q, const char **why)
 {
@@ -114,16 +102,15 @@ file_url(const struct broker_queue *q, char *url, size_t size)
 	snprintf(url, size, "file://%s", q->path);
 }
 
-/* Rewrite q's retention file with its "age" line (none for 0), keeping
-   an administrator's "segments" line; renamed into place, so appenders
-   read the old file or the new one, never half of one. */
+/* Rewrite q's retention file with its "age" or "events" line (none for
+   neither), keeping an administrator's "segments" line; renamed into
+   place, so appenders read the old file or the new one, never half of one. */
 static int
-file_retain(const struct broker_space *sp, const struct broker_queue *q, long long seconds,
-    const char **why)
+file_retain(const struct broker_space *sp, const struct broker_queue *q,
+    const struct broker_retention *keep, const char **why)
 {
 	char path[BROKER_QUEUE_PATH_MAX + 16], tmp[BROKER_QUEUE_PATH_MAX + 32];
-	uint64_t segments;
-	int64_t age;
+	struct file_retention was;
 	FILE *f;
 	int dirfd;
 
@@ -131,18 +118,20 @@ file_retain(const struct broker_space *sp, const struct broker_queue *q, long lo
 	*why = NULL;
 	if ((dirfd = open(q->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return *why = strerror(errno), -1;
-	retention_load(dirfd, q->path, &segments, &age);
+	retention_load(dirfd, q->path, &was);
 	close(dirfd);
 	snprintf(path, sizeof path, "%s/retention", q->path);
-	if (!seconds && !segments)
+	if (!keep->seconds && !keep->events && !was.segments)
 		return unlink(path) == 0 || errno == ENOENT ? 0 : (*why = strerror(errno), -1);
 	snprintf(tmp, sizeof tmp, "%s/retention.new", q->path);
 	if (!(f = fopen(tmp, "w")))
 		return *why = strerror(errno), -1;
-	if (segments)
-		fprintf(f, "segments %" PRIu64 "\n", segments);
-	if (seconds)
-		fprintf(f, "age %lld\n", seconds);
+	if (was.segments)
+		fprintf(f, "segments %" PRIu64 "\n", was.segments);
+	if (keep->seconds)
+		fprintf(f, "age %lld\n", keep->seconds);
+	if (keep->events)
+		fprintf(f, "events %llu\n", keep->events);
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		*why = strerror(errno);
 		unlink(tmp);
@@ -151,9 +140,27 @@ file_retain(const struct broker_space *sp, const struct broker_queue *q, long lo
 	return 0;
 }
 
+/* What goes wrong is said in the log with the directory, not to the client. */
+static int
+file_create(const struct broker_space *sp, const struct broker_queue *q,
+    const struct broker_retention *keep, const char **why)
+{
+	*why = NULL;
+	if (mkdir_p(q->path) < 0) {
+		warnmsg("%s: %s", q->path, strerror(errno));
+		return -1;
+	}
+	if ((!keep->seconds && !keep->events) || file_retain(sp, q, keep, why) == 0)
+		return 0;
+	warnmsg("%s: %s", q->path, *why);
+	*why = NULL;
+	remove_tree(q->path);
+	return -1;
+}
+
 static const struct broker_keeper keeper = {
 	file_space_parse, file_space_free, file_place, file_create, file_remove, file_url,
-	.served_by_agent = 1, .retain = file_retain,
+	.served_by_agent = 1, .retain = file_retain, .keeps_count = 1,
 };
 
 const struct broker_kind broker_file = {

@@ -134,13 +134,28 @@ topic_spec(const struct broker_space *sp, const struct broker_queue *q, struct k
 	};
 }
 
+/* Only an age: Kafka keeps no count of records (the agent refuses one,
+   keeps_count 0); retention.bytes is left as the cluster has it. */
 static int
-kafka_create(const struct broker_space *sp, const struct broker_queue *q, const char **why)
+kafka_create(const struct broker_space *sp, const struct broker_queue *q,
+    const struct broker_retention *keep, const char **why)
 {
 	struct kafka_topic_spec k;
 
 	topic_spec(sp, q, &k);
+	k.retention_ms = keep->seconds * 1000;
 	return kafka_topic_create(&k, why);
+}
+
+static int
+kafka_retain(const struct broker_space *sp, const struct broker_queue *q,
+    const struct broker_retention *keep, const char **why)
+{
+	struct kafka_topic_spec k;
+
+	topic_spec(sp, q, &k);
+	k.retention_ms = keep->seconds * 1000;
+	return kafka_topic_retain(&k, why);
 }
 
 static int
@@ -164,7 +179,7 @@ kafka_url(const struct broker_queue *q, char *url, size_t size)
 
 static const struct broker_keeper keeper = {
 	kafka_space_parse, kafka_space_free, kafka_place, kafka_create, kafka_remove, kafka_url,
-	.noun = "topic",
+	.noun = "topic", .retain = kafka_retain,
 };
 
 const struct broker_kind broker_kafka = {

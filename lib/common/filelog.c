@@ -178,15 +178,14 @@ segment_complete_size(int segfd, uint64_t size)
 }
 
 void
-retention_load(int dirfd, const char *dir, uint64_t *max_segments, int64_t *max_age)
+retention_load(int dirfd, const char *dir, struct file_retention *r)
 {
 	char line[128];
 	FILE *fp;
 	int fd;
 	long long v;
 
-	*max_segments = 0;
-	*max_age = 0;
+	*r = (struct file_retention){ 0 };
 	if ((fd = openat(dirfd, "retention", O_RDONLY | O_CLOEXEC)) < 0 || !(fp = fdopen(fd, "r"))) {
 		if (fd >= 0)
 			close(fd);
@@ -194,9 +193,11 @@ retention_load(int dirfd, const char *dir, uint64_t *max_segments, int64_t *max_
 	}
 	while (fgets(line, sizeof line, fp)) {
 		if (sscanf(line, " segments %lld", &v) == 1 && v > 0)
-			*max_segments = v;
+			r->segments = v;
 		else if (sscanf(line, " age %lld", &v) == 1 && v > 0)
-			*max_age = v;
+			r->age = v;
+		else if (sscanf(line, " events %lld", &v) == 1 && v > 0)
+			r->events = v;
 		else if (line[strspn(line, " \t")] != '#' && line[strspn(line, " \t\n")] != '\0')
 			warnmsg("%s/retention: ignored: %.*s", dir, (int)strcspn(line, "\n"), line);
 	}

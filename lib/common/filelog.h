@@ -39,10 +39,18 @@ int64_t segment_count(int segfd, uint64_t pos, uint64_t size, uint64_t offset,
 /* The size of segfd up to its last newline: what a torn last line leaves. */
 int64_t segment_complete_size(int segfd, uint64_t size);
 
-/* The flow's "retention" file in dirfd: "segments N" and "age SECONDS"
-   lines, both optional; 0 when absent. Other lines are warned of as in
-   dir/retention. */
-void retention_load(int dirfd, const char *dir, uint64_t *max_segments, int64_t *max_age);
+/* What a file flow keeps: the appender drops its oldest segments (never
+   the one it writes) while any of these says so; 0 for a line not there. */
+struct file_retention {
+	uint64_t segments;   /* "segments N": a segment past the newest N goes */
+	int64_t age;         /* "age SECONDS": one last written longer ago goes */
+	uint64_t events;     /* "events N": one goes when the newer ones hold N
+	                        events or more (counted by offsets) */
+};
+
+/* The flow's "retention" file in dirfd into r, every line optional. Other
+   lines are warned of as in dir/retention. */
+void retention_load(int dirfd, const char *dir, struct file_retention *r);
 
 /* The offset in the flow's "next" file, open as fd: -1 when it is empty
    or unreadable, -2 when it is not an offset. */

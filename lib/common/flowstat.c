@@ -8,6 +8,24 @@
 #include "json.h"
 #include "monitoring.h"
 #include "rfc3339.h"
+#include "util.h"
+
+void
+stat_one_part(struct flow_stat *st)
+{
+	size_t i;
+
+	st->nparts = 1;
+	st->parts = xmalloc(sizeof *st->parts);
+	st->parts[0].first = st->first;
+	st->parts[0].next = st->next;
+	for (i = 0; i < st->ngroups; i++) {
+		st->groups[i].part_offset = xmalloc(sizeof *st->groups[i].part_offset);
+		st->groups[i].part_lag = xmalloc(sizeof *st->groups[i].part_lag);
+		st->groups[i].part_offset[0] = st->groups[i].offset;
+		st->groups[i].part_lag[0] = st->groups[i].lag;
+	}
+}
 
 void
 flow_stat_free(struct flow_stat *st)
@@ -61,6 +79,8 @@ stat_write_text(FILE *f, const struct flow_stat *st, int parts)
 		fprintf(f, "retain-seconds=%" PRId64 "\n", st->retain_seconds);
 	if (st->retain_segments >= 0)
 		fprintf(f, "retain-segments=%" PRId64 "\n", st->retain_segments);
+	if (st->retain_events >= 0)
+		fprintf(f, "retain-events=%" PRId64 "\n", st->retain_events);
 	for (p = 0; parts && p < st->nparts; p++)
 		fprintf(f, "partition=%d\nfirst=%" PRIu64 "\nnext=%" PRIu64 "\nevents=%" PRIu64 "\n", p,
 		    st->parts[p].first, st->parts[p].next, st->parts[p].next - st->parts[p].first);
@@ -90,6 +110,22 @@ json_time(FILE *f, const char *key, int64_t ns)
 		fprintf(f, "\"%s\"", time_text(ns, t));
 }
 
+/* "retention": the bounds set, each key only when it is */
+static void
+json_retention(FILE *f, const struct flow_stat *st)
+{
+	const char *sep = "";
+
+	fputs(",\"retention\":{", f);
+	if (st->retain_seconds >= 0)
+		fprintf(f, "\"seconds\":%" PRId64, st->retain_seconds), sep = ",";
+	if (st->retain_segments >= 0)
+		fprintf(f, "%s\"segments\":%" PRId64, sep, st->retain_segments), sep = ",";
+	if (st->retain_events >= 0)
+		fprintf(f, "%s\"events\":%" PRId64, sep, st->retain_events);
+	fputs("}", f);
+}
+
 void
 stat_write_json(FILE *f, const struct flow_stat *st, int parts)
 {
@@ -106,12 +142,7 @@ stat_write_json(FILE *f, const struct flow_stat *st, int parts)
 	fprintf(f, ",\"first\":%" PRIu64 ",\"next\":%" PRIu64, st->first, st->next);
 	json_time(f, "oldest", st->oldest_ns);
 	json_time(f, "newest", st->newest_ns);
-	fputs(",\"retention\":{", f);
-	if (st->retain_seconds >= 0)
-		fprintf(f, "\"seconds\":%" PRId64 "%s", st->retain_seconds, st->retain_segments >= 0 ? "," : "");
-	if (st->retain_segments >= 0)
-		fprintf(f, "\"segments\":%" PRId64, st->retain_segments);
-	fputs("}", f);
+	json_retention(f, st);
 	if (parts) {
 		fputs(",\"partitions\":[", f);
 		for (p = 0; p < st->nparts; p++)
@@ -159,7 +190,8 @@ label(FILE *f, const char *name, const char *value)
 }
 
 /* The metrics of a flow: name, help, and where the value is. */
-enum metric_value { M_EVENTS, M_BYTES, M_FIRST, M_NEXT, M_OLDEST, M_NEWEST, M_RETAIN_S, M_RETAIN_SEG };
+enum metric_value { M_EVENTS, M_BYTES, M_FIRST, M_NEXT, M_OLDEST, M_NEWEST, M_RETAIN_S, M_RETAIN_SEG,
+	M_RETAIN_EV };
 
 static const struct {
 	const char *name, *help;
@@ -173,6 +205,7 @@ static const struct {
 	{ "flow_newest_event_timestamp_seconds", "Time of the newest event.", M_NEWEST },
 	{ "flow_retention_seconds", "Age past which events are dropped.", M_RETAIN_S },
 	{ "flow_retention_segments", "Segments kept, the newest.", M_RETAIN_SEG },
+	{ "flow_retention_events", "Events kept at least, the newest.", M_RETAIN_EV },
 };
 
 /* The value of metric v for st into *out: 0, or -1 when it has none. */
@@ -189,7 +222,8 @@ metric(const struct flow_stat *st, enum metric_value v, double *out)
 	case M_OLDEST: ns = st->oldest_ns; break;
 	case M_NEWEST: ns = st->newest_ns; break;
 	case M_RETAIN_S: *out = (double)st->retain_seconds; return st->retain_seconds < 0 ? -1 : 0;
-	default: *out = (double)st->retain_segments; return st->retain_segments < 0 ? -1 : 0;
+	case M_RETAIN_SEG: *out = (double)st->retain_segments; return st->retain_segments < 0 ? -1 : 0;
+	default: *out = (double)st->retain_events; return st->retain_events < 0 ? -1 : 0;
 	}
 	*out = ns / 1e9;
 	return ns == STAT_UNKNOWN ? -1 : 0;

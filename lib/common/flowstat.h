@@ -31,6 +31,7 @@ struct flow_stat {
 	int bytes_unknown;                     /* the broker does not tell (Kafka) */
 	int64_t oldest_ns, newest_ns;          /* event times, or STAT_UNKNOWN */
 	int64_t retain_seconds, retain_segments;   /* -1: not limited so */
+	int64_t retain_events;                     /* at least so many kept; -1 */
 	struct part_stat *parts;
 	int nparts;
 	struct group_stat *groups;
@@ -74,6 +75,10 @@ int stat_kafka(const struct flow_url *u, const struct broker_opts *o, const stru
    partitions). The same returns, 77 when the agent refuses the flow. */
 int stat_fnap(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
     struct flow_stat *st);
+
+/* st as one partition, 0: the flow's offsets and each group's (a file
+   flow, which has one; a flow its agent tells of as a whole). */
+void stat_one_part(struct flow_stat *st);
 
 void flow_stat_free(struct flow_stat *st);
 

@@ -222,10 +222,6 @@ stat_groups(int dirfd, const char *dir, const uint64_t *bases, int nseg,
 		g->offset = (uint64_t)off;
 		off = g->offset > st->first ? off : (int64_t)st->first;  /* what is still held */
 		g->lag = held_end > (uint64_t)off ? held_end - (uint64_t)off : 0;
-		g->part_offset = xmalloc(sizeof *g->part_offset);
-		g->part_lag = xmalloc(sizeof *g->part_lag);
-		g->part_offset[0] = g->offset;
-		g->part_lag[0] = g->lag;
 		g->age_ns = 0;
 		if (g->lag && (t = record_time(dirfd, bases, nseg, (uint64_t)off)) != STAT_UNKNOWN)
 			g->age_ns = q->now_ns - t;
@@ -281,7 +277,7 @@ stat_file(const struct flow_url *u, const struct broker_opts *o, const struct st
 
 	(void)o;
 	int64_t given = -1;
-	uint64_t max_segments;
+	struct file_retention keep;
 
 	st->oldest_ns = st->newest_ns = STAT_UNKNOWN;
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -303,16 +299,13 @@ stat_file(const struct flow_url *u, const struct broker_opts *o, const struct st
 		if (!n)
 			st->first = st->next;
 	}
-	st->nparts = 1;
-	st->parts = xmalloc(sizeof *st->parts);
-	st->parts[0].first = st->first;
-	st->parts[0].next = st->next;
-	retention_load(dirfd, dir, &max_segments, &st->retain_seconds);
-	st->retain_segments = max_segments ? (int64_t)max_segments : -1;
-	if (!st->retain_seconds)
-		st->retain_seconds = -1;
+	retention_load(dirfd, dir, &keep);
+	st->retain_seconds = keep.age ? keep.age : -1;
+	st->retain_segments = keep.segments ? (int64_t)keep.segments : -1;
+	st->retain_events = keep.events ? (int64_t)keep.events : -1;
 	if (status == 0)
 		stat_groups(dirfd, dir, bases, n, q, st);
+	stat_one_part(st);
 	free(bases);
 	close(dirfd);
 	return status;

@@ -114,6 +114,8 @@ told_line(struct flow_stat *st, char *line, int *held)
 		return parse_int64(v, 0, INT64_MAX, &st->retain_seconds);
 	if (strcmp(line, "retain-segments") == 0)
 		return parse_int64(v, 0, INT64_MAX, &st->retain_segments);
+	if (strcmp(line, "retain-events") == 0)
+		return parse_int64(v, 0, INT64_MAX, &st->retain_events);
 	if (strncmp(line, GROUP_PREFIX, strlen(GROUP_PREFIX)) == 0)
 		return group_line(st, line, v);
 	return 0;
@@ -202,13 +204,16 @@ stat_fnap(const struct flow_url *u, const struct broker_opts *o, const struct st
 
 	(void)o;
 	st->oldest_ns = st->newest_ns = STAT_UNKNOWN;
-	st->retain_seconds = st->retain_segments = -1;
+	st->retain_seconds = st->retain_segments = st->retain_events = -1;
 	st->bytes_unknown = 1;
 	if (!(cl = fnap_broker_session(u, &status)))
 		return status;
 	status = describe(cl, u->name, st);
 	if (status == 0 && q->ngroups)
 		named_groups(q, st);
+	/* DESCRIBE tells the flow as a whole (a Kafka flow's partitions summed) */
+	if (status == 0)
+		stat_one_part(st);
 	fnap_client_command(cl, &text, "QUIT");
 	fnap_client_close(cl);
 	return status;

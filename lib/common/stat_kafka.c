@@ -263,7 +263,7 @@ stat_kafka(const struct flow_url *u, const struct broker_opts *o, const struct s
 
 	st->oldest_ns = st->newest_ns = STAT_UNKNOWN;
 	st->bytes_unknown = 1;
-	st->retain_seconds = st->retain_segments = -1;
+	st->retain_seconds = st->retain_segments = st->retain_events = -1;
 	if (!(t.rk = handle(u, o, NULL, &status)))
 		return status;
 	if ((t.n = kafka_partition_count(t.rk, t.name, &status)) >= 0) {

@@ -1,11 +1,13 @@
 #!/usr/bin/env bats
-# flow-stat on file flows and Kafka (the mock cluster): what a flow holds,
-# its groups' lag and age, JSON, Prometheus metrics (checked by promtool),
+# flow-stat on file flows, Kafka (the mock cluster) and flows read through
+# an agent (fnap://, flow:// through named): what a flow holds, its groups'
+# lag and age, partitions, JSON, Prometheus metrics (checked by promtool),
 # monitoring checks.
 
 load helpers/common
 load helpers/fnap
 load helpers/kafka
+load helpers/named
 
 setup() {
 	common_setup
@@ -15,6 +17,7 @@ teardown() {
 	local clean=0
 	fnap_stop || clean=1
 	kafka_stop
+	named_stop
 	common_teardown
 	return $clean
 }
@@ -279,4 +282,56 @@ fnap_stat() { FNAP_USER=test FNAP_PASSWORD=test flow-stat "$@"; }
 	assert_match '550 no such flow or access denied' "$stderr"
 	run flow-stat "fnap://127.0.0.1:$FNAP_PORT/none.flows.unix.ar"
 	[ "$status" -eq 77 ]
+}
+
+@test "flow-stat -p over fnap://: the flow as one partition, 0, its totals and its groups'" {
+	fnap_start
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW p.flows.unix.ar' QUIT | fnap_session > /dev/null
+	head -n 500 "$TMP/in" | flow-pub "$TMP/flows/p.flows.unix.ar"
+	url=fnap://127.0.0.1:$FNAP_PORT/p.flows.unix.ar
+	FNAP_USER=test FNAP_PASSWORD=test flow-sub -e -o beginning -g half -c 200 "$url" > /dev/null
+	run fnap_stat -p "$url"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | sed -n '/^partition=/,$p' | sed '/^age=/d' | cmp - <(printf '%s\n' \
+		partition=0 first=0 next=500 events=500 group=half offset=200 lag=300 partition=0 offset=200 lag=300)
+	run fnap_stat -p -j "$url"
+	echo "$output" | jq -e '.partitions == [{"partition":0,"first":0,"next":500}] and
+		.groups[0].partitions == [{"partition":0,"offset":200,"lag":300}]'
+	# the same rows as flow-stat -p on the directory, but the group's name
+	run flow-stat -p -j "$TMP/flows/p.flows.unix.ar"
+	echo "$output" | jq -e '.partitions == [{"partition":0,"first":0,"next":500}]'
+	run fnap_stat -p --prometheus "$url"
+	printf '%s\n' "$output" | promtool check metrics
+	printf '%s\n' "$output" | grep -qF "flow_partition_next_offset{flow=\"$url\",partition=\"0\"} 500"
+}
+
+@test "flow-stat flow://: a flow found through DNS (named) at its agent under tcpserver, as DESCRIBE tells it; -p" {
+	named_start example <(echo 'fnaa IN A 127.0.0.1')
+	echo test | fnap-serve -p test | sed 's/:$/:flows.s.example/' > "$TMP/users"
+	FNAP_NAMESPACES="namespace flows.s.example file $TMP/flows" FNAP_EXTRA_CONF="hostname fnaa.example
+dns-update nsupdate -k $NAMED_KEY
+dns-server 127.0.0.1:$NAMED_PORT
+dns-zone example" fnap_start
+	# the port it advertises (its SRV record) is tcpserver's, known once it runs
+	echo "port $FNAP_PORT" >> "$TMP/fnap.conf"
+	printf '%s\n' "$FNAP_AUTH" 'CREATE FLOW s.flows.s.example PUBLIC RETAIN 100 EVENTS' QUIT | fnap_session > "$TMP/out"
+	[ "$(sed -n 3p "$TMP/out")" = '220 OK s.flows.s.example' ]
+	flow-resolve s.flows.s.example > "$TMP/r"
+	grep -qx "broker=fnaa.example:$FNAP_PORT" "$TMP/r"
+	# a count of events is one word, as fnap --retain writes it
+	grep -qx 'retention=100' "$TMP/r"
+	head -n 700 "$TMP/in" | flow-pub "$TMP/flows/s.flows.s.example"
+	run --separate-stderr fnap_stat flow://s.flows.s.example
+	[ "$status" -eq 0 ]
+	assert_eq flow://s.flows.s.example "$(stat_key url)"
+	assert_eq 700 "$(stat_key events)" events
+	assert_eq 700 "$(stat_key next)" next
+	assert_eq 100 "$(stat_key retain-events)" retain-events
+	run fnap_stat -p -j flow://s.flows.s.example
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.events == 700 and .retention.events == 100 and
+		.partitions == [{"partition":0,"first":0,"next":700}]'
+	# a flow DNS does not know
+	run flow-stat flow://nosuch.flows.s.example
+	[ "$status" -ne 0 ]
 }
