@@ -408,7 +408,7 @@ OUT
 }
 
 @test "audit: fnap-serve(8) has an example of every kind of line, and only of those" {
-	assert_eq 'auth create delete grant pause publish resume retention revoke revoke-grant stream subscribe unsubscribe' \
+	assert_eq 'auth create delete grant pause publish publish-key resume retention revoke revoke-grant stream subscribe unsubscribe' \
 		"$(grep -o "^$PREFIX event=[a-z-]*" "$FLOW_SRCDIR/man/fnap-serve.8" | sed 's/.*=//' | sort -u | tr '\n' ' ' | sed 's/ $//')"
 	# the prefix and the keys the page lists for every line
 	grep -q '^\.Ql fnap-serve: audit:$' "$FLOW_SRCDIR/man/fnap-serve.8"
