@@ -1,6 +1,9 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bytescan.h"
@@ -225,13 +228,91 @@ utf8_avx2(const unsigned char *p, size_t n)
 	return _mm256_testz_si256(err, err);
 }
 
+/* SSE2 has no byte shuffle for the lookup above, so its check compares
+   instead: a byte must be a continuation exactly when one of the three
+   before it asks for one (C0.. one back, E0.. two, F0.. three), the lead
+   bytes C0, C1 and F5..FF are never right, and four leads narrow the
+   range of the byte after them (E0 A0.., ED ..9F, F0 90.., F4 ..8F).
+   The high bit of each lane of the result marks an error. */
+static inline __m128i
+utf8_errors16(__m128i x, __m128i prev)
+{
+	__m128i b1 = _mm_or_si128(_mm_slli_si128(x, 1), _mm_srli_si128(prev, 15));
+	__m128i b2 = _mm_or_si128(_mm_slli_si128(x, 2), _mm_srli_si128(prev, 14));
+	__m128i b3 = _mm_or_si128(_mm_slli_si128(x, 3), _mm_srli_si128(prev, 13));
+	/* 80..BF are the signed bytes below (char)0xC0 */
+	__m128i cont = _mm_cmplt_epi8(x, _mm_set1_epi8((char)0xc0));
+	/* the high bit of a saturating subtraction: the byte is at least the bound */
+	__m128i must = _mm_or_si128(_mm_subs_epu8(b1, _mm_set1_epi8(0xc0 - 0x80)),
+	    _mm_or_si128(_mm_subs_epu8(b2, _mm_set1_epi8(0xe0 - 0x80)),
+		_mm_subs_epu8(b3, _mm_set1_epi8(0xf0 - 0x80))));
+	__m128i lead = _mm_or_si128(
+	    _mm_cmpeq_epi8(_mm_and_si128(x, _mm_set1_epi8((char)0xfe)), _mm_set1_epi8((char)0xc0)),
+	    _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8((char)0xf5)), x));
+	/* compared signed, which orders 80..BF as unsigned does; a byte out
+	   of that range after these leads is already wrong above */
+	__m128i range = _mm_or_si128(
+	    _mm_or_si128(
+		_mm_and_si128(_mm_cmpeq_epi8(b1, _mm_set1_epi8((char)0xe0)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8((char)0xa0))),
+		_mm_and_si128(_mm_cmpeq_epi8(b1, _mm_set1_epi8((char)0xed)),
+		    _mm_cmpgt_epi8(x, _mm_set1_epi8((char)0x9f)))),
+	    _mm_or_si128(
+		_mm_and_si128(_mm_cmpeq_epi8(b1, _mm_set1_epi8((char)0xf0)),
+		    _mm_cmplt_epi8(x, _mm_set1_epi8((char)0x90))),
+		_mm_and_si128(_mm_cmpeq_epi8(b1, _mm_set1_epi8((char)0xf4)),
+		    _mm_cmpgt_epi8(x, _mm_set1_epi8((char)0x8f)))));
+
+	return _mm_or_si128(_mm_xor_si128(must, cont), _mm_or_si128(lead, range));
+}
+
+/* 16 bytes a step, the rest padded with zeros as utf8_avx2 does. */
+static int
+utf8_sse2(const unsigned char *p, size_t n)
+{
+	__m128i prev = _mm_setzero_si128(), err = prev, x;
+	unsigned char tail[16] = { 0 };
+
+	for (; n >= 16; p += 16, n -= 16) {
+		x = _mm_loadu_si128((const __m128i *)p);
+		err = _mm_or_si128(err, utf8_errors16(x, prev));
+		prev = x;
+	}
+	memcpy(tail, p, n);
+	x = _mm_loadu_si128((const __m128i *)tail);
+	err = _mm_or_si128(err, utf8_errors16(x, prev));
+	return _mm_movemask_epi8(err) == 0;
+}
+#endif
+
+enum bytescan_path
+bytescan_path_named(const char *name)
+{
+	enum bytescan_path path;
+
+	for (path = 0; path < BYTESCAN_PATHS; path++)
+		if (strcmp(name, bytescan_path_name(path)) == 0)
+			break;
+	return path;
+}
+
+/* The best path this CPU has, unless FLOW_SIMD names another: read once,
+   before main, so that no scan ever sees the path change under it. */
 __attribute__((constructor)) static void
 choose_path(void)
 {
+	const char *want = getenv("FLOW_SIMD");
+	enum bytescan_path best = BYTESCAN_PORTABLE;
+
+#ifdef BYTESCAN_X86
 	__builtin_cpu_init();
-	bytescan_in_use = __builtin_cpu_supports("avx2") ? BYTESCAN_AVX2 : BYTESCAN_SSE2;
-}
+	best = __builtin_cpu_supports("avx2") ? BYTESCAN_AVX2 : BYTESCAN_SSE2;
 #endif
+	bytescan_in_use = best;
+	if (want && *want && bytescan_use(bytescan_path_named(want)) < 0)
+		fprintf(stderr, "%s: FLOW_SIMD: %s: not a path this CPU has (portable, sse2, avx2); using %s\n",
+		    program_invocation_short_name, want, bytescan_path_name(best));
+}
 
 size_t
 bytescan_run(const char *p, size_t n, enum bytescan_stop stop)
@@ -257,6 +338,8 @@ bytescan_utf8(const char *p, size_t n)
 #ifdef BYTESCAN_X86
 	/* the vector check says only whether; the first error is then looked for */
 	if (bytescan_in_use == BYTESCAN_AVX2 && utf8_avx2(u + ascii, n - ascii))
+		return n;
+	if (bytescan_in_use == BYTESCAN_SSE2 && utf8_sse2(u + ascii, n - ascii))
 		return n;
 #endif
 	return ascii + utf8_portable(u + ascii, n - ascii);

@@ -2,11 +2,17 @@
    Each function looks at the n bytes at p and nothing past them, and
    gives the same answer on every path: 16 bytes a step with SSE2 (always
    there on x86-64), 32 with AVX2 when the CPU has it (chosen once, at
-   start-up), eight with word arithmetic elsewhere. bytescan_use forces a
-   path, so that tests and fuzz targets can compare them on every input;
-   nothing else should call it. The UTF-8 check follows the lookup method
-   of Keiser and Lemire ("Validating UTF-8 in less than one instruction per
-   byte", 2021): three nibble tables and the bytes one, two and three back. */
+   start-up), eight with word arithmetic elsewhere. The environment
+   variable FLOW_SIMD (portable, sse2 or avx2), read once before main,
+   forces a path for a whole run, and bytescan_use for the rest of one,
+   so that tests and fuzz targets can compare them on every input;
+   nothing else should call it. The AVX2 UTF-8 check follows the lookup
+   method of Keiser and Lemire ("Validating UTF-8 in less than one
+   instruction per byte", 2021): three nibble tables and the bytes one,
+   two and three back; SSE2, which has no byte shuffle, compares the same
+   bytes with the bounds of RFC 3629 instead. Either says only whether the
+   bytes are well formed: the place of an error is found one sequence at a
+   time, as the portable path does. */
 #ifndef FLOW_BYTESCAN_H
 #define FLOW_BYTESCAN_H
 
@@ -35,6 +41,8 @@ int bytescan_use(enum bytescan_path path);
 /* The path in use, and its name ("portable", "sse2", "avx2"). */
 enum bytescan_path bytescan_path(void);
 const char *bytescan_path_name(enum bytescan_path path);
+/* The path of that name, or BYTESCAN_PATHS if there is none. */
+enum bytescan_path bytescan_path_named(const char *name);
 
 /* The rest is how: most strings of an event are short, so the first 16
    bytes are looked at here, inline, and only a longer run costs a call. */

@@ -18,11 +18,18 @@ check(const struct unit_case *c, struct unit_out *out)
 		{ "text", bytescan_text }, { "plain", bytescan_plain },
 		{ "printable", bytescan_printable }, { "utf8", bytescan_utf8 },
 	};
+	enum bytescan_path path;
 	size_t i;
 	char *s;
 
 	if (c->nfields != 3)
 		return -1;
+	if (strcmp(c->field[0], "named") == 0) {
+		/* FLOW_SIMD's value, as the path chosen at start reads it */
+		path = bytescan_path_named(c->field[1]);
+		unit_printf(out, "%s", path == BYTESCAN_PATHS ? "none" : bytescan_path_name(path));
+		return 0;
+	}
 	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
 		if (strcmp(c->field[0], ops[i].op) == 0) {
 			s = unit_exact(c, 1);
