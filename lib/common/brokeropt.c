@@ -39,11 +39,12 @@ read_small(const char *what, const char *path, size_t max, size_t *len)
 }
 
 /* Check one header line and keep it; -1 after a message that names the
-   header, never its value. */
+   header (its token, up to 64 bytes), never its value. */
 static int
 header_add(struct broker_opts *o, const char *where, const char *h)
 {
 	const char *why;
+	size_t name;
 
 	if (o->nheaders == HTTP_HEADERS_MAX)
 		why = "more than 32 headers";
@@ -52,7 +53,8 @@ header_add(struct broker_opts *o, const char *where, const char *h)
 		o->headers[o->nheaders++] = xstrdup(h);
 		return 0;
 	}
-	warnmsg("%s%.*s: %s", where, (int)strcspn(h, ":\r\n") > 64 ? 64 : (int)strcspn(h, ":\r\n"), h, why);
+	name = strspn(h, HTTP_TOKEN_CHARS);
+	warnmsg("%s%.*s: %s", where, name > 64 ? 64 : (int)name, h, why);
 	return -1;
 }
 

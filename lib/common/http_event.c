@@ -252,7 +252,7 @@ reserved(const char *name, size_t n)
 int
 http_header_check(const char *h, const char **why)
 {
-	size_t name = strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~");
+	size_t name = strspn(h, HTTP_TOKEN_CHARS);
 	const char *v = h + name;
 	size_t i;
 

@@ -21,6 +21,8 @@
 #define HTTP_HEADER_FILE_MAX 65536 /* bytes of a --header-file */
 #define HTTP_WEBHOOK_KEY_MIN 24    /* the Standard Webhooks secret's bounds, bytes */
 #define HTTP_WEBHOOK_KEY_MAX 64
+/* the characters of an HTTP token (RFC 9110 5.6.2): a header's name */
+#define HTTP_TOKEN_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~"
 #define HTTP_WEBHOOK_ID_LEN 38     /* "flow_" and 32 hex digits, NUL included */
 
 /* Binary mode for ev: its ce-* headers (string values percent-encoded as
