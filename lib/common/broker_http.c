@@ -58,6 +58,8 @@ struct http_producer {
 	unsigned char key[HTTP_WEBHOOK_KEY_MAX];  /* --webhook-secret's */
 	size_t keylen;              /* 0: no signature */
 	int status;                 /* of the failures since the last flush */
+	int stop;                   /* the first failure's, but a refused event's (65):
+	                               sending stops; refused events do not stop the rest */
 	uint64_t failed_reqs;
 };
 
@@ -155,6 +157,8 @@ req_fail(struct http_producer *h, struct http_req *r, const char *reason, int st
 		warnmsg("%s: %s (%zu event%s not delivered)", h->url, reason, r->nevents, r->nevents == 1 ? "" : "s");
 	if (!h->status)
 		h->status = status;
+	if (!h->stop && status != EX_FLOW_DATAERR)
+		h->stop = status;
 	for (i = 0; i < r->nevents; i++, s = nl + 1) {
 		nl = memchr(s, '\n', r->lines + r->lines_len - s);
 		h->base.failed++;
@@ -429,7 +433,7 @@ http_send(struct producer *p, const char *line, size_t len, const struct ce_even
 		enqueue(h, r);
 	else if (r->nevents == (size_t)h->batch)
 		close_batch(h);
-	return h->status;
+	return h->stop;
 }
 
 static int
@@ -442,7 +446,7 @@ http_flush(struct producer *p)
 	while (h->count > 0)
 		drive(h, 1000);
 	status = h->status;
-	h->status = 0;
+	h->status = h->stop = 0;
 	return status;
 }
 
@@ -453,7 +457,7 @@ http_push(struct producer *p)
 
 	close_batch(h);
 	drive(h, 0);
-	return h->status;
+	return h->stop;
 }
 
 static int
@@ -465,7 +469,7 @@ http_mark(struct producer *p, uint64_t *id)
 	*id = h->seq;
 	p->marks++;
 	drive(h, 0);
-	return h->status;
+	return h->stop;
 }
 
 /* Settled: every request before id ended (the queue holds none older). */

@@ -11,6 +11,9 @@
    backoff with jitter, or the server's Retry-After; anything else, or the
    last retry failing, reports every event of the request through on_fail
    with "HTTP <status>: <first line of the body>" (or "connection: <why>").
+   send, push and mark then return the failure's exit status, so that the
+   caller stops, unless the receiver refused the data (4xx but 401, 403,
+   408, 429: 65), which stops nothing; flush returns the first of all.
    Checkpoints (mark, settled) follow the requests: one is settled once
    every request before it ended, delivered or failed. */
 #ifndef FLOW_BROKER_HTTP_H
