@@ -47,8 +47,20 @@ http_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *s
 	return NULL;
 }
 
+/* flow-stat: a receiver holds no flow to tell of (and the row has no
+   name for the message of a kind without a stat). */
+static int
+http_stat(const struct flow_url *u, const struct broker_opts *o, const struct stat_query *q,
+    struct flow_stat *st)
+{
+	(void)o, (void)q, (void)st;
+	warnmsg("%s: an HTTP URL is a destination only: no flow to tell of", u->path);
+	return EX_FLOW_USAGE;
+}
+
 const struct broker_kind broker_http = {
 	.name = NULL, .scheme = "http", .tls_scheme = "https",
 	.url_parse = http_url_parse,
 	.producer_open = http_producer_open, .consumer_open = http_consumer_open,
+	.stat = http_stat,
 };

@@ -239,6 +239,9 @@ sample() {
 	run flow-sub -e $u
 	[ "$status" -eq 64 ]
 	assert_match 'destination only' "$output"
+	run flow-stat $u
+	[ "$status" -eq 64 ]
+	assert_match 'destination only' "$output"
 	run flow-bridge -e --batch 0 "$TMP/a" $u
 	[ "$status" -eq 64 ]
 }
