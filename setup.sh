@@ -8,7 +8,7 @@ step() { echo "== $* ($(( $(date +%s) - start )) s)"; }
 
 # Everything the build, the tests and the demos use, all from Debian.
 PACKAGES="build-essential autoconf automake pkg-config
-	libssl-dev librdkafka-dev libsodium-dev libyaml-dev
+	libssl-dev librdkafka-dev libsodium-dev libyaml-dev libcurl4-openssl-dev
 	bats jq kcat bind9 bind9-dnsutils ucspi-tcp s6 openssl mandoc time
 	openbsd-inetd systemd
 	clang libclang-rt-14-dev

@@ -27,6 +27,8 @@ static const char help[] =
     "  -e, --exit           exit once every source reached its end\n"
     "  -r, --reject FILE    keep records that are not CloudEvents (kafka) in FILE\n"
     "  -X KEY=VALUE, -F FILE, --binary   Kafka settings, as for flow-pub\n"
+    "  -H, --header-file, --batch, --retries, --cacert, --webhook-secret\n"
+    "                       http(s) destinations' settings, as for flow-pub\n"
     "  -v, --verbose        a live count on a terminal; the counts at the end\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
@@ -62,6 +64,7 @@ main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		BROKEROPT_HTTP_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char *src[256], *dst[256];
@@ -75,7 +78,7 @@ main(int argc, char **argv)
 	util_init(argv[0]);
 	catch_stop_signals();
 	kafka_defaults(&o.broker);
-	while ((c = getopt_long(argc, argv, "f:t:g:w:er:vhV" BROKEROPT_CONSUMER, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:g:w:er:vhV" BROKEROPT_CONSUMER BROKEROPT_HTTP, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 		case 't':
@@ -119,6 +122,6 @@ main(int argc, char **argv)
 	if (reject_close(&rj) < 0 && (status == 0 || status == EX_FLOW_DATAERR))
 		status = EX_FLOW_IOERR;
 	cesql_free(o.where);
-	broker_opts_free(&o.broker);
+	brokeropt_free(&o.broker);
 	return status;
 }

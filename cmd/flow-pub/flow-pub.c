@@ -14,7 +14,8 @@
 
 static const char usage[] =
     "usage: flow-pub [-wv] [-t TYPE] [-s SOURCE] [--fill] [--sync] [--reject FILE]\n"
-    "                [-X KEY=VALUE] [-F FILE] [--binary] URL\n";
+    "                [-X KEY=VALUE] [-F FILE] [--binary] [-H 'NAME: VALUE'|@FILE] [--batch N]\n"
+    "                [--retries N] [--cacert FILE] [--webhook-secret FILE] URL\n";
 
 static const char help[] =
     "Publish newline-delimited CloudEvents JSON from stdin to the flow at URL.\n"
@@ -27,12 +28,19 @@ static const char help[] =
     "      --sync          fsync before acknowledging (file broker)\n"
     "  -X KEY=VALUE        librdkafka property (kafka broker), repeatable\n"
     "  -F FILE             librdkafka properties, one KEY=VALUE a line\n"
-    "      --binary        Kafka binary mode (ce_* headers)\n"
+    "      --binary        binary mode: Kafka ce_* headers, HTTP ce-* headers\n"
+    "  -H, --header 'NAME: VALUE'  HTTP header of every request, repeatable\n"
+    "  -H @FILE, --header-file FILE  HTTP headers, one a line (secrets)\n"
+    "      --batch N       HTTP: up to N events a request (a JSON array)\n"
+    "      --retries N     HTTP: retries of a request on 408, 429, 5xx (default 6)\n"
+    "      --cacert FILE   HTTPS: the CAs to trust (PEM), not the system's\n"
+    "      --webhook-secret FILE  HTTP: sign (Standard Webhooks) with FILE's whsec_ key\n"
     "  -v, --verbose       a live count on a terminal; the count and rate at the end\n"
     "  -h, --help          this help\n"
     "  -V, --version       version\n"
     "\n"
-    "URL: file:///dir (or a path), kafka://host:port/topic, fnap://host:port/flow, flow://flow\n"
+    "URL: file:///dir (or a path), kafka://host:port/topic, fnap://host:port/flow, flow://flow,\n"
+    "     http[s]://host[:port]/path\n"
     "Exit: 0 all published, 65 some lines rejected, 69/75 broker unavailable, 64 usage.\n";
 
 int
@@ -50,6 +58,7 @@ main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		BROKEROPT_HTTP_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct publish_opts po = { 0 };
@@ -61,7 +70,7 @@ main(int argc, char **argv)
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "r:wt:s:vhV" BROKEROPT_PRODUCER, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:wt:s:vhV" BROKEROPT_PRODUCER BROKEROPT_HTTP, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': po.reject_path = optarg; break;
 		case 'w': po.wrap = 1; break;
@@ -97,6 +106,6 @@ main(int argc, char **argv)
 		status = publish_stream(STDIN_FILENO, "stdin", p, &po, &st);
 		p->ops->close(p);
 	}
-	broker_opts_free(&bo);
+	brokeropt_free(&bo);
 	return status;
 }

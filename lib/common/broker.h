@@ -41,7 +41,15 @@ struct broker_opts {
 	int stop_at_end;          /* -e: end at the current end instead of following */
 	char **props;             /* kafka: librdkafka "key=value" properties */
 	size_t nprops;
-	int binary;               /* kafka: produce binary-mode records */
+	int binary;               /* kafka, http: produce binary-mode records */
+	/* http(s) destinations (broker_http.h), set by brokeropt */
+	char **headers;           /* -H lines, "Name: value", checked */
+	size_t nheaders;
+	int batch;                /* --batch N: events a request; 0: one each */
+	int http_attempts;        /* --retries N: N + 1; 0: the default */
+	const char *cafile;       /* --cacert FILE: the CAs trusted for https, else the system's */
+	unsigned char *webhook_key;  /* --webhook-secret FILE's key, or NULL: no signature */
+	size_t webhook_keylen;
 };
 
 /* Told of each event the broker finally could not take (after retries), so

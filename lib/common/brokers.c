@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "broker_http.h"
 #include "brokers.h"
 
-static const struct broker_kind *const kinds[] = { &broker_file, &broker_kafka, &broker_fnap };
+static const struct broker_kind *const kinds[] = { &broker_file, &broker_kafka, &broker_fnap, &broker_http };
 
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
@@ -46,18 +47,23 @@ broker_kind_by_name(const char *word, size_t len)
 	return NULL;
 }
 
+/* A kind without a name (http) is not a word anyone gives: only its schemes are listed. */
 void
 broker_kinds_text(char *buf, size_t size, int schemes)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, named = 0, listed = 0;
 
+	for (i = 0; i < NKINDS; i++)
+		named += kinds[i]->name != NULL;
 	buf[0] = '\0';
 	for (i = 0; i < NKINDS && n < size; i++) {
 		if (schemes)
 			n += snprintf(buf + n, size - n, "%s%s%s%s", i ? ", " : "", kinds[i]->scheme,
 			    kinds[i]->tls_scheme ? ", " : "", kinds[i]->tls_scheme ? kinds[i]->tls_scheme : "");
-		else
-			n += snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : i + 1 < NKINDS ? ", " : " or ",
+		else if (kinds[i]->name) {
+			n += snprintf(buf + n, size - n, "%s%s", listed == 0 ? "" : listed + 1 < named ? ", " : " or ",
 			    kinds[i]->name);
+			listed++;
+		}
 	}
 }

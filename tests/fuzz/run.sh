@@ -22,8 +22,8 @@ sources() {
 	# DNS answers name broker kinds, whose rows (brokers.h) open them: all
 	# of lib/common, so that a new module needs no change here; the agent's
 	# session reaches most modules (brokers, DNS update, TLS): lib/agent too
-	dns) echo "$lib"/*.c "-lrdkafka -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
-	fnap) echo "$lib"/*.c "$agent"/*.c "-I$agent -lrdkafka -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
+	dns) echo "$lib"/*.c "-lrdkafka -lcurl -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
+	fnap) echo "$lib"/*.c "$agent"/*.c "-I$agent -lrdkafka -lcurl -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
 	verify) echo "$lib/provenance.c $lib/dsse.c $lib/cedigest.c $lib/sigkey.c $lib/flowkey.c" \
 		"$lib/dnsquery.c $lib/dnsname.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c" \
 		"-lssl -lcrypto -lsodium -lresolv -lpthread" ;;
