@@ -309,3 +309,20 @@ teardown() { common_teardown; }
 	flow-sub -o beginning -e "$TMP/src" | flow-filter "data.delay > 100" | flow-pub "$TMP/late"
 	flow-sub -o beginning -e "$TMP/late" | cmp - <(jq_select '.data.delay > 100')
 }
+
+@test "flow-filter: FLOW_SIMD chooses the scanner's path, each deciding the same; an unknown one is a warning" {
+	local p
+	# a good event with two- and three-byte UTF-8, one with an overlong form
+	printf '%s\n' $'{"specversion":"1.0","id":"1","source":"s","type":"t","data":"caf\xc3\xa9 \xe2\x82\xac"}' \
+		$'{"specversion":"1.0","id":"2","source":"s","type":"t","data":"\xc0\xaf"}' > "$TMP/utf8"
+	for p in portable sse2 avx2; do
+		FLOW_SIMD=$p run --separate-stderr flow-filter -r "$TMP/rej.$p" "type = 't'" < "$TMP/utf8"
+		[ "$status" -eq 65 ]
+		[ "$output" = "$(head -n 1 "$TMP/utf8")" ]
+		cmp "$TMP/rej.$p" <(sed -n 2p "$TMP/utf8")
+		FLOW_SIMD=$p flow-filter "data.delay > 100" < "$TMP/in" | cmp - <(jq_select '.data.delay > 100')
+	done
+	FLOW_SIMD=bogus run --separate-stderr flow-filter "type = 't'" < /dev/null
+	[ "$status" -eq 1 ]
+	assert_match '^flow-filter: FLOW_SIMD: bogus: not a path this CPU has \(portable, sse2, avx2\); using ' "$stderr"
+}
