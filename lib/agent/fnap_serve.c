@@ -72,7 +72,7 @@ cmd_capabilities(struct session *s, char *args)
 	fnap_reply(s->c, REPLY_OK, "DATA");
 	fnap_body(s->c, "FNAP 1", 6);
 	fnap_body(s->c, "AUTH PLAIN ANONYMOUS", 20);
-	if (s->tls && !fnap_conn_is_tls(s->c))
+	if (conf->tls_cert && !fnap_conn_is_tls(s->c))
 		fnap_body(s->c, "STARTTLS", 8);
 	fnap_body(s->c, brokers, strlen(brokers));
 	if (conf->scan_dir) {
@@ -80,6 +80,21 @@ cmd_capabilities(struct session *s, char *args)
 		fnap_body(s->c, "FILTER cesql", 12);
 	}
 	fnap_reply(s->c, REPLY_OK, "OK");
+}
+
+/* The server's TLS context, made when a session first needs it (OpenSSL is
+   loaded then: lazy_openssl.c): 0, or -1 said in the log (a certificate
+   that cannot be used). */
+static int
+tls_context(struct session *s)
+{
+	const char *why;
+
+	if (!s->tls && !(s->tls = tls_server_ctx(s->conf->tls_cert, s->conf->tls_key, &why))) {
+		warnmsg("%s: %s", s->conf->tls_cert, why);
+		return -1;
+	}
+	return 0;
 }
 
 /* The handshake on the session's connection; -1 ends the session. */
@@ -102,12 +117,12 @@ cmd_starttls(struct session *s, char *args)
 		session_usage(s);
 		return;
 	}
-	if (!s->tls) {
-		fnap_reply(s->c, REPLY_NO_TLS, "TLS not available");
-		return;
-	}
 	if (fnap_conn_is_tls(s->c)) {
 		fnap_reply(s->c, REPLY_USAGE, "TLS already started");
+		return;
+	}
+	if (!s->conf->tls_cert || tls_context(s) < 0) {
+		fnap_reply(s->c, REPLY_NO_TLS, "TLS not available");
 		return;
 	}
 	fnap_reply(s->c, REPLY_OK, "Ready to start TLS");
@@ -133,7 +148,7 @@ cmd_help(struct session *s, char *args)
 
 	fnap_reply(s->c, REPLY_OK, "DATA");
 	for (i = 0; i < NCOMMANDS; i++)
-		if (commands[i].usage && (commands[i].run != cmd_starttls || s->tls))
+		if (commands[i].usage && (commands[i].run != cmd_starttls || s->conf->tls_cert))
 			fnap_body(s->c, commands[i].usage, strlen(commands[i].usage));
 	fnap_reply(s->c, REPLY_OK, "OK");
 }
@@ -186,7 +201,6 @@ int
 fnap_serve(const struct fnap_conf *conf, int in, int out)
 {
 	struct session s = { .conf = conf };
-	const char *why;
 	char *line;
 	size_t len;
 	int64_t login_by = -1;
@@ -206,8 +220,7 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 		snprintf(prefix, sizeof prefix, "fnap-serve: %ld: ", (long)getpid());
 		fnap_conn_trace(s.c, STDERR_FILENO, prefix, 0);
 	}
-	if (conf->tls_cert && !(s.tls = tls_server_ctx(conf->tls_cert, conf->tls_key, &why))) {
-		warnmsg("%s: %s", conf->tls_cert, why);
+	if (conf->implicit_tls && tls_context(&s) < 0) {
 		fnap_reply(s.c, REPLY_CLOSING, "%s service not available", conf->hostname);
 		status = EX_FLOW_CONFIG;
 		goto out;

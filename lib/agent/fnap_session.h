@@ -19,7 +19,7 @@
 struct session {
 	const struct fnap_conf *conf;
 	struct fnap_conn *c;
-	struct tls_ctx *tls;      /* NULL: TLS is not configured */
+	struct tls_ctx *tls;      /* made at the first STARTTLS (NULL before) */
 	int local;                /* the client is on this host */
 	struct audit_peer audit;  /* who the client is, for the audit trail */
 	int authed, failures, quit;

@@ -22,6 +22,7 @@
 
 #include "dnsname.h"
 #include "dnsquery.h"
+#include "keyid.h"
 #include "sigkey.h"
 
 #define KEYRING_MAX_CACHED 256
@@ -29,11 +30,6 @@
 enum keyring_answer { KEY_FOUND, KEY_UNKNOWN, KEY_UNAVAILABLE };
 
 struct keyring;
-
-/* Split a key id into its selector and namespace (each DNSNAME_MAX + 1
-   bytes, lower case): 0, or -1 with *why when it is not
-   <selector>._flowkey.<namespace> with a one-label selector. */
-int flowkey_id_parse(const char *keyid, size_t n, char *selector, char *ns, const char **why);
 
 /* Parse a FLOWKEY1 TXT record's text into k: 0; 1 with *why when the
    record revokes its key (empty p=); -1 with *why when it is not valid. */
@@ -43,11 +39,6 @@ int flowkey_record_parse(const char *txt, size_t n, struct sigkey *k, const char
    bytes, NUL-terminated): its length, or -1 (OpenSSL failed). */
 #define FLOWKEY_RECORD_MAX 256
 long flowkey_record_format(const struct sigkey *k, char *out);
-
-/* The DNS name of a key id, <selector>._flowkey.<namespace> in lower case
-   and without a trailing dot, into name (DNSNAME_MAX + 1 bytes): 0, or -1
-   with *why as flowkey_id_parse. */
-int flowkey_id_name(const char *keyid, size_t n, char *name, const char **why);
 
 /* Look the FLOWKEY1 record at name (as flowkey_id_name makes it) up through
    res into *k: EX_FLOW_OK, else with *why EX_FLOW_NEGATIVE (no such name,

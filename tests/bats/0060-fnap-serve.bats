@@ -227,16 +227,23 @@ namespace local.unix.ar file $TMP/flows" fnap_start
 	grep -q 'fnap-serve: TLS: ' "$TMP/fnap.log"
 }
 
-@test "fnap-serve: STARTTLS without a certificate is 454; a bad certificate is a configuration error" {
+@test "fnap-serve: STARTTLS without a certificate, or with a bad one, is 454; implicit TLS with a bad one a configuration error" {
 	fnap_start
 	printf '%s\n' STARTTLS QUIT | fnap_session > "$TMP/out"
 	[ "$(sed -n 2p "$TMP/out")" = "454 TLS not available" ]
 	fnap_stop
 	FNAP_EXTRA_CONF="tls-certificate $TMP/users
 tls-key $TMP/users" fnap_config
-	run bash -c "printf 'QUIT\n' | fnap-serve -c '$TMP/fnap.conf'"
+	# read at the first STARTTLS: the session goes on in the clear
+	run --separate-stderr bash -c "printf 'STARTTLS\nNOOP\nQUIT\n' | fnap-serve -c '$TMP/fnap.conf'"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = $'454 TLS not available\r' ]
+	[ "${lines[2]}" = $'220 OK\r' ]
+	assert_match "^fnap-serve: $TMP/users: " "$stderr"
+	run --separate-stderr bash -c "fnap-serve -T -c '$TMP/fnap.conf' < /dev/null"
 	[ "$status" -eq 78 ]
-	assert_match '^421 ' "${lines[1]}"
+	assert_match '^421 ' "$output"
+	assert_match "^fnap-serve: $TMP/users: " "$stderr"
 }
 
 @test "fnap-serve: bad input gets the listed codes and changes nothing" {
