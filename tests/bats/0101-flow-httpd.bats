@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# flow-httpd under a real tcpserver, file flows behind it: every answer a
+# client can get, checked with curl; the official CloudEvents SDK for
+# JavaScript (tests/node/ce-http.js) as an independent sender; the flow
+# out as Server-Sent Events to curl and to a headless Chromium.
+
+load helpers/common
+load helpers/fnap
+
+# the token of the test, and a Standard Webhooks secret (whsec_ base64)
+TOKEN=0123456789abcdef-read-write
+READER=0123456789abcdef-read-only
+SECRET_B64=c2VjcmV0LW9mLXRoZS13ZWJob29rLXRlc3Q=
+
+setup() {
+	common_setup
+	printf 'whsec_%s\n' "$SECRET_B64" > "$TMP/whsec"
+	cat > "$TMP/httpd.conf" <<CONF
+# flow-httpd of the test
+flow open file://$TMP/flows/open
+public write
+flow orders file://$TMP/flows/orders
+token read,write $(echo "$TOKEN" | flow-httpd -H)
+token read $(echo "$READER" | flow-httpd -H)
+webhook-secret $TMP/whsec
+webhook-tolerance 60
+flow broken file://$TMP/whsec/not-a-directory
+public write
+batch-max 5
+body-max 65536
+${HTTPD_EXTRA_CONF:-}
+CONF
+}
+
+teardown() {
+	[ -n "${HTTPD_PID:-}" ] && stop_pids "$HTTPD_PID"
+	no_sanitizer_reports "$TMP/httpd.log"
+	common_teardown
+}
+
+# httpd_start: flow-httpd under tcpserver on a free port, its log in $TMP/httpd.log
+httpd_start() {
+	tcp_start "$TMP/httpd.port" flow-httpd -f "$TMP/httpd.conf" 2> "$TMP/httpd.log"
+	HTTPD_PID=$TCP_PID
+	BASE=http://127.0.0.1:$TCP_PORT
+}
+
+# post PATH CURL-ARGS...: print "STATUS BODY" of a POST
+post() {
+	local path=$1
+	shift
+	curl -s --path-as-is -o "$TMP/body" -w '%{http_code}' "$@" "$BASE$path"
+	printf ' %s\n' "$(cat "$TMP/body")"
+}
+
+structured() { post "$1" -H 'Content-Type: application/cloudevents+json' --data-binary "$2" "${@:3}"; }
+
+# stored DIR: the events of the file flow, in order
+stored() { flow-sub -o beginning -e "file://$TMP/flows/$1"; }
+
+@test "flow-httpd: -h, -V, usage and configuration errors" {
+	run flow-httpd -h
+	[ "$status" -eq 0 ]
+	assert_match '^usage: flow-httpd' "${lines[0]}"
+	run flow-httpd -V
+	[ "$status" -eq 0 ]
+	run flow-httpd -x
+	[ "$status" -eq 64 ]
+	run flow-httpd extra
+	[ "$status" -eq 64 ]
+	run flow-httpd -f "$TMP/none.conf"
+	[ "$status" -eq 78 ]
+	assert_match 'none.conf: No such file' "$output"
+	local bad
+	for bad in 'flow ../x file:///tmp/x' 'flow a' 'token write nothash' 'public all' 'body-max 1' \
+		'keepalive 999' 'flow a file:///a x' 'nonsense 1' "webhook-secret $TMP/httpd.conf" \
+		'tls-certificate /x'; do
+		printf 'flow first file://%s/f\n%s\n' "$TMP" "$bad" > "$TMP/bad.conf"
+		run flow-httpd -f "$TMP/bad.conf" < /dev/null
+		[ "$status" -eq 78 ] || { echo "accepted: $bad"; false; }
+		assert_match '^flow-httpd: .*bad.conf' "$output"
+	done
+	echo 'public write' > "$TMP/bad.conf"
+	run flow-httpd -f "$TMP/bad.conf"
+	assert_match 'bad.conf:1: no flow line before it' "$output"
+	run flow-httpd -H <<< short
+	[ "$status" -eq 64 ]
+	run flow-httpd -H <<< "$TOKEN"
+	[ "$status" -eq 0 ]
+	assert_match '^\$argon2id\$' "$output"
+}
+
+@test "flow-httpd: 202 for a structured, a binary (JSON, text, bytes) and a batch POST, each event stored" {
+	httpd_start
+	run structured /open "$(event s1 ',"data":{"a":1}' | jq .)"
+	assert_eq '202 {"stored":1}' "$output"
+	run post /open -H 'ce-specversion: 1.0' -H 'ce-id: b1' -H 'ce-source: /test' -H 'ce-type: t' \
+		-H 'ce-subject: caf%C3%A9' -H 'Content-Type: application/json' --data-binary '{ "n": [1, 2] }'
+	assert_eq '202 {"stored":1}' "$output"
+	run post /open -H 'ce-specversion: 1.0' -H 'ce-id: b2' -H 'ce-source: /test' -H 'ce-type: t' \
+		-H 'Content-Type: text/plain' --data-binary 'hello'
+	assert_eq '202 {"stored":1}' "$output"
+	printf '\001\002\377' > "$TMP/bytes"
+	run post /open -H 'ce-specversion: 1.0' -H 'ce-id: b3' -H 'ce-source: /test' -H 'ce-type: t' \
+		-H 'Content-Type: application/octet-stream' --data-binary @"$TMP/bytes"
+	assert_eq '202 {"stored":1}' "$output"
+	run post /open -H 'Content-Type: application/cloudevents-batch+json' \
+		--data-binary "[$(event k1), $(event k2)]"
+	assert_eq '202 {"stored":2}' "$output"
+	run stored open
+	[ "${#lines[@]}" -eq 6 ]
+	assert_eq "$(event s1 ',"data":{"a":1}')" "${lines[0]}"
+	assert_eq '{"specversion":"1.0","id":"b1","source":"/test","type":"t","subject":"café","datacontenttype":"application/json","data":{"n":[1,2]}}' "${lines[1]}"
+	assert_eq 'hello' "$(jq -r .data <<< "${lines[2]}")"
+	assert_eq 'AQL/' "$(jq -r .data_base64 <<< "${lines[3]}")"
+	assert_eq 'k1 k2' "$(jq -r .id <<< "${lines[4]}${lines[5]}" | tr '\n' ' ' | sed 's/ $//')"
+}
+
+@test "flow-httpd: 400 names each bad event of a batch by index and reason, the good ones stored" {
+	httpd_start
+	run post /open -H 'Content-Type: application/cloudevents-batch+json' \
+		--data-binary "[$(event g1), {\"id\":\"x\"}, 7, $(event g2 ',"time":"yesterday"'), $(event g3)]"
+	[ "${output%% *}" = 400 ]
+	assert_eq '[1,2,3]' "$(jq -c '[.rejected[].index]' <<< "${output#* }")"
+	assert_eq 2 "$(jq .stored <<< "${output#* }")"
+	assert_match 'not a JSON object' "$(jq -r '.rejected[1].reason' <<< "${output#* }")"
+	assert_match 'time' "$(jq -r '.rejected[2].reason' <<< "${output#* }")"
+	assert_eq 'g1 g3' "$(stored open | jq -r .id | tr '\n' ' ' | sed 's/ $//')"
+	run structured /open '{"specversion":"0.3","id":"x","source":"/s","type":"t"}'
+	assert_match '^400 .*"index":0,"reason":"specversion' "$output"
+	run structured /open '{"a":1} {"b":2}'
+	assert_match '^400 .*more than one JSON value' "$output"
+	run post /open -H 'Content-Type: application/cloudevents-batch+json' --data-binary '{}'
+	assert_match '^400 .*a batch is a JSON array' "$output"
+	run post /open -H 'ce-specversion: 1.0' -H 'ce-id: %zz' -H 'ce-source: /s' -H 'ce-type: t' --data-binary x
+	assert_match '^400 .*percent-encoded' "$output"
+	run post /open -H 'ce-specversion: 1.0' -H 'ce-id: i' -H 'ce-source: /s' -H 'ce-type: t' -H 'ce-data: x' --data-binary x
+	assert_match '^400 .*ce-data' "$output"
+	run post /open -H 'ce-specversion: 1.0' -H 'ce-id: i' -H 'ce-source: /s' -H 'ce-type: t' \
+		-H 'Content-Type: application/json' --data-binary '{'
+	assert_match '^400 .*not one JSON value' "$output"
+	assert_eq 2 "$(stored open | wc -l)"
+}
+
+@test "flow-httpd: 401 without credentials, a bearer token writes, a read-only token does not" {
+	httpd_start
+	curl -s -D "$TMP/headers" -o /dev/null -H 'Content-Type: application/cloudevents+json' \
+		--data-binary "$(event a1)" "$BASE/orders"
+	assert_match '^HTTP/1.1 401' "$(head -1 "$TMP/headers")"
+	grep -qi '^WWW-Authenticate: Bearer realm="flow-httpd"' "$TMP/headers"
+	run structured /orders "$(event a2)" -H "Authorization: Bearer wrong-token-0123456789"
+	assert_match '^401 .*bearer token not accepted' "$output"
+	run structured /orders "$(event a3)" -H "Authorization: Bearer $READER"
+	assert_match '^401' "$output"
+	run structured /orders "$(event a4)" -H "Authorization: Bearer $TOKEN"
+	assert_eq '202 {"stored":1}' "$output"
+	assert_eq a4 "$(stored orders | jq -r .id)"
+}
+
+# webhook BODY [TIMESTAMP [SECRET-B64]]: the three Standard Webhooks headers as curl options
+webhook() {
+	local ts=${2:-$(date +%s)} key
+	key=$(printf %s "${3:-$SECRET_B64}" | base64 -d | od -An -tx1 | tr -d ' \n')
+	local sig
+	sig=$(printf '%s.%s.%s' msg_1 "$ts" "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64)
+	printf '%s\n' -H "webhook-id: msg_1" -H "webhook-timestamp: $ts" -H "webhook-signature: v1,bm90IHRoaXMgb25l v1,$sig"
+}
+
+@test "flow-httpd: a Standard Webhooks signature writes; an old timestamp, another key or another body do not" {
+	httpd_start
+	local body old
+	body=$(event w1)
+	mapfile -t h < <(webhook "$body")
+	run structured /orders "$body" "${h[@]}"
+	assert_eq '202 {"stored":1}' "$output"
+	old=$(( $(date +%s) - 120 ))
+	mapfile -t h < <(webhook "$body" "$old")
+	run structured /orders "$body" "${h[@]}"
+	assert_match '^401 .*outside the tolerance' "$output"
+	mapfile -t h < <(webhook "$body" "" "b3RoZXItc2VjcmV0LW9mLWEtd2ViaG9vaw==")
+	run structured /orders "$body" "${h[@]}"
+	assert_match '^401 .*no webhook signature verifies' "$output"
+	mapfile -t h < <(webhook "$body")
+	run structured /orders "$(event w2)" "${h[@]}"
+	assert_match '^401' "$output"
+	assert_eq w1 "$(stored orders | jq -r .id)"
+}
+
+@test "flow-httpd: 404 unknown flow or bad path, 405 with Allow, 406 a GET of no event stream, 415 unknown type" {
+	httpd_start
+	local path
+	for path in /nowhere /open/x /../open /.open '/op%2Fen' /; do
+		run structured "$path" "$(event n1)"
+		assert_match '^404 \{"error":"no such flow"\}' "$output"
+	done
+	curl -s -D "$TMP/headers" -o /dev/null -X PUT --data-binary x "$BASE/open"
+	assert_match '^HTTP/1.1 405' "$(head -1 "$TMP/headers")"
+	grep -qi '^Allow: GET, POST' "$TMP/headers"
+	run curl -s -w ' %{http_code}' "$BASE/open"
+	assert_match '406$' "$output"
+	run post /open -H 'Content-Type: application/json' --data-binary "$(event n2)"
+	assert_match '^415 ' "$output"
+	run post /open --data-binary "$(event n3)"
+	assert_match '^415 ' "$output"
+	assert_eq 0 "$(stored open 2>/dev/null | wc -l)"
+}
+
+@test "flow-httpd: 413 for a body over body-max (by its length, or chunked) and for a batch over batch-max" {
+	httpd_start
+	head -c 70000 /dev/zero | tr '\0' ' ' > "$TMP/big"
+	run post /open -H 'Content-Type: application/cloudevents+json' --data-binary @"$TMP/big"
+	assert_match '^413 .*body-max' "$output"
+	run post /open -H 'Content-Type: application/cloudevents+json' -H 'Transfer-Encoding: chunked' --data-binary @"$TMP/big"
+	assert_match '^413 .*body-max' "$output"
+	run post /open -H 'Content-Type: application/cloudevents-batch+json' \
+		--data-binary "[$(for i in 1 2 3 4 5 6; do event "m$i"; echo ,; done | sed '$d')]"
+	assert_match '^413 .*more than 5 events' "$output"
+	assert_eq 0 "$(stored open 2>/dev/null | wc -l)"
+}
+
+@test "flow-httpd: 503 with Retry-After when the flow's broker cannot store" {
+	httpd_start
+	curl -s -D "$TMP/headers" -o "$TMP/body" -H 'Content-Type: application/cloudevents+json' \
+		--data-binary "$(event u1)" "$BASE/broken"
+	assert_match '^HTTP/1.1 503' "$(head -1 "$TMP/headers")"
+	grep -qi '^Retry-After: 5' "$TMP/headers"
+	assert_match 'did not take' "$(cat "$TMP/body")"
+	assert_match 'POST /broken: 503' "$(cat "$TMP/httpd.log")"
+}
+
+@test "flow-httpd: keep-alive: requests one after the other on one connection, one process" {
+	httpd_start
+	curl -sv -o /dev/null -o /dev/null -o /dev/null -H 'Content-Type: application/cloudevents+json' \
+		--data-binary "$(event c1)" "$BASE/open" "$BASE/open" "$BASE/nowhere" 2> "$TMP/curl.err"
+	grep -q 'Re-using existing connection' "$TMP/curl.err"
+	assert_eq 1 "$(grep -c 'Connected to' "$TMP/curl.err")"
+	assert_eq 2 "$(stored open | wc -l)"
+}
+
+@test "flow-httpd: the CloudEvents SDK for JavaScript sends structured, binary and batch events" {
+	node -e 'require("cloudevents")'
+	httpd_start
+	local sdk="$FLOW_SRCDIR/tests/node/ce-http.js"
+	printf '%s\n' '{"id":"j1","source":"/sdk","type":"t","data":{"x":1}}' \
+		'{"id":"j2","source":"/sdk","type":"t","datacontenttype":"text/plain","data":"two","ext1":"e"}' > "$TMP/sdk"
+	run node "$sdk" "$BASE/open" structured < "$TMP/sdk"
+	[ "$status" -eq 0 ]
+	assert_eq '202 {"stored":1}' "${lines[0]}"
+	assert_eq '202 {"stored":1}' "${lines[1]}"
+	sed 's/"j/"k/' "$TMP/sdk" | node "$sdk" "$BASE/open" binary > "$TMP/out"
+	assert_eq 2 "$(grep -c '^202' "$TMP/out")"
+	sed 's/"j/"l/' "$TMP/sdk" | node "$sdk" "$BASE/open" batch > "$TMP/out"
+	assert_eq '202 {"stored":2}' "$(cat "$TMP/out")"
+	stored open > "$TMP/all"
+	assert_eq 'j1 j2 k1 k2 l1 l2' "$(jq -r .id "$TMP/all" | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq '{"x":1} {"x":1} {"x":1}' "$(jq -c 'select(.id | endswith("1")) | .data' "$TMP/all" | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq 'two two two' "$(jq -r 'select(.id | endswith("2")) | .data' "$TMP/all" | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq 'e e e' "$(jq -r 'select(.id | endswith("2")) | .ext1' "$TMP/all" | tr '\n' ' ' | sed 's/ $//')"
+}
