@@ -25,7 +25,7 @@ token read $(echo "$READER" | flow-httpd -H)
 webhook-secret $TMP/whsec
 webhook-tolerance 60
 flow broken file://$TMP/whsec/not-a-directory
-public write
+public read,write
 batch-max 5
 body-max 65536
 ${HTTPD_EXTRA_CONF:-}
@@ -256,4 +256,67 @@ webhook() {
 	assert_eq '{"x":1} {"x":1} {"x":1}' "$(jq -c 'select(.id | endswith("1")) | .data' "$TMP/all" | tr '\n' ' ' | sed 's/ $//')"
 	assert_eq 'two two two' "$(jq -r 'select(.id | endswith("2")) | .data' "$TMP/all" | tr '\n' ' ' | sed 's/ $//')"
 	assert_eq 'e e e' "$(jq -r 'select(.id | endswith("2")) | .ext1' "$TMP/all" | tr '\n' ' ' | sed 's/ $//')"
+}
+
+# sse_start FILE PATH CURL-ARGS...: curl reading the stream of PATH into FILE, in the background (SSE_PID)
+sse_start() {
+	local file=$1 path=$2
+	shift 2
+	curl -s -N --max-time 60 -H 'Accept: text/event-stream' "$@" "$BASE$path" > "$file" &
+	SSE_PID=$!
+}
+
+# sse_ids FILE: the id: lines of a stream, space-separated
+sse_ids() { sed -n 's/^id: //p' "$1" | tr '\n' ' ' | sed 's/ $//'; }
+
+@test "flow-httpd: a flow as Server-Sent Events: id is the offset, new events follow, Last-Event-ID resumes" {
+	echo 'keepalive 1' >> "$TMP/httpd.conf"
+	httpd_start
+	local i
+	for i in 0 1 2; do event "e$i"; done | flow-pub "file://$TMP/flows/orders"
+	sse_start "$TMP/sse" '/orders?from=beginning' -H "Authorization: Bearer $READER"
+	wait_until 10 grep -q '^id: 2$' "$TMP/sse"
+	run structured /orders "$(event e3)" -H "Authorization: Bearer $TOKEN"
+	assert_eq '202 {"stored":1}' "$output"
+	wait_until 10 grep -q '^id: 3$' "$TMP/sse"
+	wait_until 10 grep -q '^: keep-alive$' "$TMP/sse"
+	stop_pids "$SSE_PID"
+	assert_eq '0 1 2 3' "$(sse_ids "$TMP/sse")"
+	assert_eq "data: $(event e3)" "$(grep -A1 '^id: 3$' "$TMP/sse" | tail -1)"
+	# the browser's reconnection: after the last id it saw
+	sse_start "$TMP/resume" /orders -H "Authorization: Bearer $READER" -H 'Last-Event-ID: 1'
+	wait_until 10 grep -q '^id: 3$' "$TMP/resume"
+	stop_pids "$SSE_PID"
+	assert_eq '2 3' "$(sse_ids "$TMP/resume")"
+	# by default, only what comes after
+	sse_start "$TMP/end" /orders -H "Authorization: Bearer $TOKEN"
+	wait_until 10 grep -q '^: flow orders' "$TMP/end"
+	event e4 | flow-pub "file://$TMP/flows/orders"
+	wait_until 10 grep -q '^id: 4$' "$TMP/end"
+	stop_pids "$SSE_PID"
+	assert_eq '4' "$(sse_ids "$TMP/end")"
+	curl -s -D "$TMP/headers" -o /dev/null --max-time 5 -H 'Accept: text/event-stream' \
+		-H "Authorization: Bearer $READER" "$BASE/orders?from=-1" || true
+	grep -qi '^Content-Type: text/event-stream' "$TMP/headers"
+	grep -qi '^Cache-Control: no-cache' "$TMP/headers"
+}
+
+@test "flow-httpd: a stream needs the read right; a bad Last-Event-ID or from is 400; an unreadable broker 503" {
+	httpd_start
+	run curl -s -w ' %{http_code}' -H 'Accept: text/event-stream' "$BASE/orders"
+	assert_match '^\{"error":"authentication required"\} 401$' "$output"
+	run curl -s -w ' %{http_code}' -H 'Accept: text/event-stream' "$BASE/open"
+	assert_match ' 401$' "$output"
+	mapfile -t h < <(webhook '')
+	run curl -s -w ' %{http_code}' -H 'Accept: text/event-stream' "${h[@]}" "$BASE/orders"
+	assert_match ' 401$' "$output"
+	run curl -s -w ' %{http_code}' -H 'Accept: text/event-stream' -H "Authorization: Bearer $TOKEN" \
+		-H 'Last-Event-ID: x1' "$BASE/orders"
+	assert_match 'Last-Event-ID is not an offset.* 400$' "$output"
+	run curl -s -w ' %{http_code}' -H 'Accept: text/event-stream' -H "Authorization: Bearer $TOKEN" \
+		"$BASE/orders?from=stored"
+	assert_match 'from: expected.* 400$' "$output"
+	curl -s -D "$TMP/headers" -o /dev/null -H 'Accept: text/event-stream' "$BASE/broken"
+	assert_match '^HTTP/1.1 503' "$(head -1 "$TMP/headers")"
+	grep -qi '^Retry-After: 5' "$TMP/headers"
 }
