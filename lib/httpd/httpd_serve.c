@@ -141,6 +141,12 @@ httpd_serve(const struct httpd_conf *c, int in, int out)
 		die(EX_FLOW_SOFTWARE, "pipe: %s", strerror(errno));
 	if ((fd = plain_side(c, in, out)) < 0)
 		return EX_FLOW_UNAVAILABLE;
+	if (fd != in) {
+		/* libmicrohttpd serves a socket pair, not TCP: told so, it tries no TCP options */
+		memset(&ss, 0, sizeof ss);
+		ss.ss_family = AF_UNIX;
+		len = sizeof(sa_family_t);
+	}
 	if (!(d = start_daemon(c, &site))) {
 		warnmsg("libmicrohttpd: cannot start");
 		return EX_FLOW_SOFTWARE;

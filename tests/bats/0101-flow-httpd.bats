@@ -320,3 +320,33 @@ sse_ids() { sed -n 's/^id: //p' "$1" | tr '\n' ' ' | sed 's/ $//'; }
 	assert_match '^HTTP/1.1 503' "$(head -1 "$TMP/headers")"
 	grep -qi '^Retry-After: 5' "$TMP/headers"
 }
+
+@test "flow-httpd: TLS with OpenSSL from the first byte: POSTs on one connection, a stream, no plain HTTP" {
+	fnap_tls_files
+	printf 'tls-certificate %s\ntls-key %s\n' "$TMP/tls/cert.pem" "$TMP/tls/key.pem" >> "$TMP/httpd.conf"
+	httpd_start
+	local https=https://localhost:$TCP_PORT
+	curl -sv --cacert "$TMP/tls/ca.pem" --resolve "localhost:$TCP_PORT:127.0.0.1" -o "$TMP/b1" -o "$TMP/b2" \
+		-H 'Content-Type: application/cloudevents+json' --data-binary "$(event t1)" \
+		"$https/open" "$https/open" 2> "$TMP/curl.err"
+	assert_eq '{"stored":1}' "$(cat "$TMP/b1")"
+	assert_eq '{"stored":1}' "$(cat "$TMP/b2")"
+	grep -q 'Re-using existing connection' "$TMP/curl.err"
+	grep -q 'SSL certificate verify ok' "$TMP/curl.err"
+	event t0 | flow-pub "file://$TMP/flows/orders"  # a file flow is read once it exists
+	curl -s -N --max-time 60 --cacert "$TMP/tls/ca.pem" --resolve "localhost:$TCP_PORT:127.0.0.1" \
+		-H 'Accept: text/event-stream' -H "Authorization: Bearer $READER" "$https/orders" > "$TMP/sse" &
+	SSE_PID=$!
+	wait_until 10 grep -q '^: flow orders' "$TMP/sse"
+	run curl -s --cacert "$TMP/tls/ca.pem" --resolve "localhost:$TCP_PORT:127.0.0.1" \
+		-H 'Content-Type: application/cloudevents+json' -H "Authorization: Bearer $TOKEN" \
+		--data-binary "$(event t2)" "$https/orders"
+	assert_eq '{"stored":1}' "$output"
+	wait_until 10 grep -q '^id: 1$' "$TMP/sse"
+	stop_pids "$SSE_PID"
+	assert_eq "data: $(event t2)" "$(grep '^data:' "$TMP/sse")"
+	run curl -s --max-time 5 -w '%{http_code}' -H 'Content-Type: application/cloudevents+json' \
+		--data-binary "$(event t3)" "http://127.0.0.1:$TCP_PORT/open"
+	[ "$output" = 000 ]
+	assert_eq 't1 t1' "$(stored open | jq -r .id | tr '\n' ' ' | sed 's/ $//')"
+}
