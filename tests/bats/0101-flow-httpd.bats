@@ -33,7 +33,7 @@ CONF
 }
 
 teardown() {
-	[ -n "${HTTPD_PID:-}" ] && stop_pids "$HTTPD_PID"
+	stop_pids ${HTTPD_PID:-} ${WWW_PID:-}
 	no_sanitizer_reports "$TMP/httpd.log"
 	common_teardown
 }
@@ -349,4 +349,67 @@ sse_ids() { sed -n 's/^id: //p' "$1" | tr '\n' ' ' | sed 's/ $//'; }
 		--data-binary "$(event t3)" "http://127.0.0.1:$TCP_PORT/open"
 	[ "$output" = 000 ]
 	assert_eq 't1 t1' "$(stored open | jq -r .id | tr '\n' ' ' | sed 's/ $//')"
+}
+
+# www_start: a small web server (python3's http.server) for $TMP/www on a free port: WWW_PORT, WWW_PID
+www_start() {
+	mkdir -p "$TMP/www"
+	python3 -u -m http.server --bind 127.0.0.1 --directory "$TMP/www" 0 > "$TMP/www.log" 2>&1 &
+	WWW_PID=$!
+	wait_until 10 grep -q 'port [0-9]' "$TMP/www.log"
+	WWW_PORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$TMP/www.log" | head -1)
+}
+
+# The page: an EventSource on the stream at ?src=, each event an item
+# "ID EVENT-ID"; after ?n= events it closes the stream (so that a headless
+# browser's time runs out and it prints the page) and says done.
+board_page() {
+	cat > "$TMP/www/board.html" <<'HTML'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>waiting</title></head>
+<body><h1>flow board</h1><ul id="events"></ul>
+<script>
+const q = new URLSearchParams(location.search);
+const src = new EventSource(q.get("src"));
+let n = 0;
+src.onmessage = (m) => {
+	const li = document.createElement("li");
+	li.textContent = m.lastEventId + " " + JSON.parse(m.data).id;
+	document.getElementById("events").appendChild(li);
+	if (++n === Number(q.get("n"))) { src.close(); document.title = "done"; }
+};
+</script></body></html>
+HTML
+}
+
+
+@test "flow-httpd: a headless Chromium's EventSource shows the events of a flow as they come (screenshot kept)" {
+	command -v chromium
+	www_start
+	board_page
+	printf 'flow board file://%s/flows/board\npublic read,write\nallow-origin http://127.0.0.1:%s\n' \
+		"$TMP" "$WWW_PORT" >> "$TMP/httpd.conf"
+	httpd_start
+	run structured /board "$(event b0)"
+	run structured /board "$(event b1)"
+	local page="http://127.0.0.1:$WWW_PORT/board.html?n=4&src=$BASE/board%3Ffrom%3Dbeginning"
+	timeout 60 chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
+		--user-data-dir="$TMP/chromium" --virtual-time-budget=20000 --dump-dom "$page" \
+		> "$TMP/dom" 2>> "$TMP/chromium.log" &
+	local pid=$!
+	# once the browser reads the stream, two more events, live
+	wait_until 30 grep -q 'GET /board?\{0,1\}.*: 200 stream' "$TMP/httpd.log"
+	run structured /board "$(event b2)"
+	run structured /board "$(event b3)"
+	wait "$pid"
+	grep -q '<title>done</title>' "$TMP/dom"
+	assert_eq '<ul id="events"><li>0 b0</li><li>1 b1</li><li>2 b2</li><li>3 b3</li></ul>' \
+		"$(grep -o '<ul id="events">.*</ul>' "$TMP/dom")"
+	# the picture, kept beside the suite's log
+	local shot=${FLOW_BUILDDIR:-$TMP}/tests/bats/0101-flow-httpd-chromium.png
+	timeout 60 chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
+		--user-data-dir="$TMP/chromium" --virtual-time-budget=20000 --window-size=640,360 \
+		--screenshot="$shot" "$page" 2>> "$TMP/chromium.log"
+	[ "$(head -c 8 "$shot" | od -An -c | tr -d ' ')" = '211PNG\r\n032\n' ]
+	[ "$(stat -c %s "$shot")" -gt 1000 ]
 }
