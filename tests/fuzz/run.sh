@@ -26,7 +26,10 @@ sources() {
 	verify) echo "$lib/provenance.c $lib/dsse.c $lib/cedigest.c $lib/sigkey.c $lib/flowkey.c" \
 		"$lib/dnsquery.c $lib/dnsname.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c" \
 		"-lssl -lcrypto -lsodium -lresolv -lpthread" ;;
-	*) echo "fuzz: no target $1 (ce, cesql, kafka, dns, fnap, verify)" >&2; exit 64 ;;
+	httpd) echo "$here/../../lib/httpd/httpd_conf.c $here/../../lib/httpd/httpd_event.c" \
+		"$lib/dsse.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c" \
+		"-I$here/../../lib/httpd -lssl -lcrypto -lsodium" ;;
+	*) echo "fuzz: no target $1 (ce, cesql, kafka, dns, fnap, verify, httpd)" >&2; exit 64 ;;
 	esac
 }
 
@@ -54,7 +57,7 @@ run() {
 case ${1:-} in
 all)
 	failed=0
-	for t in ce cesql kafka dns fnap verify; do run $t || failed=1; done
+	for t in ce cesql kafka dns fnap verify httpd; do run $t || failed=1; done
 	exit $failed ;;
 "") echo "usage: tests/fuzz/run.sh TARGET|all [SECONDS]" >&2; exit 64 ;;
 *) run "$1" ;;
