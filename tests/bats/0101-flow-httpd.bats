@@ -6,6 +6,7 @@
 
 load helpers/common
 load helpers/fnap
+load helpers/s6
 
 # the token of the test, and a Standard Webhooks secret (whsec_ base64)
 TOKEN=0123456789abcdef-read-write
@@ -33,6 +34,7 @@ CONF
 }
 
 teardown() {
+	s6_stop
 	stop_pids ${HTTPD_PID:-} ${WWW_PID:-}
 	no_sanitizer_reports "$TMP/httpd.log"
 	common_teardown
@@ -412,4 +414,88 @@ HTML
 		--screenshot="$shot" "$page" 2>> "$TMP/chromium.log"
 	[ "$(head -c 8 "$shot" | od -An -c | tr -d ' ')" = '211PNG\r\n032\n' ]
 	[ "$(stat -c %s "$shot")" -gt 1000 ]
+}
+
+CONTRIB=$FLOW_SRCDIR/contrib/httpd
+
+# free_port: a loopback port nobody listens on now (FREE_PORT)
+free_port() {
+	tcp_start "$TMP/free.port" true
+	stop_pids "$TCP_PID"
+	FREE_PORT=$TCP_PORT
+}
+
+# served_on PORT ID: a POST of event ID to /open on PORT is stored (within 10 s of the listener starting)
+served_on() {
+	BASE=http://127.0.0.1:$1
+	wait_until 10 curl -s -o /dev/null "$BASE/open"
+	run structured /open "$(event "$2")"
+	assert_eq '202 {"stored":1}' "$output"
+	assert_eq "$2" "$(stored open | jq -r .id | tail -1)"
+}
+
+@test "flow-httpd: contrib: the inetd.conf line's fields, its argv serving HTTP under tcpserver" {
+	local line
+	assert_eq 1 "$(grep -cv -e '^#' -e '^[[:space:]]*$' "$CONTRIB/inetd.conf")" 'service lines'
+	line=$(grep -v -e '^#' -e '^[[:space:]]*$' "$CONTRIB/inetd.conf")
+	# shellcheck disable=SC2086
+	set -- $line
+	assert_eq 8080 "$1" port
+	assert_eq stream "$2" 'socket type'
+	assert_eq tcp "$3" protocol
+	assert_match '^nowait(\.[0-9]+)?$' "$4"
+	assert_match '^/.*/flow-httpd$' "$6"
+	assert_eq flow-httpd "$7" 'argv[0]'
+	assert_eq '-f /etc/flow/flow-httpd.conf' "${*:8}" arguments
+	tcp_start "$TMP/inetd.port" flow-httpd -f "$TMP/httpd.conf" 2> "$TMP/httpd.log"
+	HTTPD_PID=$TCP_PID
+	served_on "$TCP_PORT" i1
+}
+
+@test "flow-httpd: contrib: the systemd units: Accept=yes, stdin and stdout the socket, ExecStart serving HTTP, verified" {
+	local key exec
+	key() { sed -n "s/^$2=//p" "$CONTRIB/systemd/$1"; }
+	assert_eq 8080 "$(key flow-httpd.socket ListenStream)" ListenStream
+	assert_eq yes "$(key flow-httpd.socket Accept)" Accept
+	assert_eq socket "$(key flow-httpd@.service StandardInput)" StandardInput
+	assert_eq socket "$(key flow-httpd@.service StandardOutput)" StandardOutput
+	exec=$(key flow-httpd@.service ExecStart)
+	# shellcheck disable=SC2086
+	set -- $exec
+	assert_match '^/.*/flow-httpd$' "$1"
+	assert_eq '-f /etc/flow/flow-httpd.conf' "${*:2}" 'ExecStart arguments'
+	command -v systemd-socket-activate
+	free_port
+	systemd-socket-activate -l "127.0.0.1:$FREE_PORT" --accept --inetd \
+		"$(command -v flow-httpd)" -f "$TMP/httpd.conf" 2> "$TMP/httpd.log" &
+	HTTPD_PID=$!
+	served_on "$FREE_PORT" y1
+	mkdir "$TMP/units"
+	cp "$CONTRIB/systemd/flow-httpd.socket" "$TMP/units/"
+	sed "s|^ExecStart=/[^ ]*/flow-httpd |ExecStart=$(command -v flow-httpd) |" \
+		"$CONTRIB/systemd/flow-httpd@.service" > "$TMP/units/flow-httpd@.service"
+	run systemd-analyze verify --man=no "$TMP/units/flow-httpd.socket" "$TMP/units/flow-httpd@.service"
+	[ "$status" -eq 0 ]
+	assert_eq '' "$output" 'systemd-analyze verify'
+}
+
+@test "flow-httpd: contrib: the s6 service directory under s6-svscan serves HTTP and logs" {
+	[ -x "$CONTRIB/s6/flow-httpd/run" ]
+	[ -x "$CONTRIB/s6/flow-httpd/log/run" ]
+	sh -n "$CONTRIB/s6/flow-httpd/run"
+	grep -q '^PORT=${PORT:-8080}$' "$CONTRIB/s6/flow-httpd/run"
+	grep -q '^CONFIG=${CONFIG:-/etc/flow/flow-httpd.conf}$' "$CONTRIB/s6/flow-httpd/run"
+	mkdir -p "$TMP/scan"
+	cp -R "$CONTRIB/s6/flow-httpd" "$TMP/scan/flow-httpd"
+	free_port
+	mkdir "$TMP/scan/flow-httpd/env"
+	echo 127.0.0.1 > "$TMP/scan/flow-httpd/env/IP"
+	echo "$FREE_PORT" > "$TMP/scan/flow-httpd/env/PORT"
+	echo "$TMP/httpd.conf" > "$TMP/scan/flow-httpd/env/CONFIG"
+	id -un > "$TMP/scan/flow-httpd/env/RUNAS"
+	s6_start
+	served_on "$FREE_PORT" s1
+	wait_until 10 grep -q 'POST /open: 202' "$TMP/scan/flow-httpd/log/main/current"
+	assert_match 'tcpserver: pid [0-9]+ from 127\.0\.0\.1' "$(cat "$TMP/scan/flow-httpd/log/main/current")"
+	s6_stop
 }
