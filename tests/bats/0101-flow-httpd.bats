@@ -499,3 +499,24 @@ served_on() {
 	assert_match 'tcpserver: pid [0-9]+ from 127\.0\.0\.1' "$(cat "$TMP/scan/flow-httpd/log/main/current")"
 	s6_stop
 }
+
+@test "flow-httpd: limits: headers over header-max 431, a slow request cut at request-timeout, a silent client at idle-timeout" {
+	printf 'header-max 4096\nrequest-timeout 2\nidle-timeout 3\nkeepalive 1\n' >> "$TMP/httpd.conf"
+	httpd_start
+	run curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 5000 /dev/zero | tr '\0' a)" "$BASE/open"
+	assert_eq 431 "$output"
+	# a body that comes a byte a second: the connection ends after 2 s, not after the 30 s of its bytes
+	local start=$SECONDS
+	tcpclient -R -H 127.0.0.1 "$TCP_PORT" sh -c '
+		printf "POST /open HTTP/1.1\r\nHost: t\r\nContent-Type: application/cloudevents+json\r\nContent-Length: 40\r\n\r\n{" >&7
+		(for i in $(seq 1 30); do sleep 1; printf " " >&7 || exit 0; done) &
+		cat <&6 > /dev/null' 2>/dev/null
+	[ $((SECONDS - start)) -le 6 ]
+	grep -q 'a request took longer than 2 s' "$TMP/httpd.log"
+	# nothing at all: closed after the idle timeout
+	start=$SECONDS
+	tcpclient -R -H 127.0.0.1 "$TCP_PORT" sh -c 'cat <&6 > /dev/null' 2>/dev/null
+	[ $((SECONDS - start)) -ge 2 ]
+	[ $((SECONDS - start)) -le 8 ]
+	assert_eq 0 "$(stored open 2>/dev/null | wc -l)"
+}
