@@ -500,7 +500,7 @@ served_on() {
 	s6_stop
 }
 
-@test "flow-httpd: limits: headers over header-max 431, a slow request cut at request-timeout, a silent client at idle-timeout" {
+@test "flow-httpd: limits: headers over header-max 431, a slow request cut at request-timeout, a silent client at idle-timeout, a quiet stream kept" {
 	printf 'header-max 4096\nrequest-timeout 2\nidle-timeout 3\nkeepalive 1\n' >> "$TMP/httpd.conf"
 	httpd_start
 	run curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 5000 /dev/zero | tr '\0' a)" "$BASE/open"
@@ -519,4 +519,9 @@ served_on() {
 	[ $((SECONDS - start)) -ge 2 ]
 	[ $((SECONDS - start)) -le 8 ]
 	assert_eq 0 "$(stored open 2>/dev/null | wc -l)"
+	# a quiet stream outlives the idle timeout: its keep-alive comments are traffic
+	event q0 | flow-pub "file://$TMP/flows/orders"
+	run curl -s -N --max-time 5 -H 'Accept: text/event-stream' -H "Authorization: Bearer $READER" "$BASE/orders"
+	[ "$status" -eq 28 ]
+	[ "$(grep -c '^: keep-alive$' <<< "$output")" -ge 3 ]
 }
