@@ -156,7 +156,10 @@ httpd_serve(const struct httpd_conf *c, int in, int out)
 		return EX_FLOW_SOFTWARE;
 	}
 	status = wait_closed(c, &site);
-	if (status == 0 && !stop_requested)
-		MHD_stop_daemon(d);
+	/* cut short, the connection's thread may still be in a request that
+	   uses c: the process ends here, before the caller frees it */
+	if (status != 0 || stop_requested)
+		exit(status);
+	MHD_stop_daemon(d);
 	return status;
 }
