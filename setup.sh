@@ -12,7 +12,8 @@ PACKAGES="build-essential autoconf automake pkg-config
 	bats jq kcat bind9 bind9-dnsutils ucspi-tcp s6 openssl mandoc time
 	openbsd-inetd systemd
 	clang libclang-rt-14-dev
-	python3-kafka nodejs prometheus"
+	python3-kafka nodejs prometheus
+	libmicrohttpd-dev chromium"
 # Debian's nodejs comes without npm (NodeSource's has it)
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 

@@ -29,7 +29,10 @@ sources() {
 	verify) echo "$lib/provenance.c $lib/dsse.c $lib/cedigest.c $lib/sigkey.c $lib/flowkey.c $lib/keyid.c" \
 		"$lib/dnsquery.c $lib/dnsname.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c" \
 		"-lssl -lcrypto -lsodium -lresolv -lpthread" ;;
-	*) echo "fuzz: no target $1 (ce, json, cesql, kafka, dns, fnap, verify)" >&2; exit 64 ;;
+	httpd) echo "$here/../../lib/httpd/httpd_conf.c $here/../../lib/httpd/httpd_event.c" \
+		"$lib/dsse.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c" \
+		"-I$here/../../lib/httpd -lssl -lcrypto -lsodium" ;;
+	*) echo "fuzz: no target $1 (ce, json, cesql, kafka, dns, fnap, verify, httpd)" >&2; exit 64 ;;
 	esac
 }
 
@@ -63,7 +66,7 @@ all)
 	# that "all" takes as long as it did before json came
 	run ce $((secs / 2)) || failed=1
 	run json $((secs - secs / 2)) || failed=1
-	for t in cesql kafka dns fnap verify; do run $t || failed=1; done
+	for t in cesql kafka dns fnap verify httpd; do run $t || failed=1; done
 	exit $failed ;;
 "") echo "usage: tests/fuzz/run.sh TARGET|all [SECONDS]" >&2; exit 64 ;;
 *) run "$1" ;;
