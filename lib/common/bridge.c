@@ -480,7 +480,8 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	if (o->verbose)
 		warnmsg("%" PRIu64 " events read, %" PRIu64 " written, %" PRIu64 " filtered out, %" PRIu64
 		    " records rejected%s", st->read, st->written, st->filtered, st->rejected, unverified);
-	if (status == 0 && (st->rejected || st->unverified))
+	/* a stop is no failure: a supervisor starts a processor again after it */
+	if (status == 0 && (st->rejected || st->unverified) && !stop_requested)
 		status = EX_FLOW_DATAERR;
 	run_close(&r, o);
 	prov_work_free(&r.verifying);

@@ -35,7 +35,8 @@ int bridge_verifier(struct prov_verifier *v, const char *ns, const char **why);
 
 /* Run until every source ended (-e), a stop signal, or a failure; the exit
    status: 65 when a source held records that are not events, or events
-   that failed --verify (said, kept with --reject, and passed over); 69
+   that failed --verify (said, kept with --reject, and passed over), but
+   after a stop signal (0); 69
    when a key could not be looked up (DNS did not answer): the event is
    not passed over, the sources stay before it, so that a run started
    again (by the supervisor) goes on from it. */
