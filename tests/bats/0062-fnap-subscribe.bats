@@ -166,7 +166,7 @@ OUT
 		'SUBSCRIBE a.flows.unix.ar LOCAL a.flows.unix.ar' 'SUBSCRIBE a.flows.unix.ar VERIFY VERIFY' \
 		'SUBSCRIBE a.flows.unix.ar VERIFY LOCAL x' 'SUBSCRIBE a.flows.unix.ar VERIFY FROM 1' \
 		'SUBSCRIBE a.flows.unix.ar VERIFY NOW' 'SUBSCRIBE a.flows.unix.ar WHERE id = 1 VERIFY' \
-		'SUBSCRIBE a.flows.unix.ar VERIFY WHERE' 'SUBSCRIBE a.flows.unix.ar verify=yes' \
+		'SUBSCRIBE a.flows.unix.ar VERIFY WHERE' 'SUBSCRIBE a.flows.unix.ar verify=yes' 'SUBSCRIBE nodot LOCAL x VERIFY' \
 		'UNSUBSCRIBE' 'UNSUBSCRIBE a.flows.unix.ar' \
 		'REVOKE a.flows.unix.ar x y' 'PAUSE nosuch.flows.unix.ar' 'RESUME' 'LIST SUBSCRIPTIONS a b' \
 		'QUIT' | fnap_session > "$TMP/out"
@@ -197,6 +197,7 @@ OUT
 501 WHERE: column 8: unexpected 'VERIFY' after the expression
 501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
 501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 VERIFY: nodot is in no namespace
 501 usage: UNSUBSCRIBE <local> [<token>]
 550 no such subscription or access denied
 501 usage: REVOKE <subscription-flow> [<token>] | REVOKE READ|WRITE ON <flow> FROM <user>

@@ -10,11 +10,16 @@ load helpers/named
 load helpers/s6
 load helpers/orgs
 load helpers/sign
+load helpers/fnapua
 
-setup() { common_setup; }
+setup() {
+	common_setup
+	HOME=$TMP/home
+	export HOME
+}
 teardown() {
 	local clean=0
-	stop_pids ${ORANGE_PID:-} ${BLUE_PID:-}
+	stop_pids ${ORANGE_PID:-} ${BLUE_PID:-} ${FAKE_PID:-}
 	s6_stop
 	named_stop
 	no_sanitizer_reports "$TMP"/*/fnap.log "$TMP/s6.log" || clean=1
@@ -129,4 +134,30 @@ lines() { [ -e "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	kill -CONT "$NAMED_PID"
 	wait_flow_count "$TMP/blue/flows/$LATE" 5 60
 	assert_eq "e1 e4 e6 e7 e9" "$(ids "$TMP/blue/flows/$LATE")"
+}
+
+@test "fnap subscribe --verify sends VERIFY after LOCAL, before WHERE; --verify with another command is 64 before any connection" {
+	fnapua_fake_start
+	FNAPUA_AGENT_EXTRA= fnapua_config "$FAKE_PORT"
+	printf '%s\n' '220 DATA' 'unix.ar-late.flows.unix.ar SUBSCRIBED TO abcdefg.arr.other.example' \
+		'220 OK' > "$TMP/replies"
+	run --separate-stderr fnap subscribe arr.other.example --local late --verify --where "id <> 'x'"
+	[ "$status" -eq 0 ]
+	assert_eq "local=unix.ar-late.flows.unix.ar subscription=abcdefg.arr.other.example" "$output"
+	assert_eq "SUBSCRIBE arr.other.example LOCAL unix.ar-late VERIFY WHERE id <> 'x'" "$(sed -n 3p "$TMP/sent")"
+	: > "$TMP/sent"
+	for args in 'create flow x.flows.unix.ar --verify' 'grant read x.flows.unix.ar bob --verify' \
+		'unsubscribe x.flows.unix.ar --verify'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr fnap $args
+		[ "$status" -eq 64 ] || { echo "fnap $args: status $status" >&2; false; }
+		assert_eq 'fnap: --verify is for subscribe' "${stderr_lines[0]}"
+	done
+	# check speaks the monitoring plugins' codes: a usage error is UNKNOWN
+	run --separate-stderr fnap check --verify
+	[ "$status" -eq 3 ]
+	assert_match '^FNAP UNKNOWN - .*--verify and --token are not for check' "$output"
+	[ ! -s "$TMP/sent" ]
+	run fnap -h
+	assert_match 'subscribe FLOW .*\[--verify\]' "$output"
 }
