@@ -23,8 +23,9 @@
 /* What a processor copies: from where in its source when it first starts
    (from: "" for the first event, else flow-bridge's -o words: end, N, -N,
    @time, a relative time resolved already), through which filter (where: a CESQL expression, or NULL),
-   and whether only what the source's organisation signed (verify: VERIFY;
-   the model finds the namespace). */
+   and whether only what the source's organisation signed (verify: VERIFY
+   was asked; fnap_subs finds the namespace and writes it in the fed
+   flow's record, which feed_start reads). */
 struct feed_terms {
 	char from[FEED_FROM_MAX];
 	const char *where;
@@ -38,8 +39,8 @@ int feed_from(const char *word, struct feed_terms *t);
 
 /* Start the processor feeding dst from src_url: flow src here, or a flow
    elsewhere (src NULL), with the environment env (NULL: none; the other
-   agent's credentials), verifying with the keys of dst->verify unless it
-   is "" (t->verify is the model's). 0, or 450. */
+   agent's credentials), verifying with the keys of namespace dst->verify
+   unless it is "". 0, or 450. */
 int feed_start(const struct fnap_conf *conf, const struct flow_meta *dst, const char *src_url,
     const struct flow_meta *src, const struct feed_terms *t, char *const env[], struct result *r);
 /* Stop and remove the processor feeding m, if any: 0, or 450. */
