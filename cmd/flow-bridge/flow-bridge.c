@@ -51,6 +51,19 @@ kafka_defaults(struct broker_opts *b)
 	broker_prop_add(b, "queue.buffering.max.kbytes=4096");
 }
 
+/* The verifier of --verify ns, or exit 64 (ns is not a name) or 70. */
+static const struct prov_verifier *
+make_verifier(const char *ns, struct prov_verifier *v)
+{
+	const char *why;
+
+	if (sodium_init() < 0)
+		die(EX_FLOW_SOFTWARE, "libsodium: cannot initialise");
+	if (bridge_verifier(v, ns, &why) < 0)
+		die(EX_FLOW_USAGE, "--verify %s: %s", ns, why);
+	return v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -75,8 +88,8 @@ main(int argc, char **argv)
 	struct bridge_opts o = { .src = src, .dst = dst, .reject = &rj };
 	struct bridge_stats st;
 	struct cesql_parse_error perr;
-	struct prov_verifier verifier;
-	const char *where = NULL, *reject_path = NULL, *verify = NULL, *why;
+	struct prov_verifier verifier = { .keys = NULL };
+	const char *where = NULL, *reject_path = NULL, *verify = NULL;
 	int c, status;
 
 	util_init(argv[0]);
@@ -120,13 +133,7 @@ main(int argc, char **argv)
 		if (!(o.where = cesql_compile_filter(where, &perr)))
 			die(EX_FLOW_USAGE, "--where: column %zu: %s", perr.column, perr.msg);
 	}
-	if (verify) {
-		if (sodium_init() < 0)
-			die(EX_FLOW_SOFTWARE, "libsodium: cannot initialise");
-		if (bridge_verifier(&verifier, verify, &why) < 0)
-			die(EX_FLOW_USAGE, "--verify %s: %s", verify, why);
-		o.verify = &verifier;
-	}
+	o.verify = verify ? make_verifier(verify, &verifier) : NULL;
 	if (reject_open(&rj, reject_path) < 0)
 		exit(EX_FLOW_IOERR);
 	status = bridge_run(&o, &st);
@@ -134,8 +141,7 @@ main(int argc, char **argv)
 	if (reject_close(&rj) < 0 && (status == 0 || status == EX_FLOW_DATAERR))
 		status = EX_FLOW_IOERR;
 	cesql_free(o.where);
-	if (o.verify)
-		keyring_free(verifier.keys);
+	keyring_free(verifier.keys);  /* NULL without --verify */
 	broker_opts_free(&o.broker);
 	return status;
 }
