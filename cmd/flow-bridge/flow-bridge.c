@@ -51,15 +51,22 @@ kafka_defaults(struct broker_opts *b)
 	broker_prop_add(b, "queue.buffering.max.kbytes=4096");
 }
 
-/* The verifier of --verify ns, or exit 64 (ns is not a name) or 70. */
+/* The verifier of --verify ns, as flow-verify --dns --namespace ns makes
+   it: strict, keys looked up in DNS (FLOW_NAMESERVER, else resolv.conf)
+   and only under _flowkey.ns; or exit 64 (ns is not a name, no name
+   server) or 70. */
 static const struct prov_verifier *
 make_verifier(const char *ns, struct prov_verifier *v)
 {
+	struct resolver_opts ro = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
+		RESOLVE_DEFAULT_RETRIES, 0 };
 	const char *why;
 
 	if (sodium_init() < 0)
 		die(EX_FLOW_SOFTWARE, "libsodium: cannot initialise");
-	if (bridge_verifier(v, ns, &why) < 0)
+	v->mode = PROV_STRICT;
+	v->keys = keyring_new();
+	if (keyring_set_namespace(v->keys, ns, &why) < 0 || keyring_use_dns(v->keys, &ro, &why) < 0)
 		die(EX_FLOW_USAGE, "--verify %s: %s", ns, why);
 	return v;
 }

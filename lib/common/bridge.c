@@ -204,21 +204,6 @@ checkpoint(struct run *r)
 	return 0;
 }
 
-int
-bridge_verifier(struct prov_verifier *v, const char *ns, const char **why)
-{
-	struct resolver_opts ro = { getenv("FLOW_NAMESERVER"), RESOLVE_DEFAULT_TIMEOUT,
-		RESOLVE_DEFAULT_RETRIES, 0 };
-
-	v->mode = PROV_STRICT;
-	v->keys = keyring_new();
-	if (keyring_set_namespace(v->keys, ns, why) == 0 && keyring_use_dns(v->keys, &ro, why) == 0)
-		return 0;
-	keyring_free(v->keys);
-	v->keys = NULL;
-	return -1;
-}
-
 /* The event's id, as the log shows it: printable ASCII without quotes or
    backslashes, at most SHOWN_ID_MAX bytes; else "?" (the id is the
    sender's, and the log is the agent's). */

@@ -18,7 +18,7 @@ struct bridge_opts {
 	int nsrc, ndst;
 	struct broker_opts broker;  /* group, start offset, -e, Kafka properties */
 	struct cesql *where;        /* NULL: everything */
-	const struct prov_verifier *verify;  /* --verify: NULL, none */
+	const struct prov_verifier *verify;  /* --verify (the caller's, set up): NULL, none */
 	struct reject *reject;      /* --reject: records that are not events, events that failed --verify */
 	int verbose;
 };
@@ -26,12 +26,6 @@ struct bridge_opts {
 struct bridge_stats {
 	uint64_t read, written, filtered, rejected, unverified;
 };
-
-/* The verifier of --verify ns, as flow-verify --dns --namespace ns makes
-   it: strict, keys looked up in DNS (FLOW_NAMESERVER, else resolv.conf)
-   and only under _flowkey.ns. 0, or -1 with *why (ns is not a name, no
-   name server); free v->keys with keyring_free. */
-int bridge_verifier(struct prov_verifier *v, const char *ns, const char **why);
 
 /* Run until every source ended (-e), a stop signal, or a failure; the exit
    status: 65 when a source held records that are not events, or events
