@@ -39,12 +39,13 @@ static const char help[] =
     "  list namespaces                   namespace=NAME per line\n"
     "  list subscriptions [FLOW]         subscription=S subscriber=U state=X per line\n"
     "  list grants [FLOW]                flow=F user=U right=R[ where=W] per line\n"
-    "  subscribe FLOW [--from START] [--local NAME] [--where EXPR]\n"
+    "  subscribe FLOW [--from START] [--local NAME] [--where EXPR] [--verify]\n"
     "                                    [local=NAME ]subscription=S[ token=T]\n"
     "  unsubscribe LOCAL [-k TOKEN]      local=LOCAL\n"
     "  revoke SUBSCRIPTION [-k TOKEN]    subscription=SUBSCRIPTION\n"
     "  pause ID, resume ID [-k TOKEN]    id=ID state=paused|running\n"
     "    --from beginning|end|N|-N|@TIME: where the subscription starts (default beginning)\n"
+    "    --verify: copy only the events signed with keys of the flow's namespace (DNS)\n"
     "    -k, --token TOKEN: the token=T of an anonymous subscribe (default $FNAP_TOKEN)\n"
     "  grant read|write FLOW USER [--where EXPR] (--where: read only)\n"
     "                                    flow=F user=U right=R[ where=W]\n"
@@ -59,7 +60,8 @@ static const char help[] =
     "77 refused (550: no such flow or access denied), 78 configuration error;\n"
     "check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
 
-enum { OPT_TLS = 256, OPT_PUBLIC, OPT_LOCAL, OPT_WHERE, OPT_FROM, OPT_WARN_TIME, OPT_CRIT_TIME, OPT_RETAIN };
+enum { OPT_TLS = 256, OPT_PUBLIC, OPT_LOCAL, OPT_WHERE, OPT_FROM, OPT_WARN_TIME, OPT_CRIT_TIME, OPT_RETAIN,
+	OPT_VERIFY };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -72,6 +74,7 @@ static const struct option longopts[] = {
 	{ "local", required_argument, NULL, OPT_LOCAL },
 	{ "where", required_argument, NULL, OPT_WHERE },
 	{ "from", required_argument, NULL, OPT_FROM },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "retain", required_argument, NULL, OPT_RETAIN },
 	{ "token", required_argument, NULL, 'k' },
 	{ "warn-time", required_argument, NULL, OPT_WARN_TIME },
@@ -125,6 +128,7 @@ parse_options(int argc, char **argv, struct cmdline *cl)
 		case OPT_LOCAL: cl->a.local = optarg; break;
 		case OPT_WHERE: cl->a.where = optarg; break;
 		case OPT_FROM: cl->a.from = optarg; break;
+		case OPT_VERIFY: cl->a.verify = 1; break;
 		case OPT_RETAIN: cl->a.retain = optarg; break;
 		case OPT_WARN_TIME: cl->check.warn_time = optarg; break;
 		case OPT_CRIT_TIME: cl->check.crit_time = optarg; break;
@@ -143,11 +147,11 @@ static const char *
 check_usage(const struct cmdline *cl, int check)
 {
 	const struct ua_args *a = &cl->a;
-	int other = a->public || a->local || a->where || a->from || (a->token && !a->token_from_env) ||
-	    cl->u.json;
+	int other = a->public || a->local || a->where || a->from || a->verify ||
+	    (a->token && !a->token_from_env) || cl->u.json;
 
 	if (check && other)
-		return "-j, --public, --local, --where, --from and --token are not for check";
+		return "-j, --public, --local, --where, --from, --verify and --token are not for check";
 	if (!check && (cl->check.warn_time || cl->check.crit_time || cl->check.timeout))
 		return "--warn-time, --crit-time and -t are for check";
 	return cl->bad;

@@ -106,6 +106,8 @@ write_record(FILE *f, const void *ctx)
 		fprintf(f, "granted=%s\n", m->granted);
 	if (m->retention[0])
 		fprintf(f, "retention=%s\n", m->retention);
+	if (m->verify[0])
+		fprintf(f, "verify=%s\n", m->verify);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -208,6 +210,8 @@ flowstate_load(const char *state, const char *flow, struct flow_meta *m)
 			snprintf(m->granted, sizeof m->granted, "%s", v);
 		else if (strcmp(line, "retention") == 0)
 			snprintf(m->retention, sizeof m->retention, "%s", v);
+		else if (strcmp(line, "verify") == 0)
+			snprintf(m->verify, sizeof m->verify, "%s", v);
 	}
 	fclose(f);
 	return m->flow[0] && m->kind ? 0 : -1;

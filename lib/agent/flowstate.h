@@ -48,6 +48,9 @@ struct flow_meta {
 	/* how long its queue keeps events, as CREATE ... RETAIN and SET
 	   RETENTION wrote it ("7d", "12h"); "": as its broker keeps them */
 	char retention[FLOWSTATE_RETENTION_MAX];
+	/* SUBSCRIBE ... VERIFY: the namespace under whose _flowkey keys its
+	   processor verifies what it copies; "": none */
+	char verify[DNSNAME_MAX + 1];
 };
 
 /* The flow's lock, held until flowstate_unlock: a descriptor, or -1 with errno. */

@@ -70,8 +70,8 @@ feed_start(const struct fnap_conf *conf, const struct flow_meta *dst, const char
 		src ? fnap_conf_namespace(conf, src->flow) : NULL,
 		fnap_conf_namespace(conf, dst->flow),
 	};
-	char group[32], start[FEED_FROM_MAX + 8], dst_url[QUEUE_URL_MAX];
-	char *argv[16];
+	char group[32], start[FEED_FROM_MAX + 8], dst_url[QUEUE_URL_MAX], rejects[FLOWSTATE_FILE_MAX];
+	char *argv[24];
 	const char *why;
 	int n = 0, i;
 
@@ -84,6 +84,16 @@ feed_start(const struct fnap_conf *conf, const struct flow_meta *dst, const char
 	argv[n++] = group;
 	argv[n++] = "-o";
 	argv[n++] = start;
+	if (processor_rejects(conf->state, dst->flow, rejects, sizeof rejects) < 0) {
+		warnmsg("processor %s: its rejects file: path too long", dst->flow);
+		return result_set(r, REPLY_RETRY, "cannot start the processor, retry");
+	}
+	argv[n++] = "-r";
+	argv[n++] = rejects;
+	if (dst->verify[0]) {
+		argv[n++] = "--verify";
+		argv[n++] = (char *)dst->verify;
+	}
 	if (t->where) {
 		argv[n++] = "--where";
 		argv[n++] = (char *)t->where;

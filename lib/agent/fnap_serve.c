@@ -37,7 +37,7 @@ static const struct command {
 	    "STREAM <flow> [GROUP <name>] [FROM <offset>|BEGINNING|END|@<time>|STORED[:<from>]] [COUNT <n>] [TO END]" },
 	{ "ACK", 1, fnap_cmd_ack, "ACK <n>" },
 	{ "PUBLISH", 1, fnap_cmd_publish, "PUBLISH <flow>" },
-	{ "SUBSCRIBE", 1, fnap_cmd_subscribe, "SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]" },
+	{ "SUBSCRIBE", 1, fnap_cmd_subscribe, "SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]" },
 	{ "UNSUBSCRIBE", 1, fnap_cmd_unsubscribe, "UNSUBSCRIBE <local> [<token>]" },
 	{ "REVOKE", 1, fnap_cmd_revoke,
 	    "REVOKE <subscription-flow> [<token>] | REVOKE READ|WRITE ON <flow> FROM <user>" },

@@ -74,7 +74,7 @@ fnap_cmd_subscribe(struct session *s, char *args)
 {
 	char *name = fnap_word(&args), *word = fnap_word(&args), *local = NULL, *where = NULL;
 	char flow[DNSNAME_MAX + 1];
-	struct feed_terms t = { "", NULL };
+	struct feed_terms t = { "", NULL, 0 };
 	struct result r;
 	int code;
 
@@ -88,6 +88,10 @@ fnap_cmd_subscribe(struct session *s, char *args)
 	if (word && strcasecmp(word, "LOCAL") == 0) {
 		local = fnap_word(&args);
 		word = local ? fnap_word(&args) : "LOCAL"; /* no name: the usage */
+	}
+	if (word && strcasecmp(word, "VERIFY") == 0) {
+		t.verify = 1;
+		word = fnap_word(&args);
 	}
 	if (word && strcasecmp(word, "WHERE") == 0 && *(where = args + strspn(args, " ")))
 		word = NULL;

@@ -277,6 +277,26 @@ subscription_filter(const struct fnap_conf *conf, const struct fnap_who *who,
 	return 0;
 }
 
+/* The namespace whose keys VERIFY trusts for flow: the one it is served
+   in here; else (another agent's flow) its name without the first label,
+   the namespace of a flow named <name>.<namespace>. 0, or 501. */
+static int
+verify_namespace(const struct fnap_conf *conf, const char *flow, char out[DNSNAME_MAX + 1],
+    struct result *r)
+{
+	const struct fnap_namespace *ns = fnap_conf_namespace(conf, flow);
+	const char *parent = strchr(flow, '.');
+
+	if (ns)
+		parent = ns->name;
+	else if (parent)
+		parent++;
+	else
+		return result_set(r, REPLY_USAGE, "VERIFY: %s is in no namespace", flow);
+	snprintf(out, DNSNAME_MAX + 1, "%s", parent);
+	return 0;
+}
+
 int
 subs_new(const struct fnap_conf *conf, const struct fnap_who *who, const struct flow_meta *src,
     const struct feed_terms *t, struct flow_meta *sub, char token[SUBS_TOKEN_TEXT], struct result *r)
@@ -286,6 +306,7 @@ subs_new(const struct fnap_conf *conf, const struct fnap_who *who, const struct 
 	int code;
 
 	if (subscription_meta(who, src, sub, token, r) ||
+	    (t->verify && verify_namespace(conf, src->flow, sub->verify, r)) ||
 	    subscription_filter(conf, who, src, t->where, sub, &filter, r))
 		return r->code;
 	queue_url(src, src_url, sizeof src_url);
@@ -374,7 +395,7 @@ static int
 feed_local(const struct fnap_conf *conf, const struct fnap_who *who, const char *flow,
     const struct feed_terms *t, struct flow_meta *local, struct result *r)
 {
-	static const struct feed_terms whole = { "", NULL };
+	static const struct feed_terms whole = { "", NULL, 0 };
 	char src_url[QUEUE_URL_MAX], token[SUBS_TOKEN_TEXT];
 	struct peer_env e = { .env = { NULL } };
 	struct flow_meta src, sub;
@@ -388,7 +409,9 @@ feed_local(const struct fnap_conf *conf, const struct fnap_who *who, const char 
 		snprintf(local->source, sizeof local->source, "%s", sub.flow);
 		queue_url(&sub, src_url, sizeof src_url);
 	} else {
-		if (subscribe_elsewhere(conf, flow, t, local, src_url, r))
+		/* verified here, as it comes in: not by the agent it comes from */
+		if ((t->verify && verify_namespace(conf, flow, local->verify, r)) ||
+		    subscribe_elsewhere(conf, flow, t, local, src_url, r))
 			return r->code;
 		peer_env(conf, local->agent, &e);
 	}

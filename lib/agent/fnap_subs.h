@@ -14,7 +14,10 @@
    revokes with it). A subscription made through a READ grant of the flow
    (fnap_grants) copies only what the grant's WHERE lets through, and
    goes when the grant does, or gets another WHERE: so a change of a
-   grant is made here.
+   grant is made here. With VERIFY, the processor that copies from the
+   flow's agent (the subscription's, for a flow here; the local flow's,
+   for one elsewhere) copies only the events signed with keys of the
+   flow's namespace; the record of the flow it feeds keeps the namespace.
    It never replies to a client: each call returns 0, or a reply code
    with the reason in a struct result. The command handlers call it; it
    calls fnap_flows, fnap_grants, fnap_queue, fnap_feed, fnap_peer and processor,

@@ -15,6 +15,7 @@
 
 #define PATH_BYTES 2048
 #define WAIT_DOWN_MS "5000"
+#define REJECTS "rejects"      /* in the service directory, where the run script runs */
 
 /* A path of at most PATH_BYTES: 0, or -1 when it does not fit. */
 static int __attribute__((format(printf, 2, 3)))
@@ -108,8 +109,10 @@ write_run(const char *dir, char *const argv[])
 		return -1;
 	/* the processor writes flows with the agent's umask, not with the
 	   supervisor's: what it makes is the agent's */
+	/* the last run's rejects kept aside, this run's file the agent's alone */
 	fprintf(f, "#!/bin/sh\n# written by fnap-serve; the environment is in ./env\nexec 2>&1\n"
-	    "umask %04o\nexec s6-envdir ./env", (unsigned)current_umask());
+	    "if [ -s %s ]; then mv -f %s %s.1; fi\n(umask 077 && : >> %s)\n"
+	    "umask %04o\nexec s6-envdir ./env", REJECTS, REJECTS, REJECTS, REJECTS, (unsigned)current_umask());
 	for (i = 0; argv[i]; i++) {
 		putc(' ', f);
 		put_quoted(f, argv[i]);
@@ -192,6 +195,14 @@ processor_create(const char *state, const char *scan, const char *name,
 		return -1;
 	}
 	return 0;
+}
+
+int
+processor_rejects(const char *state, const char *name, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s/service/%s/" REJECTS, state, name);
+
+	return n >= 0 && (size_t)n < size ? 0 : -1;
 }
 
 int

@@ -5,9 +5,15 @@
    that s6-envdir reads, so that credentials never stand in the script. The service is linked into the
    supervisor's scan directory and s6-svscan told to look; pause, resume
    and removal go through s6-svc. NAME is a flow name: nothing else
-   reaches a path or the script unquoted. */
+   reaches a path or the script unquoted. What a processor could not
+   take (records that are not events, events that failed verification)
+   it keeps in STATE/service/NAME/rejects, made mode 0600 by the run
+   script at each start, after it moved the previous run's to
+   rejects.1: two runs' worth at most, gone with the processor. */
 #ifndef FLOW_PROCESSOR_H
 #define FLOW_PROCESSOR_H
+
+#include <stddef.h>
 
 /* Make and start processor name, running argv (argv[0] found in PATH)
    with the environment variables env ("KEY=VALUE", NULL-terminated; PATH
@@ -15,6 +21,9 @@
    nothing left behind). */
 int processor_create(const char *state, const char *scan, const char *name,
     char *const argv[], char *const env[], const char **why);
+/* The path of processor name's rejects file into out (size bytes): 0, or
+   -1 when it does not fit. */
+int processor_rejects(const char *state, const char *name, char *out, size_t size);
 /* Pause (SIGSTOP) or resume (SIGCONT) it: 0, or -1 with *why. */
 int processor_pause(const char *state, const char *name, int pause, const char **why);
 /* Stop it, unlink it from the scan directory and remove its directory: 0,

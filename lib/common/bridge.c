@@ -1,7 +1,9 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +21,16 @@
 #define POLL_MS 20               /* several, or checkpoints to settle: the wait on each */
 #define FINAL_COMMIT_TRIES 15    /* seconds: the coordinator may be coming back (75) */
 #define CHECKPOINTS 8            /* in flight at most: then the oldest is waited for */
+#define TOLD_PER_SECOND 10       /* events that failed --verify, told each; the rest counted */
+#define SHOWN_ID_MAX 64          /* bytes of an event's id in the log */
+
+/* The log of events that failed --verify: a flood of them is told a few
+   lines a second, and counted. */
+struct told {
+	int64_t since;           /* this second's start */
+	int lines;               /* told in it */
+	uint64_t untold;         /* since the last line */
+};
 
 /* A checkpoint: where each source stood, and each destination's mark for
    what it was given by then. Reading goes on while it settles; once every
@@ -38,9 +50,12 @@ struct run {
 	int uncommitted;         /* a commit failed: the next one must happen */
 	struct progress progress;
 	struct rejects *rejects;
+	struct prov_work verifying;
+	struct told told;
 };
 
-/* Records that are not events, told by the sources' reading threads. */
+/* Records that are not events, told by the sources' reading threads, and
+   events that failed --verify, by the main one. */
 struct rejects {
 	pthread_mutex_t lock;
 	struct reject *sink;     /* --reject */
@@ -92,18 +107,34 @@ flush_all(struct run *r)
 	return status;
 }
 
+/* Move source c on to pos, unless pos is none yet (a source read ahead
+   knows where it stands once it handed out its first batch whole). */
+static int
+commit_one(struct consumer *c, const struct position *pos)
+{
+	return pos->n ? c->ops->commit(c, pos) : 0;
+}
+
 /* Move the sources on to pos (NULL: where they stand). A commit that
    fails (the group's coordinator is away) leaves them behind, never
    ahead: the next one covers it. */
 static int
 commit_all(struct run *r, const struct position *pos)
 {
+	struct position now;
 	int i, s, status = 0;
 
-	for (i = 0; i < r->nsrc; i++)
-		if ((s = pos ? r->src[i]->ops->commit(r->src[i], &pos[i]) : consumer_commit(r->src[i])) != 0 &&
-		    !status)
+	for (i = 0; i < r->nsrc; i++) {
+		if (pos)
+			s = commit_one(r->src[i], &pos[i]);
+		else {
+			r->src[i]->ops->position(r->src[i], &now);
+			s = commit_one(r->src[i], &now);
+			position_free(&now);
+		}
+		if (s && !status)
 			status = s;
+	}
 	r->uncommitted = status != 0;
 	return status;
 }
@@ -173,6 +204,95 @@ checkpoint(struct run *r)
 	return 0;
 }
 
+/* The event's id, as the log shows it: printable ASCII without quotes or
+   backslashes, at most SHOWN_ID_MAX bytes; else "?" (the id is the
+   sender's, and the log is the agent's). */
+static void
+shown_id(const struct record *rec, char out[SHOWN_ID_MAX + 1])
+{
+	struct ce_event scratch;
+	const struct ce_event *ev = record_event(rec, &scratch);
+	const struct json_span *id = ev ? ce_get(ev, "id", 2) : NULL;
+	size_t i;
+
+	strcpy(out, "?");
+	if (!id || id->type != JSON_STRING || id->len < 3 || id->len - 2 > SHOWN_ID_MAX)
+		return;
+	for (i = 1; i < id->len - 1; i++)
+		if (!isprint((unsigned char)id->p[i]) || id->p[i] == '"' || id->p[i] == '\\')
+			return;
+	memcpy(out, id->p + 1, id->len - 2);
+	out[id->len - 2] = '\0';
+}
+
+/* Tell of an event of source src that failed --verify, or only count it
+   when this second's lines were told (the count is told with the next). */
+static void
+tell_unverified(struct told *t, const char *src, const struct record *rec, const struct dsse_fail *f)
+{
+	int64_t now = clock_ms();
+	char id[SHOWN_ID_MAX + 1];
+
+	if (now - t->since >= 1000) {
+		if (t->untold)
+			warnmsg("%s: %" PRIu64 " more events not verified, kept with --reject", src, t->untold);
+		t->since = now;
+		t->lines = 0;
+		t->untold = 0;
+	}
+	if (t->lines == TOLD_PER_SECOND) {
+		t->untold++;
+		return;
+	}
+	t->lines++;
+	shown_id(rec, id);
+	if (f->step)
+		warnmsg("%s: event %s at offset %" PRId64 ": not verified: step %s: %s", src, id,
+		    rec->offset, f->step, f->msg);
+	else
+		warnmsg("%s: event %s at offset %" PRId64 ": not verified: %s", src, id, rec->offset, f->msg);
+}
+
+/* The verify stage on rec, read from source i: 1 when it verified, rec
+   then the event as presented (strict: unsigned extensions dropped); 0
+   when it failed: kept, told, passed over; -1 when a key could not be
+   looked up: taken back (unread), so that it is not passed over. */
+static int
+verified(struct run *r, const struct bridge_opts *o, int i, struct record *rec, struct bridge_stats *st)
+{
+	struct dsse_fail f;
+	char id[SHOWN_ID_MAX + 1];
+	const char *out;
+	size_t outlen;
+	int s;
+
+	if (!o->verify)
+		return 1;
+	s = prov_verify_line(o->verify, &r->verifying, rec->line, rec->len, &out, &outlen, &f);
+	if (s == PROV_VERIFIED) {
+		if (out != rec->line || outlen != rec->len) {
+			rec->line = out;
+			rec->len = outlen;
+			rec->ev = NULL;
+		}
+		return 1;
+	}
+	if (s == PROV_UNAVAILABLE) {
+		r->src[i]->ops->unread(r->src[i]);
+		st->read--;
+		shown_id(rec, id);
+		warnmsg("%s: event %s at offset %" PRId64 ": stopping before it, to start again from it: %s",
+		    o->src[i], id, rec->offset, f.msg);
+		return -1;
+	}
+	st->unverified++;
+	pthread_mutex_lock(&r->rejects->lock);
+	reject_line(r->rejects->sink, rec->line, rec->len);
+	pthread_mutex_unlock(&r->rejects->lock);
+	tell_unverified(&r->told, o->src[i], rec, &f);
+	return 0;
+}
+
 /* Whether the record passes --where; *ev is then its event when it was
    parsed, by the source or here for the filter (in scratch), else NULL. */
 static int
@@ -235,11 +355,12 @@ pump(struct run *r, const struct bridge_opts *o, struct bridge_stats *st, uint64
 	struct record rec;
 	struct ce_event scratch;
 	const struct ce_event *ev;
-	int i, j, n, status = 0, nended = 0, got, wait, due = 0;
+	int i, j, n, v = 1, status = 0, nended = 0, got, wait, due = 0;
 
-	while (!status && !stop_requested && nended < o->nsrc) {
+	/* v < 0: a key could not be looked up; the run ends before that event */
+	while (!status && !stop_requested && nended < o->nsrc && v >= 0) {
 		got = 0;
-		for (i = 0; i < o->nsrc && !status; i++) {
+		for (i = 0; i < o->nsrc && !status && v >= 0; i++) {
 			if (ended[i])
 				continue;
 			wait = *pending || r->count || o->nsrc > 1 ? POLL_MS : WAIT_MS;
@@ -254,7 +375,10 @@ pump(struct run *r, const struct bridge_opts *o, struct bridge_stats *st, uint64
 				st->read++;
 				if (progress_due(&r->progress))
 					progress_draw(&r->progress, st->read, rejects_now(r->rejects), 0, 0);
-				if (!matches(o, &rec, &scratch, &ev, st))
+				if ((v = verified(r, o, i, &rec, st)) < 0)
+					break;
+				*pending += !v;  /* passed over: a checkpoint moves the sources past it */
+				if (!v || !matches(o, &rec, &scratch, &ev, st))
 					continue;
 				for (j = 0; j < o->ndst && !status; j++)
 					status = r->dst[j]->ops->send(r->dst[j], rec.line, rec.len, ev);
@@ -278,7 +402,7 @@ pump(struct run *r, const struct bridge_opts *o, struct bridge_stats *st, uint64
 			progress_draw(&r->progress, st->read, rejects_now(r->rejects), 0, 0);
 	}
 	free(ended);
-	return status;
+	return status ? status : v < 0 ? EX_FLOW_UNAVAILABLE : 0;
 }
 
 /* Close the destinations and free what run_open made (the sources are
@@ -309,7 +433,8 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	struct rejects rejects = { .sink = o->reject };
 	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst, .rejects = &rejects };
 	uint64_t pending = 0;
-	int i, status;
+	char unverified[48] = "";
+	int i, status, ending, s = 0;
 
 	memset(st, 0, sizeof *st);
 	pthread_mutex_init(&rejects.lock, NULL);
@@ -318,10 +443,16 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	if ((status = run_open(&r, o, &rejects)) == 0)
 		status = pump(&r, o, st, &pending);
 	/* the end: everything durable, then the sources moved past it all */
-	if (!status && (pending || r.count || r.uncommitted || stop_requested) && (status = flush_all(&r)) == 0)
-		for (i = 0; (status = commit_all(&r, NULL)) == EX_FLOW_TEMPFAIL && i < FINAL_COMMIT_TRIES; i++)
+	ending = status == EX_FLOW_UNAVAILABLE && !r.failed;  /* --verify: up to the event taken back */
+	if ((!status || ending) && (pending || r.count || r.uncommitted || stop_requested || ending) &&
+	    (s = flush_all(&r)) == 0)
+		for (i = 0; (s = commit_all(&r, NULL)) == EX_FLOW_TEMPFAIL && i < FINAL_COMMIT_TRIES; i++)
 			sleep(1);
+	if (!status || (ending && s))
+		status = s;
 	progress_end(&r.progress);
+	if (r.told.untold)
+		warnmsg("%" PRIu64 " more events not verified, kept with --reject", r.told.untold);
 	if (r.failed)
 		warnmsg("%" PRIu64 " events not acknowledged by a destination; the sources were not moved past them",
 		    r.failed);
@@ -329,12 +460,16 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 		if (r.src[i])
 			r.src[i]->ops->close(r.src[i]);
 	st->rejected = rejects.n;  /* the reading threads have ended */
+	if (o->verify)
+		snprintf(unverified, sizeof unverified, ", %" PRIu64 " events not verified", st->unverified);
 	if (o->verbose)
 		warnmsg("%" PRIu64 " events read, %" PRIu64 " written, %" PRIu64 " filtered out, %" PRIu64
-		    " records rejected", st->read, st->written, st->filtered, st->rejected);
-	if (status == 0 && st->rejected)
+		    " records rejected%s", st->read, st->written, st->filtered, st->rejected, unverified);
+	/* a stop is no failure: a supervisor starts a processor again after it */
+	if (status == 0 && (st->rejected || st->unverified) && !stop_requested)
 		status = EX_FLOW_DATAERR;
 	run_close(&r, o);
+	prov_work_free(&r.verifying);
 	pthread_mutex_destroy(&rejects.lock);
 	return status;
 }

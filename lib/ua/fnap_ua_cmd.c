@@ -34,7 +34,8 @@ enum reply {
 /* --from's text, as SUBSCRIBE's FROM takes it at the agent */
 #define FROM_MAX 64
 
-enum { O_PUBLIC = 1, O_LOCAL = 2, O_WHERE = 4, O_TOKEN = 8, O_FROM = 16, O_RETAIN = 32, O_SET_RETAIN = 64 };
+enum { O_PUBLIC = 1, O_LOCAL = 2, O_WHERE = 4, O_TOKEN = 8, O_FROM = 16, O_RETAIN = 32, O_SET_RETAIN = 64,
+	O_VERIFY = 128 };
 
 #define RETAIN_MAX 32
 
@@ -68,8 +69,8 @@ static const struct command commands[] = {
 	{ "list", "namespaces", 0, 0, "", "LIST NAMESPACES", UA_DEFAULT, R_LIST, "namespace", 0, NULL },
 	{ "list", "subscriptions", 0, 1, "[FLOW]", "LIST SUBSCRIPTIONS", UA_FLOW, R_SUBS, NULL, 0, NULL },
 	{ "list", "grants", 0, 1, "[FLOW]", "LIST GRANTS", UA_FLOW, R_GRANTS, NULL, 0, NULL },
-	{ "subscribe", NULL, 1, 1, "FLOW [--from START] [--local NAME] [--where EXPR]", "SUBSCRIBE", UA_FLOW,
-	  R_SUBSCRIBE, NULL, O_FROM | O_LOCAL | O_WHERE, NULL },
+	{ "subscribe", NULL, 1, 1, "FLOW [--from START] [--local NAME] [--where EXPR] [--verify]", "SUBSCRIBE",
+	  UA_FLOW, R_SUBSCRIBE, NULL, O_FROM | O_LOCAL | O_VERIFY | O_WHERE, NULL },
 	{ "unsubscribe", NULL, 1, 1, "LOCAL [--token TOKEN]", "UNSUBSCRIBE", UA_FLOW, R_NAME, "local",
 	  O_TOKEN, NULL },
 	{ "revoke", NULL, 1, 1, "SUBSCRIPTION [--token TOKEN]", "REVOKE", UA_FLOW, R_NAME,
@@ -430,6 +431,8 @@ check_options(const struct ua *u, const struct ua_args *a, const struct command 
 		*why = "--local is for subscribe";
 	else if (a->from && !(cmd->options & O_FROM))
 		*why = "--from is for subscribe";
+	else if (a->verify && !(cmd->options & O_VERIFY))
+		*why = "--verify is for subscribe";
 	else if (a->from && from_arg(a->from, w->from) < 0)
 		*why = "--from: beginning, end, N, -N or @TIME (RFC 3339, or -N with s, m, h or d)";
 	else if (a->where && !(cmd->options & O_WHERE))
@@ -492,10 +495,11 @@ ua_run(const struct ua *u, const struct ua_args *a, int argc, char **argv, const
 		st = EX_FLOW_USAGE;
 	else {
 		/* the token last, where the agent takes it */
-		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
+		snprintf(extra, sizeof extra, "%s%s%s%s%s%s%s%s%s%s%s%s%s", a->public ? " PUBLIC" : "",
 		    a->retain ? (cmd->options & O_SET_RETAIN ? " " : " RETAIN ") : "", a->retain ? w.retain : "",
 		    a->from ? " FROM " : "", a->from ? w.from : "",
-		    a->local ? " LOCAL " : "", a->local ? local : "", to, a->where ? " WHERE " : "",
+		    a->local ? " LOCAL " : "", a->local ? local : "", to, a->verify ? " VERIFY" : "",
+		    a->where ? " WHERE " : "",
 		    a->where ? a->where : "", *token ? " " : "", token);
 		st = run(u, cl, cmd, label, &q);
 	}

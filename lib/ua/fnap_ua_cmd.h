@@ -17,6 +17,7 @@ struct ua_args {
 	int public;          /* create flow FQDN --public */
 	const char *local;   /* subscribe FLOW --local NAME */
 	const char *from;    /* subscribe FLOW --from beginning|end|N|-N|@TIME */
+	int verify;          /* subscribe FLOW --verify */
 	const char *retain;  /* create flow, set retention: --retain Nd|Nh|N|none */
 	const char *where;   /* subscribe FLOW, grant read FLOW USER: --where EXPR */
 	const char *token;   /* unsubscribe, revoke, pause, resume: --token, or FNAP_TOKEN */

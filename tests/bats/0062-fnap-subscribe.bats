@@ -60,8 +60,11 @@ no_id() {
 	[ -x "$TMP/state/service/$sub/run" ]
 	[ -x "$TMP/state/service/emiliano.ar-time.flows.unix.ar/run" ]
 	[ -L "$S6_SCAN/$sub" ]
-	grep -q "^exec s6-envdir ./env 'flow-bridge' '-g' 'fnap-[0-9a-f]\{16\}' '-o' 'stored' 'file://$TMP/flows/time.flows.unix.ar' 'file://$TMP/flows/$sub'\$" \
+	grep -q "^exec s6-envdir ./env 'flow-bridge' '-g' 'fnap-[0-9a-f]\{16\}' '-o' 'stored' '-r' '$TMP/state/service/$sub/rejects' 'file://$TMP/flows/time.flows.unix.ar' 'file://$TMP/flows/$sub'\$" \
 		"$TMP/state/service/$sub/run"
+	# what it could not take, kept for the agent alone
+	wait_until 10 test -e "$TMP/state/service/$sub/rejects"
+	assert_eq 600 "$(stat -c %a "$TMP/state/service/$sub/rejects")"
 	gen-events 300 > "$TMP/in"
 	flow-pub "$TMP/flows/time.flows.unix.ar" < "$TMP/in"
 	wait_count "$TMP/flows/emiliano.ar-time.flows.unix.ar" 300
@@ -160,7 +163,11 @@ OUT
 		'SUBSCRIBE a.flows.unix.ar LOCAL x FROM 1' 'SUBSCRIBE a.flows.unix.ar WHERE delay >' \
 		"SUBSCRIBE a.flows.unix.ar WHERE type = 'x" 'SUBSCRIBE ../etc.flows.unix.ar' \
 		'SUBSCRIBE nosuch.flows.unix.ar' 'SUBSCRIBE a.flows.unix.ar LOCAL $(id)' \
-		'SUBSCRIBE a.flows.unix.ar LOCAL a.flows.unix.ar' 'UNSUBSCRIBE' 'UNSUBSCRIBE a.flows.unix.ar' \
+		'SUBSCRIBE a.flows.unix.ar LOCAL a.flows.unix.ar' 'SUBSCRIBE a.flows.unix.ar VERIFY VERIFY' \
+		'SUBSCRIBE a.flows.unix.ar VERIFY LOCAL x' 'SUBSCRIBE a.flows.unix.ar VERIFY FROM 1' \
+		'SUBSCRIBE a.flows.unix.ar VERIFY NOW' 'SUBSCRIBE a.flows.unix.ar WHERE id = 1 VERIFY' \
+		'SUBSCRIBE a.flows.unix.ar VERIFY WHERE' 'SUBSCRIBE a.flows.unix.ar verify=yes' 'SUBSCRIBE nodot LOCAL x VERIFY' \
+		'UNSUBSCRIBE' 'UNSUBSCRIBE a.flows.unix.ar' \
 		'REVOKE a.flows.unix.ar x y' 'PAUSE nosuch.flows.unix.ar' 'RESUME' 'LIST SUBSCRIPTIONS a b' \
 		'QUIT' | fnap_session > "$TMP/out"
 	cmp "$TMP/out" - <<'OUT'
@@ -168,21 +175,29 @@ OUT
 530 authentication required
 220 Authenticated
 220 OK a.flows.unix.ar
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
-501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
 501 WHERE: column 8: unexpected end of expression
 501 WHERE: column 8: unterminated string
 553 flow name not allowed: empty label
 550 no such flow or access denied
 553 flow name not allowed: characters other than a-z, 0-9, '-' and '.'
 553 flow name not allowed: a.flows.unix.ar exists
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 WHERE: column 8: unexpected 'VERIFY' after the expression
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 usage: SUBSCRIBE <flow> [FROM BEGINNING|END|<offset>|@<time>] [LOCAL <local>] [VERIFY] [WHERE <cesql>]
+501 VERIFY: nodot is in no namespace
 501 usage: UNSUBSCRIBE <local> [<token>]
 550 no such subscription or access denied
 501 usage: REVOKE <subscription-flow> [<token>] | REVOKE READ|WRITE ON <flow> FROM <user>
