@@ -222,20 +222,28 @@ der_put_int32(unsigned char *p, const unsigned char *v)
 	return p + 32 - skip;
 }
 
-/* OpenSSL's DER signature read and written here, not through ECDSA_SIG
-   and BIGNUMs: they cost a few allocations each. */
+/* The DER SEQUENCE of r and s OpenSSL signs with as r || s (64 bytes):
+   0, or -1. (OpenSSL's DER is read and written here, not through
+   ECDSA_SIG and BIGNUMs: they cost a few allocations each.) */
+static int
+der_to_raw(const unsigned char *der, size_t derlen, unsigned char *sig)
+{
+	const unsigned char *p = der + 2, *end = der + derlen;
+
+	if (derlen < 2 || der[0] != 0x30 || der[1] != derlen - 2)
+		return -1;
+	return der_int32(&p, end, sig) == 0 && der_int32(&p, end, sig + 32) == 0 && p == end ? 0 : -1;
+}
+
 static int
 p256_sign(const struct sigkey *k, struct sigkey_ctx *c, const void *msg, size_t n, unsigned char *sig)
 {
 	unsigned char digest[32], der[80];
-	const unsigned char *p = der;
 	size_t derlen = sizeof der;
 	EVP_PKEY_CTX *ctx = key_ctx(k, c, 0);
 
 	if (!ctx || sha256(c, msg, n, digest) < 0 ||
-	    EVP_PKEY_sign(ctx, der, &derlen, digest, sizeof digest) != 1 || derlen < 2 ||
-	    der[0] != 0x30 || der[1] != derlen - 2 || (p += 2, der_int32(&p, der + derlen, sig) < 0) ||
-	    der_int32(&p, der + derlen, sig + 32) < 0 || p != der + derlen) {
+	    EVP_PKEY_sign(ctx, der, &derlen, digest, sizeof digest) != 1 || der_to_raw(der, derlen, sig) < 0) {
 		ERR_clear_error();
 		return -1;
 	}
