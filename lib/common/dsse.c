@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "dsse.h"
 #include "json.h"
 
@@ -12,42 +10,168 @@ static const char *const core_attrs[] = {
 	"id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject", "time",
 };
 
+static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Plain codecs, not libsodium's constant-time ones: everything base64 here
+   is public (digests, signatures, envelopes), and libsodium's spent more
+   time per event than anything but the signature (doc/choices.md). */
 size_t
 dsse_b64_encode(char *out, const void *in, size_t n)
 {
-	sodium_bin2base64(out, DSSE_B64_LEN(n) + 1, in, n, sodium_base64_VARIANT_ORIGINAL);
-	return DSSE_B64_LEN(n);
+	const unsigned char *b = in;
+	char *p = out;
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i += 3) {
+		v = (unsigned long)b[i] << 16 | (unsigned long)b[i + 1] << 8 | b[i + 2];
+		*p++ = b64_chars[v >> 18];
+		*p++ = b64_chars[(v >> 12) & 63];
+		*p++ = b64_chars[(v >> 6) & 63];
+		*p++ = b64_chars[v & 63];
+	}
+	if (i < n) {
+		v = (unsigned long)b[i] << 16 | (i + 1 < n ? (unsigned long)b[i + 1] << 8 : 0);
+		*p++ = b64_chars[v >> 18];
+		*p++ = b64_chars[(v >> 12) & 63];
+		*p++ = i + 1 < n ? b64_chars[(v >> 6) & 63] : '=';
+		*p++ = '=';
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+/* Each character's 6 bits for the letters and digits; 64 and 65 for '+'
+   and '/', 66 and 67 for '-' and '_' (62 and 63 in their alphabets); X
+   for the others. */
+#define X 255
+static const unsigned char b64_values[256] = {
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, 64, X, 66, X, 65,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, X, X, X,
+	X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, 67,
+	X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+};
+#undef X
+
+/* The 6 bits of character c in the standard or the URL-safe alphabet, or -1. */
+static int
+b64_value(unsigned char c, int urlsafe)
+{
+	int v = b64_values[c];
+
+	if (v < 64)
+		return v;
+	if (v == 64 + 2 * urlsafe || v == 65 + 2 * urlsafe)
+		return v - 2 - 2 * urlsafe;
+	return -1;
+}
+
+/* Whole groups of four letters and digits into out, the common case, in
+   one step each: how many characters were read (*o bytes written). */
+static size_t
+b64_groups(unsigned char *out, size_t outmax, const char *in, size_t n, size_t *o)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i + 4 <= n && *o + 3 <= outmax; i += 4) {
+		if ((b64_values[s[i]] | b64_values[s[i + 1]] | b64_values[s[i + 2]] | b64_values[s[i + 3]]) >= 64)
+			break;
+		v = (unsigned long)b64_values[s[i]] << 18 | (unsigned long)b64_values[s[i + 1]] << 12 |
+		    (unsigned long)b64_values[s[i + 2]] << 6 | b64_values[s[i + 3]];
+		out[(*o)++] = (unsigned char)(v >> 16);
+		out[(*o)++] = (unsigned char)(v >> 8);
+		out[(*o)++] = (unsigned char)v;
+	}
+	return i;
 }
 
 int
 dsse_b64_decode(unsigned char *out, size_t outmax, const char *in, size_t n, size_t *outlen)
 {
-	const char *end;
-	int variant, urlsafe = 0;
-	size_t i;
+	unsigned long acc = 0;
+	size_t i, bits = 0, pad, o = 0;
+	int urlsafe = 0, v;
 
-	/* the alphabet and the padding are read off the text, so that one
-	   decoding suffices; a text mixing both alphabets fails in it */
+	/* the alphabet is read off the text, so that one pass decodes it; a
+	   text mixing both alphabets fails in it */
 	for (i = 0; i < n; i++)
 		if (in[i] == '-' || in[i] == '_')
 			urlsafe = 1;
-	if (n > 0 && in[n - 1] == '=')
-		variant = urlsafe ? sodium_base64_VARIANT_URLSAFE : sodium_base64_VARIANT_ORIGINAL;
-	else
-		variant = urlsafe ? sodium_base64_VARIANT_URLSAFE_NO_PADDING :
-		    sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
-	if (sodium_base642bin(out, outmax, in, n, NULL, outlen, &end, variant) != 0 || end != in + n)
+	for (i = b64_groups(out, outmax, in, n, &o); i < n && (v = b64_value((unsigned char)in[i], urlsafe)) >= 0; i++) {
+		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == outmax)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* a last group of 2 or 3 characters, its unused bits zero, and when the
+	   text ends in '=' exactly the padding that completes the group */
+	if (bits > 4 || (acc & ((1UL << bits) - 1)) != 0)
 		return -1;
+	pad = n > 0 && in[n - 1] == '=' ? bits / 2 : 0;
+	if (n - i != pad)
+		return -1;
+	for (; i < n; i++)
+		if (in[i] != '=')
+			return -1;
+	*outlen = o;
 	return 0;
+}
+
+/* The text s at p; past it. (The writers below make a few pieces per
+   event: memcpy, not the printf family, whose parsing cost more.) */
+static char *
+put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* The decimal digits of n at p; past them. */
+static char *
+put_size(char *p, size_t n)
+{
+	char digits[24];
+	int k = 0;
+
+	do
+		digits[k++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	while (k > 0)
+		*p++ = digits[--k];
+	return p;
 }
 
 size_t
 dsse_pae(char *out, const void *body, size_t n)
 {
-	int k = snprintf(out, 80, "DSSEv1 %zu %s %zu ", strlen(DSSE_PAYLOAD_TYPE), DSSE_PAYLOAD_TYPE, n);
+	char *p = put(out, "DSSEv1 ");
 
-	memcpy(out + k, body, n);
-	return (size_t)k + n;
+	p = put_size(p, strlen(DSSE_PAYLOAD_TYPE));
+	p = put(p, " " DSSE_PAYLOAD_TYPE " ");
+	p = put_size(p, n);
+	*p++ = ' ';
+	memcpy(p, body, n);
+	return (size_t)(p - out) + n;
 }
 
 int
@@ -308,15 +432,14 @@ dsse_material_size(const struct dsse_material *m)
 size_t
 dsse_material_write(char *out, const struct dsse_material *m)
 {
-	char *p = out;
+	char *p = put(out, "{\"core\":\"");
 	int i;
 
-	p += sprintf(p, "{\"core\":\"");
 	p += dsse_b64_encode(p, m->core, DSSE_DIGEST_LEN);
 	if (m->has_ext) {
-		p += sprintf(p, "\",\"ext\":\"");
+		p = put(p, "\",\"ext\":\"");
 		p += dsse_b64_encode(p, m->ext, DSSE_DIGEST_LEN);
-		p += sprintf(p, "\",\"signedextattrs\":[");
+		p = put(p, "\",\"signedextattrs\":[");
 		for (i = 0; i < m->nnames; i++) {
 			if (i > 0)
 				*p++ = ',';
@@ -345,19 +468,18 @@ size_t
 dsse_envelope_write(char *out, const void *payload, size_t payloadlen,
     const struct dsse_signature *sigs, int nsigs)
 {
-	char *p = out;
+	char *p = put(out, "{\"payload\":\"");
 	int i;
 
-	p += sprintf(p, "{\"payload\":\"");
 	p += dsse_b64_encode(p, payload, payloadlen);
-	p += sprintf(p, "\",\"payloadType\":\"%s\",\"signatures\":[", DSSE_PAYLOAD_TYPE);
+	p = put(p, "\",\"payloadType\":\"" DSSE_PAYLOAD_TYPE "\",\"signatures\":[");
 	for (i = 0; i < nsigs; i++) {
-		p += sprintf(p, "%s{\"keyid\":", i > 0 ? "," : "");
+		p = put(p, i > 0 ? ",{\"keyid\":" : "{\"keyid\":");
 		p += json_quote(p, sigs[i].keyid, sigs[i].keyidlen);
-		p += sprintf(p, ",\"sig\":\"");
+		p = put(p, ",\"sig\":\"");
 		p += dsse_b64_encode(p, sigs[i].sig, sigs[i].siglen);
-		p += sprintf(p, "\"}");
+		p = put(p, "\"}");
 	}
-	p += sprintf(p, "]}");
+	p = put(p, "]}");
 	return (size_t)(p - out);
 }

@@ -29,6 +29,7 @@ prov_work_free(struct prov_work *w)
 	free(w->out);
 	free(w->copy);
 	EVP_MD_CTX_free(w->md);
+	sigkey_ctx_free(&w->keyctx);
 	memset(w, 0, sizeof *w);
 }
 
@@ -82,8 +83,10 @@ put_material(struct prov_work *w, const char *line, size_t len, const char *b64,
 	}
 	memcpy(p, line, head);
 	p += head;
-	if (!old)
-		p += sprintf(p, ",\"%s\":", MATERIAL_NAME);
+	if (!old) {
+		memcpy(p, ",\"" MATERIAL_NAME "\":", strlen(MATERIAL_NAME) + 4);
+		p += strlen(MATERIAL_NAME) + 4;
+	}
 	*p++ = '"';
 	memcpy(p, b64, b64len);
 	p += b64len;
@@ -176,7 +179,7 @@ prov_sign_line(const struct prov_signer *s, struct prov_work *w, const char *lin
 	pae = w->aux + msize;
 	plen = dsse_pae(pae, w->aux, mlen);
 	for (i = 0; i < s->nkeys; i++)
-		if (sigkey_sign(&s->keys[i], pae, plen, sigs[i].sig) < 0) {
+		if (sigkey_sign_ctx(&s->keys[i], &w->keyctx, pae, plen, sigs[i].sig) < 0) {
 			snprintf(why, whysize, "OpenSSL could not sign");
 			return -1;
 		}
@@ -199,8 +202,8 @@ fail(struct dsse_fail *f, const char *step, const char *msg)
 
 /* Step 7: some signature by an acceptable key verifies over the PAE. */
 static int
-check_signatures(const struct prov_verifier *v, const struct dsse_envelope *e, const char *pae,
-    size_t plen, struct dsse_fail *f)
+check_signatures(const struct prov_verifier *v, struct prov_work *w, const struct dsse_envelope *e,
+    const char *pae, size_t plen, struct dsse_fail *f)
 {
 	char why[128], q[6 * DSSE_MAX_KEYID + 3], first[sizeof f->msg] = "";
 	const struct sigkey *k;
@@ -218,7 +221,7 @@ check_signatures(const struct prov_verifier *v, const struct dsse_envelope *e, c
 				snprintf(first, sizeof first, "no signature by an accepted key (keyid %.40s: %.70s)", q, why);
 			continue;
 		case KEY_FOUND:
-			if (sigkey_verify(k, pae, plen, e->sigs[i].sig, e->sigs[i].siglen))
+			if (sigkey_verify_ctx(k, &w->keyctx, pae, plen, e->sigs[i].sig, e->sigs[i].siglen))
 				return PROV_VERIFIED;
 			snprintf(first, sizeof first, "the signature by keyid %.80s does not verify", q);
 		}
@@ -363,7 +366,7 @@ prov_verify_line(const struct prov_verifier *v, struct prov_work *w, const char 
 		return PROV_FAILED;
 	pae = w->aux + 5 * L;
 	plen = dsse_pae(pae, env.payload, env.payloadlen);
-	if ((st = check_signatures(v, &env, pae, plen, f)) != PROV_VERIFIED ||
+	if ((st = check_signatures(v, w, &env, pae, plen, f)) != PROV_VERIFIED ||
 	    (st = check_digests(v, w, &m, f)) != PROV_VERIFIED)
 		return st;
 	present(v, w, &m, line, len, out, outlen);

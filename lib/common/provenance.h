@@ -53,6 +53,7 @@ struct prov_work {
 	EVP_MD_CTX *md;                 /* SHA-256, made at first use */
 	char *scratch, *aux, *out, *copy;
 	size_t scratchsize, auxsize, outsize, copysize;
+	struct sigkey_ctx keyctx;       /* OpenSSL's, kept from one line to the next */
 };
 
 void prov_work_free(struct prov_work *w);

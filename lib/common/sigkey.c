@@ -5,10 +5,8 @@
 #include <string.h>
 
 #include <openssl/bio.h>
-#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <sodium.h>
 
@@ -149,25 +147,103 @@ p256_low_s(unsigned char *s)
 	}
 }
 
+/* The context of c for k (signing or verifying), made when missing: NULL
+   when OpenSSL failed. */
+static EVP_PKEY_CTX *
+key_ctx(const struct sigkey *k, struct sigkey_ctx *c, int verify)
+{
+	EVP_PKEY_CTX **slots = verify ? c->verify : c->sign, *ctx;
+	unsigned *made = verify ? &c->nverify : &c->nsign;
+	int i;
+
+	for (i = 0; i < SIGKEY_CTX_KEYS; i++)
+		if (slots[i] && EVP_PKEY_CTX_get0_pkey(slots[i]) == k->pkey)
+			return slots[i];
+	ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
+	if (!ctx || (verify ? EVP_PKEY_verify_init(ctx) : EVP_PKEY_sign_init(ctx)) != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	i = (int)((*made)++ % SIGKEY_CTX_KEYS);
+	EVP_PKEY_CTX_free(slots[i]);
+	slots[i] = ctx;
+	return ctx;
+}
+
 static int
-p256_sign(const struct sigkey *k, const void *msg, size_t n, unsigned char *sig)
+sha256(struct sigkey_ctx *c, const void *msg, size_t n, unsigned char *digest)
+{
+	EVP_MD *sha;
+
+	if (!c->sha) {
+		sha = EVP_MD_fetch(NULL, "SHA256", NULL);
+		if ((c->sha = EVP_MD_CTX_new()) == NULL || !sha || EVP_DigestInit_ex2(c->sha, sha, NULL) != 1) {
+			EVP_MD_free(sha);
+			return -1;
+		}
+		EVP_MD_free(sha);   /* the context holds its own reference */
+	}
+	return EVP_DigestInit_ex2(c->sha, NULL, NULL) == 1 && EVP_DigestUpdate(c->sha, msg, n) == 1 &&
+	    EVP_DigestFinal_ex(c->sha, digest, NULL) == 1 ? 0 : -1;
+}
+
+/* The DER INTEGER at *pp (before end) as 32 bytes big-endian: 0, or -1. */
+static int
+der_int32(const unsigned char **pp, const unsigned char *end, unsigned char *out)
+{
+	const unsigned char *p = *pp;
+	size_t n;
+
+	if (end - p < 2 || p[0] != 0x02 || (n = p[1]) > (size_t)(end - p - 2))
+		return -1;
+	*pp = p + 2 + n;
+	for (p += 2; n > 0 && *p == 0; n--)
+		p++;
+	if (n > 32)
+		return -1;
+	memset(out, 0, 32 - n);
+	memcpy(out + 32 - n, p, n);
+	return 0;
+}
+
+/* A 32-byte big-endian integer as DER at p (at most 35 bytes); past it. */
+static unsigned char *
+der_put_int32(unsigned char *p, const unsigned char *v)
+{
+	size_t skip = 0;
+
+	while (skip < 31 && v[skip] == 0)
+		skip++;
+	*p++ = 0x02;
+	*p++ = (unsigned char)(32 - skip + (v[skip] >= 0x80));
+	if (v[skip] >= 0x80)
+		*p++ = 0;
+	memcpy(p, v + skip, 32 - skip);
+	return p + 32 - skip;
+}
+
+/* The DER SEQUENCE of r and s OpenSSL signs with as r || s (64 bytes):
+   0, or -1. (OpenSSL's DER is read and written here, not through
+   ECDSA_SIG and BIGNUMs: they cost a few allocations each.) */
+static int
+der_to_raw(const unsigned char *der, size_t derlen, unsigned char *sig)
+{
+	const unsigned char *p = der + 2, *end = der + derlen;
+
+	if (derlen < 2 || der[0] != 0x30 || der[1] != derlen - 2)
+		return -1;
+	return der_int32(&p, end, sig) == 0 && der_int32(&p, end, sig + 32) == 0 && p == end ? 0 : -1;
+}
+
+static int
+p256_sign(const struct sigkey *k, struct sigkey_ctx *c, const void *msg, size_t n, unsigned char *sig)
 {
 	unsigned char digest[32], der[80];
-	const unsigned char *p = der;
 	size_t derlen = sizeof der;
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
-	ECDSA_SIG *es = NULL;
-	int ok;
+	EVP_PKEY_CTX *ctx = key_ctx(k, c, 0);
 
-	crypto_hash_sha256(digest, msg, n);
-	ok = ctx && EVP_PKEY_sign_init(ctx) == 1 &&
-	    EVP_PKEY_sign(ctx, der, &derlen, digest, sizeof digest) == 1 &&
-	    (es = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) != NULL &&
-	    BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32) == 32 &&
-	    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32) == 32;
-	ECDSA_SIG_free(es);
-	EVP_PKEY_CTX_free(ctx);
-	if (!ok) {
+	if (!ctx || sha256(c, msg, n, digest) < 0 ||
+	    EVP_PKEY_sign(ctx, der, &derlen, digest, sizeof digest) != 1 || der_to_raw(der, derlen, sig) < 0) {
 		ERR_clear_error();
 		return -1;
 	}
@@ -176,48 +252,75 @@ p256_sign(const struct sigkey *k, const void *msg, size_t n, unsigned char *sig)
 }
 
 static int
-p256_verify(const struct sigkey *k, const void *msg, size_t n, const unsigned char *sig)
+p256_verify(const struct sigkey *k, struct sigkey_ctx *c, const void *msg, size_t n,
+    const unsigned char *sig)
 {
-	unsigned char digest[32], *der = NULL;
-	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, 32, NULL), *s = BN_bin2bn(sig + 32, 32, NULL);
-	EVP_PKEY_CTX *ctx = NULL;
-	int derlen, ok = 0;
+	unsigned char digest[32], der[2 + 2 * 35], *p = der + 2;
+	EVP_PKEY_CTX *ctx = key_ctx(k, c, 1);
+	int ok;
 
-	if (es && r && s && ECDSA_SIG_set0(es, r, s) == 1) {
-		r = s = NULL;   /* es owns them */
-		derlen = i2d_ECDSA_SIG(es, &der);
-		crypto_hash_sha256(digest, msg, n);
-		ok = derlen > 0 && (ctx = EVP_PKEY_CTX_new(k->pkey, NULL)) != NULL &&
-		    EVP_PKEY_verify_init(ctx) == 1 &&
-		    EVP_PKEY_verify(ctx, der, (size_t)derlen, digest, sizeof digest) == 1;
-	}
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(es);
-	OPENSSL_free(der);
-	EVP_PKEY_CTX_free(ctx);
+	p = der_put_int32(p, sig);
+	p = der_put_int32(p, sig + 32);
+	der[0] = 0x30;
+	der[1] = (unsigned char)(p - der - 2);
+	ok = ctx && sha256(c, msg, n, digest) == 0 &&
+	    EVP_PKEY_verify(ctx, der, (size_t)(p - der), digest, sizeof digest) == 1;
 	ERR_clear_error();
 	return ok;
 }
 
 int
-sigkey_sign(const struct sigkey *k, const void *msg, size_t n, unsigned char *sig)
+sigkey_sign_ctx(const struct sigkey *k, struct sigkey_ctx *c, const void *msg, size_t n,
+    unsigned char *sig)
 {
 	if (k->alg == SIGKEY_ED25519)
 		return crypto_sign_detached(sig, NULL, msg, n, k->ed_sk) == 0 ? 0 : -1;
-	return p256_sign(k, msg, n, sig);
+	return p256_sign(k, c, msg, n, sig);
+}
+
+int
+sigkey_verify_ctx(const struct sigkey *k, struct sigkey_ctx *c, const void *msg, size_t n,
+    const unsigned char *sig, size_t siglen)
+{
+	if (siglen != SIGKEY_SIG_LEN)
+		return 0;
+	if (k->alg == SIGKEY_ED25519)
+		return crypto_sign_verify_detached(sig, msg, n, k->ed_pk) == 0;
+	return p256_verify(k, c, msg, n, sig);
+}
+
+int
+sigkey_sign(const struct sigkey *k, const void *msg, size_t n, unsigned char *sig)
+{
+	struct sigkey_ctx c = { 0 };
+	int r = sigkey_sign_ctx(k, &c, msg, n, sig);
+
+	sigkey_ctx_free(&c);
+	return r;
 }
 
 int
 sigkey_verify(const struct sigkey *k, const void *msg, size_t n, const unsigned char *sig,
     size_t siglen)
 {
-	if (siglen != SIGKEY_SIG_LEN)
-		return 0;
-	if (k->alg == SIGKEY_ED25519)
-		return crypto_sign_verify_detached(sig, msg, n, k->ed_pk) == 0;
-	return p256_verify(k, msg, n, sig);
+	struct sigkey_ctx c = { 0 };
+	int r = sigkey_verify_ctx(k, &c, msg, n, sig, siglen);
+
+	sigkey_ctx_free(&c);
+	return r;
+}
+
+void
+sigkey_ctx_free(struct sigkey_ctx *c)
+{
+	int i;
+
+	EVP_MD_CTX_free(c->sha);
+	for (i = 0; i < SIGKEY_CTX_KEYS; i++) {
+		EVP_PKEY_CTX_free(c->sign[i]);
+		EVP_PKEY_CTX_free(c->verify[i]);
+	}
+	memset(c, 0, sizeof *c);
 }
 
 void

@@ -53,6 +53,28 @@ int sigkey_sign(const struct sigkey *k, const void *msg, size_t n, unsigned char
 int sigkey_verify(const struct sigkey *k, const void *msg, size_t n, const unsigned char *sig,
     size_t siglen);
 
+/* One thread's OpenSSL contexts for P-256 keys, kept from one signature to
+   the next, since making them for each cost a tenth of the signature: a
+   SHA-256 context and a few keys' signing and verifying contexts, made at
+   a key's first use (the oldest dropped when more keys come). A context
+   holds a reference to its key, so a key freed and another loaded at its
+   address never finds the old one's. All zero is an empty one. */
+#define SIGKEY_CTX_KEYS 4
+
+struct sigkey_ctx {
+	EVP_MD_CTX *sha;
+	EVP_PKEY_CTX *sign[SIGKEY_CTX_KEYS], *verify[SIGKEY_CTX_KEYS];
+	unsigned nsign, nverify;   /* contexts made, ever: the next slot to fill */
+};
+
+/* sigkey_sign and sigkey_verify with the contexts of c. */
+int sigkey_sign_ctx(const struct sigkey *k, struct sigkey_ctx *c, const void *msg, size_t n,
+    unsigned char *sig);
+int sigkey_verify_ctx(const struct sigkey *k, struct sigkey_ctx *c, const void *msg, size_t n,
+    const unsigned char *sig, size_t siglen);
+
+void sigkey_ctx_free(struct sigkey_ctx *c);
+
 void sigkey_free(struct sigkey *k);
 
 #endif
