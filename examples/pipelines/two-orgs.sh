@@ -6,7 +6,11 @@
 # an airline ("blue", flows.blue.example) subscribes to the late ones. The
 # other way, the airline keeps its fleet's positions in a private flow and
 # grants the airport's agent READ on the delayed ones only: the airport
-# subscribes, until the airline takes the grant away. Each has its agent (fnap-serve under tcpserver, TLS from a throw-away CA) that
+# subscribes, until the airline takes the grant away. The airport's agent
+# signs what it is given to publish, as a mail server signs with DKIM, and
+# the airline's checks every event it copies against the key the airport
+# published in DNS: an event changed on the way is caught. Each has its
+# agent (fnap-serve under tcpserver, TLS from a throw-away CA) that
 # registers its flows in DNS (BIND named, a dynamic zone) and runs its
 # processors under s6-svscan. Everything runs on loopback in a temporary
 # directory and is stopped at the end.
@@ -27,7 +31,7 @@ cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	for p in $pids; do wait "$p" 2>/dev/null || true; done
 	named_stop
-	rm -rf "$dir"
+	[ -n "${KEEP:-}" ] || rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
 
@@ -40,6 +44,8 @@ wait_events() {
 	done
 }
 show() { printf '$ %s\n' "$*"; "$@"; }
+# brief: event lines with their signature cut short, for reading
+brief() { sed -E 's/"dssematerial":"([^"]{12})[^"]*"/"dssematerial":"\1..."/'; }
 
 # shellcheck source=../../tests/bats/helpers/named.bash
 . "$src/tests/bats/helpers/named.bash"
@@ -123,12 +129,19 @@ user orange alice apw
 user blue bob bobpw
 echo "each agent has credentials for the other's in its peers file"
 
+step "orange signs what is published in its namespace (sign-key): an Ed25519 key, over the core attributes, the data and the delay; the agent publishes the key in DNS before its first signature"
+openssl genpkey -algorithm ed25519 -out "$dir/orange/sign.pem"
+chmod 600 "$dir/orange/sign.pem"
+echo "sign-key flows.orange.example $dir/orange/sign.pem s1 delay" >> "$dir/orange/fnap-serve.conf"
+keyid=s1._flowkey.flows.orange.example
+tail -n 1 "$dir/orange/fnap-serve.conf"
+
 step "alice creates a public flow at orange; it is registered in DNS"
 show fnap -c "$dir/alice.yml" create flow arrivals.flows.orange.example --public
 show flow-resolve arrivals.flows.orange.example
 
-step "bob subscribes to it from blue, only the late arrivals (CESQL, applied at orange)"
-show fnap -c "$dir/bob.yml" subscribe arrivals.flows.orange.example --local late \
+step "bob subscribes to it from blue, only the late arrivals (CESQL, applied at orange), each verified at blue"
+show fnap -c "$dir/bob.yml" subscribe arrivals.flows.orange.example --local late --verify \
 	--where "type = 'com.example.arrival' AND delay > 30" | tee "$dir/subscription"
 sub=$(sed -n 's/.*subscription=//p' "$dir/subscription")
 echo "blue's agent found orange's in DNS and subscribed there: orange copies the flow into $sub,"
@@ -145,20 +158,25 @@ EVENTS
 orange_url=fnaps://fnaa.orange.example:$(cat "$dir/orange/port")/arrivals.flows.orange.example
 FNAP_CA=$dir/ca.pem FNAP_USER=alice FNAP_PASSWORD=apw show flow-pub -v "$orange_url" < "$dir/arrivals"
 
-step "at blue, the late ones arrive (a2 and a4)"
+step "at blue, the late ones arrive (a2 and a4), signed by orange's agent and verified by blue's processor"
 late=$dir/blue/flows/late.flows.blue.example
 wait_events "$late" 2
-show flow-sub -o beginning -e "$late"
+show flow-sub -o beginning -e "$late" | brief
+echo "the key is in DNS, where anyone can check orange's events:"
+show flow-resolve --key "$keyid" | head -n 2
+flow-sub -o beginning -e "$late" | show flow-verify --dns --namespace flows.orange.example | brief
 
 step "orange's agent goes down (killed, with its sessions) and comes back on its port: blue's processor reconnects and resumes"
 orange_pid=$(cat "$dir/orange/pid")
 kill -KILL "$orange_pid"
 pkill -KILL -f "fnap-serve -T -c $dir/orange/fnap-serve.conf" || true
-echo "meanwhile two more arrivals are published at orange, into the flow's files on its host:"
-flow-pub "$dir/orange/flows/arrivals.flows.orange.example" <<'EVENTS'
+echo "meanwhile two more arrivals are published at orange, into the flow's files on its host,"
+echo "signed by its admin with the agent's key (flow-sign):"
+flow-sign -k "$dir/orange/sign.pem" -i "$keyid" -e delay <<'EVENTS' |
 {"specversion":"1.0","id":"a6","source":"/airport/gate/4","type":"com.example.arrival","delay":50}
 {"specversion":"1.0","id":"a7","source":"/airport/gate/5","type":"com.example.arrival","delay":3}
 EVENTS
+	flow-pub "$dir/orange/flows/arrivals.flows.orange.example"
 tcpserver -q -R -H 127.0.0.1 "$(cat "$dir/orange/port")" fnap-serve -T -c "$dir/orange/fnap-serve.conf" \
 	2>> "$dir/orange/agent.log" &
 pids="$pids $!"
@@ -166,7 +184,23 @@ wait_events "$late" 3
 echo "blue's processor said, in the supervisor's log:"
 grep 'reconnecting in' "$dir/processors.log" | sed 's/^/  /'
 echo "blue has every late arrival once, a6 too (it reads as a consumer group that orange's agent keeps):"
-show flow-sub -o beginning -e "$late"
+show flow-sub -o beginning -e "$late" | brief
+
+step "an event changed after it was signed (a8's delay, in orange's files) is caught at blue, and kept aside"
+echo '{"specversion":"1.0","id":"a8","source":"/airport/gate/2","type":"com.example.arrival","delay":35}' |
+	flow-sign -k "$dir/orange/sign.pem" -i "$keyid" -e delay | sed 's/"delay":35/"delay":135/' |
+	flow-pub "$dir/orange/flows/arrivals.flows.orange.example"
+rejects=$dir/blue/state/service/late.flows.blue.example/rejects
+for _ in $(seq 1 300); do
+	[ -s "$rejects" ] && break
+	sleep 0.1
+done
+echo "blue's processor said, in the supervisor's log:"
+grep 'not verified' "$dir/processors.log" | sed 's/^/  /'
+echo "and kept it in its reject file, $rejects:"
+brief < "$rejects"
+echo "blue's flow is as it was:"
+show flow-sub -o beginning -e "$late" | brief
 
 step "alice revokes the subscription: orange's copy and its processor go"
 show fnap -c "$dir/alice.yml" revoke "$sub"

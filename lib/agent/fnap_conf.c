@@ -150,9 +150,10 @@ set_namespace(struct fnap_conf *c, char *val, const char **why)
 	return 0;
 }
 
-/* sign-key NAMESPACE FILE SELECTOR: of a namespace line given before it,
-   one key each; the file is not read here (a session that does not sign
-   must not pay for it) */
+/* sign-key NAMESPACE FILE SELECTOR [EXTENSION...]: of a namespace line
+   given before it, one key each; neither the file nor the extensions'
+   names are checked here (a session that does not sign must not pay for
+   it: the signing code checks them, fnap_sign) */
 static int
 set_sign_key(struct fnap_conf *c, char *val, const char **why)
 {
@@ -160,8 +161,8 @@ set_sign_key(struct fnap_conf *c, char *val, const char **why)
 	char ns[DNSNAME_MAX + 1], keyid[DNSNAME_MAX + 2];
 	int i;
 
-	if (!name || !file || !selector || fnap_word(&val)) {
-		*why = "expected NAMESPACE /KEYFILE SELECTOR";
+	if (!name || !file || !selector) {
+		*why = "expected NAMESPACE /KEYFILE SELECTOR [EXTENSION...]";
 		return -1;
 	}
 	if (dnsname_check(name, strlen(name), why) < 0)
@@ -188,6 +189,9 @@ set_sign_key(struct fnap_conf *c, char *val, const char **why)
 		return -1;
 	}
 	c->ns[i].sign_key = xstrdup(file);
+	while (*val == ' ' || *val == '\t')
+		val++;
+	c->ns[i].sign_exts = *val ? xstrdup(val) : NULL;
 	return 0;
 }
 
@@ -301,6 +305,7 @@ fnap_conf_free(struct fnap_conf *c)
 	for (i = 0; i < c->nns; i++) {
 		c->ns[i].kind->keeper->space_free(&c->ns[i].space);
 		free(c->ns[i].sign_key);
+		free(c->ns[i].sign_exts);
 	}
 	memset(c, 0, sizeof *c);
 }

@@ -18,6 +18,7 @@ struct fnap_namespace {
 	   with the PEM private key of this file, read only then; NULL: none */
 	char *sign_key;
 	char sign_keyid[DNSNAME_MAX + 1];   /* <selector>._flowkey.<name> */
+	char *sign_exts;   /* the extensions it signs too, separated by blanks, or NULL */
 };
 
 struct fnap_conf {

@@ -8,6 +8,7 @@
 
 #include "dsse.h"
 #include "flowstate.h"
+#include "fnap.h"
 #include "fnap_dnsreg.h"
 #include "fnap_sign.h"
 #include "provenance.h"
@@ -20,6 +21,9 @@ struct signer {
 	const struct fnap_namespace *ns;
 	struct sigkey key;
 	const char *keyids[1];
+	char *extbuf;                /* the sign-key line's extensions, split */
+	const char *exts[DSSE_MAX_EXTS];
+	size_t extlens[DSSE_MAX_EXTS];
 	struct prov_signer ps;
 	struct prov_verifier pv;     /* its keyring made at the first event signed already */
 	struct prov_work work;
@@ -87,6 +91,33 @@ publish_record(const struct fnap_conf *conf, const struct signer *sg)
 	return st;
 }
 
+/* The extensions of ns's sign-key line into sg->ps: 0, or -1 with sg->why. */
+static int
+extensions(struct signer *sg, const struct fnap_namespace *ns)
+{
+	char *p, *w;
+	const char *bad;
+
+	if (!ns->sign_exts)
+		return 0;
+	p = sg->extbuf = xstrdup(ns->sign_exts);
+	while ((w = fnap_word(&p))) {
+		if (sg->ps.nexts == DSSE_MAX_EXTS) {
+			snprintf(sg->why, sizeof sg->why, "more than %d extensions", DSSE_MAX_EXTS);
+			return -1;
+		}
+		sg->exts[sg->ps.nexts] = w;
+		sg->extlens[sg->ps.nexts++] = strlen(w);
+	}
+	sg->ps.exts = sg->exts;
+	sg->ps.extlens = sg->extlens;
+	if (prov_exts_check(sg->exts, sg->extlens, sg->ps.nexts, &bad) < 0) {
+		snprintf(sg->why, sizeof sg->why, "its extensions: %s", bad);
+		return -1;
+	}
+	return 0;
+}
+
 int
 sign_open(const struct fnap_conf *conf, const char *flow, struct signer **out, struct result *r)
 {
@@ -97,8 +128,12 @@ sign_open(const struct fnap_conf *conf, const char *flow, struct signer **out, s
 	if (!ns || !ns->sign_key)
 		return 0;
 	sg = xcalloc(1, sizeof *sg);
-	if (sigkey_load(&sg->key, ns->sign_key, 1, sg->why, sizeof sg->why) < 0) {
+	if (sigkey_load(&sg->key, ns->sign_key, 1, sg->why, sizeof sg->why) < 0 ||
+	    extensions(sg, ns) < 0) {
 		warnmsg("sign-key: %s: %s", ns->sign_key, sg->why);
+		if (sg->key.pkey)
+			sigkey_free(&sg->key);
+		free(sg->extbuf);
 		free(sg);
 		/* nothing is stored unsigned */
 		return result_set(r, REPLY_RETRY, "cannot sign the flow's events now, retry");
@@ -218,5 +253,6 @@ sign_close(struct signer *sg)
 	if (sg->pv.keys)
 		keyring_free(sg->pv.keys);
 	sigkey_free(&sg->key);
+	free(sg->extbuf);
 	free(sg);
 }

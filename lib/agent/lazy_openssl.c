@@ -149,3 +149,9 @@ prov_work_free(struct prov_work *w)
 {
 	loaded->work_free(w);
 }
+
+int
+prov_exts_check(const char *const *names, const size_t *lens, int n, const char **why)
+{
+	return loaded->exts_check(names, lens, n, why);
+}

@@ -88,12 +88,30 @@ file_place(const struct broker_space *sp, const char *flow, struct broker_queue 
 static int
 file_remove(const struct broker_space *sp, const struct broker_queue *q, const char **why)
 {
+	char gone[BROKER_QUEUE_PATH_MAX + 32];
+	const char *slash = strrchr(q->path, '/');
+	int tries;
+
 	(void)sp;
 	*why = NULL;
-	if (remove_tree(q->path) == 0)
-		return 0;
-	warnmsg("%s: %s", q->path, strerror(errno));
-	return -1;
+	/* A STREAM of the flow may still store a group's offset in it until it
+	   sees the flow gone (a second or so): the directory is renamed out of
+	   its name at once, then removed, again while such a late file turns
+	   up in it. */
+	snprintf(gone, sizeof gone, "%.*s.%s.deleted.%ld", slash ? (int)(slash - q->path + 1) : 0,
+	    q->path, slash ? slash + 1 : q->path, (long)getpid());
+	if (rename(q->path, gone) < 0) {
+		if (errno == ENOENT)   /* removed already */
+			return 0;
+		warnmsg("%s: %s", q->path, strerror(errno));
+		return -1;
+	}
+	for (tries = 0; remove_tree(gone) < 0; tries++)
+		if (errno != ENOTEMPTY || tries == 20) {
+			warnmsg("%s: %s", gone, strerror(errno));
+			return -1;
+		}
+	return 0;
 }
 
 static void

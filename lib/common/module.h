@@ -83,6 +83,7 @@ struct openssl_module {
 	int (*verify_line)(const struct prov_verifier *v, struct prov_work *w, const char *line,
 	    size_t len, const char **out, size_t *outlen, struct dsse_fail *f);
 	void (*work_free)(struct prov_work *w);
+	int (*exts_check)(const char *const *names, const size_t *lens, int n, const char **why);
 };
 
 /* The table of module name, loaded now if it is not yet: NULL with *why

@@ -26,4 +26,5 @@ const struct openssl_module openssl_module = {
 	.sign_line = prov_sign_line,
 	.verify_line = prov_verify_line,
 	.work_free = prov_work_free,
+	.exts_check = prov_exts_check,
 };
