@@ -23,7 +23,9 @@ cleanup() {
 	for p in $pids; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$dir"
 }
-trap cleanup EXIT INT TERM
+# on a signal, exit: the EXIT trap cleans up, once
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 step() { printf '\n== %s\n' "$*"; }
 # show COMMAND...: print the command, its arguments quoted as a shell would
