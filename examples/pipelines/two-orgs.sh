@@ -16,7 +16,7 @@
 # directory and is stopped at the end.
 #
 # Needs the flow programs on PATH (./setup.sh demo arranges that), named,
-# nsupdate, tcpserver, s6 and openssl.
+# nsupdate, tcpserver, s6 and openssl. KEEP=1 keeps its directory.
 set -eu
 
 src=$(cd "$(dirname "$0")/../.." && pwd)

@@ -366,16 +366,24 @@ $dns" fnap_start
 	wait_svstat "$svc" 'true true' 20
 }
 
-@test "examples: two-orgs.sh, orange's late arrivals reach blue until orange revokes; blue's private flow reaches orange through a grant until bob takes it away" {
+@test "examples: two-orgs.sh, orange's late arrivals reach blue, signed and verified, until orange revokes; blue's private flow reaches orange through a grant until bob takes it away" {
 	run --separate-stderr "$FLOW_SRCDIR/examples/pipelines/two-orgs.sh"
 	[ "$status" -eq 0 ] || { echo "$output $stderr" >&2; false; }
 	# blue's flow holds a2 and a4 (delay > 30); still only them after the
 	# revocation and a5
 	ids() { printf '%s\n' "$output" | sed -n "$1" | grep '^{' | grep -o '"id":"a[0-9]"' | tr '\n' ' '; }
-	assert_eq '"id":"a2" "id":"a4" ' "$(ids '/^== at blue/,/^== orange.s agent goes down/p')" "arrived"
+	# signed by orange's agent: blue's flow, then flow-verify --dns of it
+	assert_eq '"id":"a2" "id":"a4" "id":"a2" "id":"a4" ' "$(ids '/^== at blue/,/^== orange.s agent goes down/p')" \
+		"arrived"
+	[ "$(printf '%s\n' "$output" | sed -n '/^== at blue/,/^== orange.s agent goes down/p' | grep -c '"delay":[0-9]*,.*"dssematerial":"')" -eq 4 ]
+	assert_match 'key-id=s1\._flowkey\.flows\.orange\.example' "$output"
 	# orange's agent killed and back: blue's processor reconnects, and has a6 too, once
-	assert_eq '"id":"a2" "id":"a4" "id":"a6" ' "$(ids '/^== orange.s agent goes down/,/^== alice revokes/p')" \
+	assert_eq '"id":"a2" "id":"a4" "id":"a6" ' "$(ids '/^== orange.s agent goes down/,/^== an event changed/p')" \
 		"after the agent came back"
+	# a8, changed after it was signed: in blue's reject file, not in its flow
+	assert_eq '"id":"a8" "id":"a2" "id":"a4" "id":"a6" ' "$(ids '/^== an event changed/,/^== alice revokes/p')" \
+		"the changed event"
+	assert_match '  flow-bridge: .*: event a8 at offset [0-9]+: not verified: step 9' "$output"
 	assert_match '  .*: .*; reconnecting in [0-9]+\.[0-9] s' "$output"
 	assert_eq '"id":"a2" "id":"a4" "id":"a6" ' "$(ids '/^== alice revokes/,/^== the other way/p')" "after the revocation"
 	assert_match 'SUBSCRIBED|subscription=[a-z0-9]{7}\.arrivals\.flows\.orange\.example' "$output"
