@@ -124,9 +124,12 @@ main(int argc, char **argv)
 	size_t size = 0;
 	ssize_t n;
 	long per = 100, events = 0, requests = 0, connections = 0;
+	char *end = "";
 	CURL *e;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && ((per = strtol(argv[2], NULL, 10)) < 1 || per > BATCH_MAX))) {
+	if (argc == 3)
+		per = strtol(argv[2], &end, 10);
+	if (argc < 2 || argc > 3 || *end != '\0' || per < 1 || per > BATCH_MAX) {
 		fprintf(stderr, "usage: http-post URL [N (1 to %d)]\n", BATCH_MAX);
 		return 64;
 	}

@@ -50,8 +50,7 @@ serve() {
 # peak_rss NAME: the largest RSS of NAME's flow-httpd processes, once every
 # connection has ended (time(1) writes when its process is gone)
 peak_rss() {
-	local i
-	for i in $(seq 1 500); do
+	for _ in $(seq 1 500); do
 		[ "$(grep -c '^tcpserver: end' "$run/$1.log")" -lt "$(grep -c '^tcpserver: pid' "$run/$1.log")" ] || break
 		sleep 0.01
 	done
