@@ -18,6 +18,14 @@ json_printable_prefix(const char *s, size_t n)
 	return bytescan_printable(s, n);
 }
 
+size_t
+json_printable_string(const char *p, const char *end)
+{
+	size_t n = bytescan_printable(p + 1, (size_t)(end - p - 1));
+
+	return p + 1 + n < end && p[1 + n] == '"' ? n + 2 : 0;
+}
+
 static int
 hexval(int c)
 {
