@@ -252,7 +252,6 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, int printable, struct c
 	const char *s;
 	char *decoded = NULL;
 	size_t n;
-	int64_t ns;
 	int ok;
 
 	if (kind == A_DATA)
@@ -306,7 +305,7 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, int printable, struct c
 		ok = uri_check(s, n, 1) == 0;
 		break;
 	case A_TIME:
-		ok = rfc3339_parse(s, n, &ns) == 0;
+		ok = rfc3339_valid(s, n);
 		break;
 	default: /* A_DATACONTENTTYPE */
 		ok = mediatype_check(s, n) == 0;
