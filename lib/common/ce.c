@@ -242,15 +242,16 @@ classify(const char *n, size_t len)
 #undef IS
 }
 
-/* Check one attribute's value by its kind. */
+/* Check one attribute's value by its kind; printable: the value is a
+   string of printable ASCII alone (json_printable_string), which needs
+   no look for forbidden characters or escapes. */
 static int
-check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
+check_attr(const struct ce_attr *a, enum attr_kind kind, int printable, struct ce_error *err)
 {
 	const struct json_span *v = &a->val;
 	const char *s;
 	char *decoded = NULL;
 	size_t n;
-	int64_t ns;
 	int ok;
 
 	if (kind == A_DATA)
@@ -262,7 +263,7 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 		if (v->type == JSON_NUMBER && integer_check(v->p, v->len) < 0)
 			return fail(err, "extension %.*s: %.*s is not an Integer (whole, signed 32-bit)",
 			    (int)a->namelen, a->name, v->len > 24 ? 24 : (int)v->len, v->p);
-		return v->type == JSON_STRING ? string_check(a, "extension ", err) : 0;
+		return v->type == JSON_STRING && !printable ? string_check(a, "extension ", err) : 0;
 	}
 	if (v->type == JSON_NULL) {
 		/* null stands for absent, but not for the required ones */
@@ -287,9 +288,9 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 	if (v->len == 2)
 		return fail(err, "%.*s: must not be empty", (int)a->namelen, a->name);
 	if (kind == A_ID || kind == A_TYPE || kind == A_SUBJECT)
-		return string_check(a, "", err);
+		return printable ? 0 : string_check(a, "", err);
 	/* a value seldom has escapes: decoded only then */
-	if (memchr(v->p + 1, '\\', v->len - 2)) {
+	if (!printable && memchr(v->p + 1, '\\', v->len - 2)) {
 		decoded = xmalloc(v->len);
 		s = json_str(v, decoded, &n);
 	} else {
@@ -304,7 +305,7 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, struct ce_error *err)
 		ok = uri_check(s, n, 1) == 0;
 		break;
 	case A_TIME:
-		ok = rfc3339_parse(s, n, &ns) == 0;
+		ok = rfc3339_valid(s, n);
 		break;
 	default: /* A_DATACONTENTTYPE */
 		ok = mediatype_check(s, n) == 0;
@@ -330,6 +331,28 @@ scan_name(const char *p, const char *end)
 	return p;
 }
 
+/* Scan the value of attribute a at *pp: 1 when it is a string of
+   printable ASCII alone (most are, and it is found in one look), 0 for
+   any other valid value, -1 with err. */
+static int
+scan_attr_value(const char **pp, const char *end, struct ce_attr *a, struct ce_error *err)
+{
+	const char *p = json_skip_ws(*pp, end), *why;
+	size_t n;
+
+	if (p < end && *p == '"' && (n = json_printable_string(p, end))) {
+		a->val.p = p;
+		a->val.len = n;
+		a->val.type = JSON_STRING;
+		*pp = p + n;
+		return 1;
+	}
+	*pp = p;
+	if (json_scan_value(pp, end, &a->val, &why) < 0)
+		return fail(err, "invalid JSON in %.*s: %s", (int)a->namelen, a->name, why);
+	return 0;
+}
+
 /* The attributes an event must have, given the kinds seen with a value. */
 static int
 check_required(unsigned seen, unsigned flags, struct ce_error *err)
@@ -350,11 +373,11 @@ check_required(unsigned seen, unsigned flags, struct ce_error *err)
 int
 ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, struct ce_error *err)
 {
-	const char *p = line, *end = line + len, *why, *name;
+	const char *p = line, *end = line + len, *name;
 	struct ce_attr *a;
 	enum attr_kind kind;
 	unsigned seen = 0, named = 0;  /* kinds with a value; kinds named at all */
-	int i;
+	int i, printable;
 
 	ev->line = line;
 	ev->len = len;
@@ -401,10 +424,10 @@ ce_parse(struct ce_event *ev, const char *line, size_t len, unsigned flags, stru
 		if (p >= end || *p != ':')
 			return fail(err, "invalid JSON: expected ':' after \"%.*s\"", (int)a->namelen, name);
 		p++;
-		if (json_scan_value(&p, end, &a->val, &why) < 0)
-			return fail(err, "invalid JSON in %.*s: %s", (int)a->namelen, name, why);
+		if ((printable = scan_attr_value(&p, end, a, err)) < 0)
+			return -1;
 		ev->nattrs++;
-		if (check_attr(a, kind, err) < 0)
+		if (check_attr(a, kind, printable, err) < 0)
 			return -1;
 		named |= 1u << kind;
 		if (a->val.type != JSON_NULL)  /* null stands for absent */

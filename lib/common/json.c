@@ -18,6 +18,14 @@ json_printable_prefix(const char *s, size_t n)
 	return bytescan_printable(s, n);
 }
 
+size_t
+json_printable_string(const char *p, const char *end)
+{
+	size_t n = bytescan_printable(p + 1, (size_t)(end - p - 1));
+
+	return p + 1 + n < end && p[1 + n] == '"' ? n + 2 : 0;
+}
+
 static int
 hexval(int c)
 {
@@ -51,16 +59,16 @@ utf8_valid(const char *s, size_t len)
 	return bytescan_utf8(s, len) == len;
 }
 
-/* Scan a string whose opening quote is at *pp. */
-static int
-scan_string(const char **pp, const char *end, const char **why)
+/* The rest of a string from p, the first byte after its plain run (see
+   scan_string); *pp is its opening quote. */
+static __attribute__((noinline)) int
+scan_string_rest(const char **pp, const char *from, const char *end, const char **why)
 {
-	const unsigned char *p = (const unsigned char *)*pp + 1, *e = (const unsigned char *)end;
+	const unsigned char *p = (const unsigned char *)from, *e = (const unsigned char *)end;
 	size_t n, bad;
 	int u, lo;
 
-	for (;;) {
-		p += bytescan_plain((const char *)p, (size_t)(e - p));
+	for (;; p += bytescan_plain((const char *)p, (size_t)(e - p))) {
 		if (p >= e) {
 			*why = "unterminated string";
 			goto fail;
@@ -120,6 +128,22 @@ scan_string(const char **pp, const char *end, const char **why)
 fail:
 	*pp = (const char *)p;
 	return -1;
+}
+
+/* Scan a string whose opening quote is at *pp. Most strings of an event
+   are short and plain: one look at their first bytes, inline, ends them;
+   anything else goes on where that look stopped. */
+static inline int
+scan_string(const char **pp, const char *end, const char **why)
+{
+	const char *p = *pp + 1;
+
+	p += bytescan_plain(p, (size_t)(end - p));
+	if (p < end && *p == '"') {
+		*pp = p + 1;
+		return 0;
+	}
+	return scan_string_rest(pp, p, end, why);
 }
 
 static int

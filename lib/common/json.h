@@ -45,6 +45,12 @@ const char *json_str(const struct json_span *s, char *scratch, size_t *len);
    non-ASCII character, found 16 or 32 bytes at a time (bytescan). */
 size_t json_printable_prefix(const char *p, size_t n);
 
+/* The length of the string at p (its opening quote), quotes included,
+   when its text is printable ASCII alone (json_printable_prefix) and it
+   closes before end; else 0. Such a string is valid JSON, the same as it
+   is written, and holds no character a CloudEvents String forbids. */
+size_t json_printable_string(const char *p, const char *end);
+
 /* The code point at *pp inside a string span the scanner validated (an
    escape decoded, a surrogate pair joined), and *pp moved past it. */
 unsigned json_next_char(const char **pp);

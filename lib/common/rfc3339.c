@@ -39,57 +39,81 @@ days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-int
-rfc3339_parse(const char *s, size_t len, int64_t *ns)
+/* The fields of an RFC 3339 date-time, as written. */
+struct rfc3339_fields {
+	int y, mo, d, h, mi, sec, oh, om, sign;
+	int64_t frac;  /* nanoseconds */
+};
+
+/* 0 and *f if s[0..len) is an RFC 3339 date-time, else -1. */
+static int
+parse_fields(const char *s, size_t len, struct rfc3339_fields *f)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, oh, om, sign, nd;
-	int64_t frac = 0, t;
+	int nd;
 	size_t i = 19;
 
 	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
 	    s[13] != ':' || s[16] != ':')
 		return -1;
-	if ((y = digits(s, 4)) < 0 || (mo = digits(s + 5, 2)) < 1 || mo > 12 ||
-	    (d = digits(s + 8, 2)) < 1 || (h = digits(s + 11, 2)) < 0 || h > 23 ||
-	    (mi = digits(s + 14, 2)) < 0 || mi > 59 || (sec = digits(s + 17, 2)) < 0 || sec > 60)
+	if ((f->y = digits(s, 4)) < 0 || (f->mo = digits(s + 5, 2)) < 1 || f->mo > 12 ||
+	    (f->d = digits(s + 8, 2)) < 1 || (f->h = digits(s + 11, 2)) < 0 || f->h > 23 ||
+	    (f->mi = digits(s + 14, 2)) < 0 || f->mi > 59 || (f->sec = digits(s + 17, 2)) < 0 || f->sec > 60)
 		return -1;
-	if (d > mdays[mo - 1] + (mo == 2 && leap(y)))
+	if (f->d > mdays[f->mo - 1] + (f->mo == 2 && leap(f->y)))
 		return -1;
+	f->frac = 0;
 	if (s[i] == '.') {
 		for (i++, nd = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, nd++)
 			if (nd < 9)
-				frac = frac * 10 + (s[i] - '0');
+				f->frac = f->frac * 10 + (s[i] - '0');
 		if (nd == 0)
 			return -1;
 		for (; nd < 9; nd++)
-			frac *= 10;
+			f->frac *= 10;
 	}
 	if (i >= len)
 		return -1;
 	if (s[i] == 'Z' || s[i] == 'z') {
-		oh = om = 0;
-		sign = 1;
+		f->oh = f->om = 0;
+		f->sign = 1;
 		i++;
 	} else if (s[i] == '+' || s[i] == '-') {
-		sign = s[i] == '-' ? -1 : 1;
-		if (len - i < 6 || s[i + 3] != ':' || (oh = digits(s + i + 1, 2)) < 0 || oh > 23 ||
-		    (om = digits(s + i + 4, 2)) < 0 || om > 59)
+		f->sign = s[i] == '-' ? -1 : 1;
+		if (len - i < 6 || s[i + 3] != ':' || (f->oh = digits(s + i + 1, 2)) < 0 || f->oh > 23 ||
+		    (f->om = digits(s + i + 4, 2)) < 0 || f->om > 59)
 			return -1;
 		i += 6;
 	} else
 		return -1;
-	if (i != len)
+	return i == len ? 0 : -1;
+}
+
+int
+rfc3339_valid(const char *s, size_t len)
+{
+	struct rfc3339_fields f;
+
+	return parse_fields(s, len, &f) == 0;
+}
+
+int
+rfc3339_parse(const char *s, size_t len, int64_t *ns)
+{
+	struct rfc3339_fields f;
+	int64_t t;
+
+	if (parse_fields(s, len, &f) < 0)
 		return -1;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (sec == 60 ? 59 : sec);
-	t -= sign * (oh * 3600 + om * 60);
+	t = days_from_civil(f.y, f.mo, f.d) * 86400 + f.h * 3600 + f.mi * 60 + (f.sec == 60 ? 59 : f.sec);
+	t -= f.sign * (f.oh * 3600 + f.om * 60);
 	/* nanoseconds since 1970 reach from 1677 to 2262: saturate beyond */
 	if (t >= INT64_MAX / 1000000000)
 		*ns = INT64_MAX;
 	else if (t <= INT64_MIN / 1000000000)
 		*ns = INT64_MIN;
 	else
-		*ns = t * 1000000000 + frac;
+		*ns = t * 1000000000 + f.frac;
 	return 0;
 }
 

@@ -16,6 +16,10 @@
    INT64_MAX outside 1677-2262. -1 otherwise. */
 int rfc3339_parse(const char *s, size_t len, int64_t *ns);
 
+/* 1 if rfc3339_parse would take s[0..len), else 0: the check alone, for
+   those who keep no time (an event's time attribute). */
+int rfc3339_valid(const char *s, size_t len);
+
 /* Write ns as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds cut towards
    the past, before 1970 too: -1 is 1969-12-31T23:59:59.999Z) with a NUL;
    returns the length (24). */
