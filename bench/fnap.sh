@@ -3,24 +3,27 @@
 # loopback, same run:
 #  (a) sessions a second: parallel clients, each session a connection, the
 #      greeting, AUTHENTICATE ANONYMOUS, DESCRIBE FLOW of a public flow and
-#      QUIT, every reply waited for; the clients are bash loops on
-#      /dev/tcp, which start no process per session. The peer is the floor
-#      of one process per connection on this host: tcpserver starting
-#      /bin/true for the same clients; and fnap-serve -V, the agent's start
-#      alone.
+#      QUIT, every reply waited for; the clients are perl loops (perl-base)
+#      reading through a buffer: bash's read takes a socket a byte at a
+#      time, a syscall per byte that the agent's side paid (its replies are
+#      some 400 bytes, the peer's nothing) on the same two cores. The peer
+#      is the floor of one process per connection on this host: tcpserver
+#      starting /bin/true for the same clients; and fnap-serve -V, the
+#      agent's start alone. Bursts are timed to the microsecond (bash's
+#      EPOCHREALTIME), not by time(1)'s 10 ms.
 #  (b) events a second through the agent: flow-sub -o beginning -e on
 #      fnaps:// (STREAM in implicit TLS, a throw-away CA, FNAP_CA for the
 #      client) and fnap:// against flow-sub on the flow's directory.
 #  (c) the peak RSS of the agent's process during the fnaps:// STREAM.
 # Targets: sessions/s >= 0.6 of the /bin/true floor (BENCH_REPS bursts of
-# SESSIONS, default 40, alternating with the floor; best and median);
+# SESSIONS, default 200, alternating with the floor; best and median);
 # fnaps:// within 1.1x the time of the file; the agent's RSS < 16 MB.
 # FNAP_BENCH_CLIENTS: clients at once (8); FNAP_BENCH_KEEP: keep the work
 # directory.
 set -eu
 . "$(dirname "$0")/common.sh"
 n=${1:-1000000}
-sessions=${2:-40}
+sessions=${2:-200}
 clients=${FNAP_BENCH_CLIENTS:-8}
 in=$(events "$n")
 run=$(mktemp -d "$work/fnap.XXXXXX")
@@ -79,42 +82,43 @@ grep -qx "220 OK $flow" "$run/create" || { cat "$run/create" >&2; exit 1; }
 flow-pub "$run/flows/$flow" < "$in"
 
 # -- (a) sessions a second --
-# client.bash PORT FLOW N: N sessions one after the other, each waiting for
+# client.pl PORT FLOW N: N sessions one after the other, each waiting for
 # every reply; prints how many went as they should. With FLOW "-", only
 # connect and read to the end (the peer).
-cat > "$run/client.bash" <<'CLIENT'
-port=$1 flow=$2 n=$3 ok=0
-for ((i = 0; i < n; i++)); do
-	exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
-	if [ "$flow" = - ]; then
-		IFS= read -r line <&3 || ok=$((ok + 1))
-		exec 3<&-
-		continue
-	fi
-	IFS= read -r line <&3
-	printf 'AUTHENTICATE ANONYMOUS bench\r\n' >&3
-	IFS= read -r line <&3
-	printf 'DESCRIBE FLOW %s\r\n' "$flow" >&3
-	good=0
-	while IFS= read -r line <&3; do
-		case ${line%$'\r'} in
-		"220 DATA") ;;
-		"flow=$flow") good=1 ;;
-		[0-9][0-9][0-9]\ *) break ;;
-		esac
-	done
-	printf 'QUIT\r\n' >&3
-	IFS= read -r line <&3
-	[ "$line" != $'221 Bye\r' ] || ok=$((ok + good))
-	exec 3<&-
-done
-echo "$ok"
+cat > "$run/client.pl" <<'CLIENT'
+use strict;
+use IO::Socket::INET;
+my ($port, $flow, $n) = @ARGV;
+my $ok = 0;
+for (1 .. $n) {
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp')
+	    or exit 1;
+	if ($flow eq '-') {
+		$ok++ unless defined <$s>;
+		next;
+	}
+	$s->autoflush(1);
+	<$s>;
+	print $s "AUTHENTICATE ANONYMOUS bench\r\n";
+	<$s>;
+	print $s "DESCRIBE FLOW $flow\r\n";
+	my $good = 0;
+	while (defined(my $line = <$s>)) {
+		$line =~ s/\r?\n$//;
+		$good = 1 if $line eq "flow=$flow";
+		last if $line =~ /^[0-9]{3} / && $line ne '220 DATA';
+	}
+	print $s "QUIT\r\n";
+	my $bye = <$s>;
+	$ok += $good if defined $bye && $bye eq "221 Bye\r\n";
+}
+print "$ok\n";
 CLIENT
 # clients PORT FLOW: $sessions sessions from $clients clients at once
 clients() {
 	local c per=$((sessions / clients))
 	for c in $(seq 1 "$clients"); do
-		echo "bash '$run/client.bash' $1 $2 $per > '$run/ok.$c' &"
+		echo "perl '$run/client.pl' $1 $2 $per > '$run/ok.$c' &"
 	done
 	echo wait
 }
@@ -123,14 +127,22 @@ serve floor /bin/true
 serve start fnap-serve -V
 # bursts alternate agent and floor: longer ones would measure how fast
 # tcpserver reaps its children on this machine, not the agent
+# burst CMD: run the burst, its time in secs (microseconds, where time(1)
+# has 10 ms: a burst of a few hundred sessions lasts some 0.2 s)
+burst() {
+	local t0=$EPOCHREALTIME
+	sh -c "$1" > /dev/null
+	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f", b - a }')
+	rss=0
+}
 for r in $(seq "$reps"); do
-	measure "$(clients "$plain" "$flow")"; keep agent
+	burst "$(clients "$plain" "$flow")"; keep agent
 	got=$(cat "$run"/ok.* | awk '{ s += $1 } END { print s }')
 	[ "$got" -eq "$sessions" ] || { echo "fnap.sh: $got of $sessions sessions went right" >&2; exit 1; }
-	measure "$(clients "$floor" -)"; keep floor
+	burst "$(clients "$floor" -)"; keep floor
 	# what of a session is the agent's start alone: the program loaded,
 	# linked and run (-V) per connection
-	measure "$(clients "$start" -)"; keep start
+	burst "$(clients "$start" -)"; keep start
 done
 printf '%-44s %8s %8s %12s\n' "bursts of $sessions sessions, $clients clients" best median sessions/s
 printf '%-44s %8s %8s %12s\n' "fnap-serve: ANONYMOUS, DESCRIBE, QUIT" "$(best agent)" "$(median agent)" \
@@ -142,24 +154,31 @@ printf '%-44s %8s %8s %12s\n' "fnap-serve -V, connect and close" "$(best start)"
 echo
 
 # -- (b) and (c): events through the agent --
-printf '%-44s %8s %12s %9s %10s\n' "flow-sub -o beginning -e ($n events)" seconds events/s peak-KB "vs peer"
-row() { printf '%-44s %8s %12s %9s %10s\n' "$1" "$2" "$(rate "$n" "$2")" "$3" "$4"; }
+# BENCH_REPS rounds, the file, fnap:// and fnaps:// in turn: one run each
+# says more of the machine's load than of the programs
+printf '%-44s %8s %8s %12s %9s %10s\n' "flow-sub -o beginning -e ($n events)" best median events/s \
+	peak-KB "vs peer"
+row() {
+	printf '%-44s %8s %8s %12s %9s %10s\n' "$1" "$(best "$2")" "$(median "$2")" \
+		"$(rate "$n" "$(best "$2")")" "$3" "$4"
+}
 # counted WHAT: every event came out
 counted() {
 	[ "$(cat "$run/count")" -eq "$n" ] || { echo "fnap.sh: $1 read $(cat "$run/count") of $n events" >&2; exit 1; }
 }
-measure "flow-sub -o beginning -e 'file://$run/flows/$flow' | wc -l > '$run/count'"
-counted file://
-file=$secs
-row "file:// (peer)" "$secs" "$rss" 1.00
-measure "flow-sub -o beginning -e 'fnap://127.0.0.1:$plain/$flow' | wc -l > '$run/count'"
-counted fnap://
-row "fnap:// (STREAM)" "$secs" "$rss" "$(ratio "$secs" "$file")x"
 : > "$run/agent-rss"
-measure "FNAP_CA='$run/ca.pem' flow-sub -o beginning -e 'fnaps://127.0.0.1:$tls/$flow' | wc -l > '$run/count'"
-counted fnaps://
-fnaps=$secs fnaps_rss=$rss
-row "fnaps:// (STREAM in TLS)" "$secs" "$rss" "$(ratio "$secs" "$file")x"
+for r in $(seq "$reps"); do
+	measure "flow-sub -o beginning -e 'file://$run/flows/$flow' | wc -l > '$run/count'"
+	counted file://; keep file
+	measure "flow-sub -o beginning -e 'fnap://127.0.0.1:$plain/$flow' | wc -l > '$run/count'"
+	counted fnap://; keep fnap
+	measure "FNAP_CA='$run/ca.pem' flow-sub -o beginning -e 'fnaps://127.0.0.1:$tls/$flow' | wc -l > '$run/count'"
+	counted fnaps://; keep fnaps
+done
+row "file:// (peer)" file "$rss_file" 1.00
+row "fnap:// (STREAM)" fnap "$rss_fnap" "$(ratio "$(best fnap)" "$(best file)")x"
+row "fnaps:// (STREAM in TLS)" fnaps "$rss_fnaps" "$(ratio "$(best fnaps)" "$(best file)")x"
+file=$(best file) fnaps=$(best fnaps) fnaps_rss=$rss_fnaps
 # the agent's process has ended with the connection; time(1) says its peak
 for _ in $(seq 1 200); do
 	[ -s "$run/agent-rss" ] && break
@@ -169,7 +188,7 @@ agent_rss=$(awk '$1 ~ /^[0-9]+$/ && $1 > m { m = $1 } END { print m + 0 }' "$run
 echo
 echo "fnap-serve sessions/s: $(rate "$sessions" "$(best agent)"): $(ratios floor agent) of the" \
 	"/bin/true floor, best (median) (target >= 0.6)"
-echo "fnaps:// / file:// time: $(ratio "$fnaps" "$file") (target <= 1.1)"
+echo "fnaps:// / file:// time: $(ratios fnaps file) best (median) (target <= 1.1)"
 echo "fnap-serve peak RSS during the fnaps:// STREAM: $agent_rss KB (target < 16384)"
 summary_row "fnap-serve (sessions)" "$(rate "$sessions" "$(best agent)") sessions/s" \
 	"tcpserver + true $(rate "$sessions" "$(best floor)") conn/s" "$(ratios floor agent) of floor" ">= 0.6 of floor"

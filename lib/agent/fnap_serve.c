@@ -204,11 +204,14 @@ fnap_serve(const struct fnap_conf *conf, int in, int out)
 	char *line;
 	size_t len;
 	int64_t login_by = -1;
+	mode_t old_mask;
 	int r, status = EX_FLOW_OK, was_authed = 1;
 
 	/* nothing the agent makes (flows, their events, its state) is for
-	   other users: they go through FNAP, which checks and logs them */
-	umask(umask(0) | 027);
+	   other users: they go through FNAP, which checks and logs them. One
+	   call when the inherited mask is no stricter (the usual 022). */
+	if ((old_mask = umask(027)) & ~(mode_t)027)
+		umask(old_mask | 027);
 	s.c = fnap_conn_new(in, out, conf->event_max, conf->idle_timeout * 1000);
 	login_clock(&s, &was_authed, &login_by);
 	s.local = auth_client_is_local(in);

@@ -2,7 +2,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "rfc3339.h"
 
@@ -37,6 +36,25 @@ days_from_civil(int64_t y, int m, int d)
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
+}
+
+/* The date of a day from 1970-01-01, the inverse of days_from_civil: by
+   arithmetic, as gmtime_r would read /etc/localtime once per process when
+   TZ is unset (a cost on every session of the agent). */
+static void
+civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
 }
 
 /* The fields of an RFC 3339 date-time, as written. */
@@ -123,18 +141,18 @@ rfc3339_format(int64_t ns, char out[RFC3339_MAX])
 	/* floor division: before 1970 the second is the one below and the
 	   fraction counts up from it, never negative (the remainder is taken
 	   first, as secs * 10^9 overflows near INT64_MIN) */
-	int64_t frac = ns % 1000000000;
-	time_t secs = ns / 1000000000;
-	struct tm tm;
+	int64_t frac = ns % 1000000000, secs = ns / 1000000000, days, y;
+	int sod, m, d;
 
 	if (frac < 0) {
 		frac += 1000000000;
 		secs--;
 	}
-	gmtime_r(&secs, &tm);
-	return snprintf(out, RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)(frac / 1000000));
+	days = (secs >= 0 ? secs : secs - 86399) / 86400;
+	sod = (int)(secs - days * 86400);
+	civil_from_days(days, &y, &m, &d);
+	return snprintf(out, RFC3339_MAX, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
+	    sod / 3600, sod / 60 % 60, sod % 60, (int)(frac / 1000000));
 }
 
 int

@@ -13,6 +13,8 @@
 #include "tls.h"
 #include "util.h"
 
+#define READ_AHEAD_BYTES (64 * 1024)
+
 struct tls_ctx {
 	SSL_CTX *ctx;
 };
@@ -50,6 +52,12 @@ new_ctx(const SSL_METHOD *method, const char **why)
 	}
 	/* writes may be retried from another buffer position after a timeout */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
+	/* records read several at once: without it each costs two reads, its
+	   header and its body (a STREAM's many records, twice the syscalls);
+	   what is read ahead is returned by SSL_read before any wait (tls_read
+	   and wait_for look at the descriptor only after WANT_READ) */
+	SSL_CTX_set_read_ahead(ctx, 1);
+	SSL_CTX_set_default_read_buffer_len(ctx, READ_AHEAD_BYTES);
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
 	/* a peer that closes without close_notify has ended, not failed */
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
