@@ -4,6 +4,7 @@
 
 #include "bytescan.h"
 #include "json.h"
+#include "util.h"
 
 /* Bytes that are themselves inside a string, as JSON writes them. */
 static inline int
@@ -27,18 +28,6 @@ json_printable_string(const char *p, const char *end)
 }
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 hex4(const char *p, const char *end)
 {
 	int i, v = 0, h;
@@ -46,7 +35,7 @@ hex4(const char *p, const char *end)
 	if (end - p < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval((unsigned char)p[i])) < 0)
+		if ((h = hex_value((unsigned char)p[i])) < 0)
 			return -1;
 		v = v << 4 | h;
 	}

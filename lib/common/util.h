@@ -66,6 +66,19 @@ void print_version(void) __attribute__((noreturn));
 /* The reason (unless NULL) and the synopsis on standard error, exit 64. */
 void usage_exit(const char *synopsis, const char *why) __attribute__((noreturn));
 
+/* The value of hexadecimal digit c (either case), or -1. */
+static inline int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Flush stdout and exit with status, or 74 if stdout could not be written
    (EPIPE is a quiet, successful end). */
 void exit_flushed(int status) __attribute__((noreturn));

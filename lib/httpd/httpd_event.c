@@ -85,18 +85,6 @@ put_member(struct out *o, const char *name, size_t namelen, const char *val, siz
 	return put_quoted(o, val, vallen);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s into out (strlen(s) bytes at least); its length, or -1. */
 static long
 percent_decode(const char *s, char *out)
@@ -109,7 +97,7 @@ percent_decode(const char *s, char *out)
 			out[n++] = *s;
 			continue;
 		}
-		if ((hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0)
+		if ((hi = hex_value((unsigned char)s[1])) < 0 || (lo = hex_value((unsigned char)s[2])) < 0)
 			return -1;
 		out[n++] = (char)(hi * 16 + lo);
 		s += 2;
@@ -220,16 +208,26 @@ httpd_binary_event(const struct httpd_header *h, size_t n, const char *content_t
 	return (long)o.len;
 }
 
-long
-httpd_structured_event(const char *body, size_t len, char *out, const char **why)
+/* The one JSON value of body[0..len) into v: 0, or -1 with *why. */
+static int
+one_value(const char *body, size_t len, struct json_span *v, const char **why)
 {
 	const char *p = body, *end = body + len;
-	struct json_span v;
 
-	if (json_scan_value(&p, end, &v, why) < 0)
+	if (json_scan_value(&p, end, v, why) < 0)
 		return -1;
 	if (json_skip_ws(p, end) != end)
 		return *why = "more than one JSON value", -1;
+	return 0;
+}
+
+long
+httpd_structured_event(const char *body, size_t len, char *out, const char **why)
+{
+	struct json_span v;
+
+	if (one_value(body, len, &v, why) < 0)
+		return -1;
 	if (v.type != JSON_OBJECT)
 		return *why = "not a JSON object", -1;
 	len = json_compact(out, &v);
@@ -240,13 +238,10 @@ httpd_structured_event(const char *body, size_t len, char *out, const char **why
 int
 httpd_batch_open(struct httpd_batch *b, const char *body, size_t len, const char **why)
 {
-	const char *p = body, *end = body + len;
 	struct json_span v;
 
-	if (json_scan_value(&p, end, &v, why) < 0)
+	if (one_value(body, len, &v, why) < 0)
 		return -1;
-	if (json_skip_ws(p, end) != end)
-		return *why = "more than one JSON value", -1;
 	if (v.type != JSON_ARRAY)
 		return *why = "a batch is a JSON array", -1;
 	b->p = v.p + 1;
