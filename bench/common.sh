@@ -50,3 +50,15 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }';
 summary_row() {
 	[ -z "${BENCH_SUMMARY:-}" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$BENCH_SUMMARY"
 }
+
+# tls_files DIR: a throw-away CA (DIR/ca.pem) and a certificate for
+# localhost and 127.0.0.1 signed by it (DIR/cert.pem, DIR/key.pem)
+tls_files() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=bench-ca \
+		-keyout "$1/ca.key" -out "$1/ca.pem" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+		-keyout "$1/key.pem" -out "$1/cert.csr" 2>/dev/null
+	echo 'subjectAltName=DNS:localhost,IP:127.0.0.1' > "$1/ext"
+	openssl x509 -req -in "$1/cert.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" -CAcreateserial \
+		-days 1 -extfile "$1/ext" -out "$1/cert.pem" 2>/dev/null
+}

@@ -54,13 +54,7 @@ state $run/state
 users $run/users
 namespace flows.bench.example file $run/flows
 CONF
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=bench-ca \
-	-keyout "$run/ca.key" -out "$run/ca.pem" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
-	-keyout "$run/key.pem" -out "$run/cert.csr" 2>/dev/null
-echo 'subjectAltName=DNS:localhost,IP:127.0.0.1' > "$run/ext"
-openssl x509 -req -in "$run/cert.csr" -CA "$run/ca.pem" -CAkey "$run/ca.key" -CAcreateserial \
-	-days 1 -extfile "$run/ext" -out "$run/cert.pem" 2>/dev/null
+tls_files "$run"
 sed "\$a tls-certificate $run/cert.pem\ntls-key $run/key.pem" "$run/fnap.conf" > "$run/fnaps.conf"
 
 serve plain fnap-serve -c "$run/fnap.conf"

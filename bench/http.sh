@@ -65,14 +65,7 @@ counted() {
 	rm -rf "$1"
 }
 
-# a throw-away CA and a certificate for 127.0.0.1
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=bench-ca \
-	-keyout "$run/ca.key" -out "$run/ca.pem" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
-	-keyout "$run/key.pem" -out "$run/cert.csr" 2>/dev/null
-echo 'subjectAltName=DNS:localhost,IP:127.0.0.1' > "$run/ext"
-openssl x509 -req -in "$run/cert.csr" -CA "$run/ca.pem" -CAkey "$run/ca.key" -CAcreateserial \
-	-days 1 -extfile "$run/ext" -out "$run/cert.pem" 2>/dev/null
+tls_files "$run"
 
 flows=$run/flows
 printf 'flow arrivals file://%s/arrivals\npublic write\n' "$flows" > "$run/http.conf"
