@@ -434,16 +434,18 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst, .rejects = &rejects };
 	uint64_t pending = 0;
 	char unverified[48] = "";
-	int i, status, ending, s = 0;
+	int i, status, opened, ending, s = 0;
 
 	memset(st, 0, sizeof *st);
 	pthread_mutex_init(&rejects.lock, NULL);
 	/* no percent: where a flow ends is not known for every broker, and moves */
 	progress_start(&r.progress, stderr, o->verbose);
-	if ((status = run_open(&r, o, &rejects)) == 0)
+	if ((opened = (status = run_open(&r, o, &rejects)) == 0))
 		status = pump(&r, o, st, &pending);
-	/* the end: everything durable, then the sources moved past it all */
-	ending = status == EX_FLOW_UNAVAILABLE && !r.failed;  /* --verify: up to the event taken back */
+	/* the end: everything durable, then the sources moved past it all
+	   (with --verify and DNS gone: up to the event taken back); nothing
+	   when they could not all be opened */
+	ending = opened && status == EX_FLOW_UNAVAILABLE && !r.failed;
 	if ((!status || ending) && (pending || r.count || r.uncommitted || stop_requested || ending) &&
 	    (s = flush_all(&r)) == 0)
 		for (i = 0; (s = commit_all(&r, NULL)) == EX_FLOW_TEMPFAIL && i < FINAL_COMMIT_TRIES; i++)

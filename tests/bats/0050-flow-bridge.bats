@@ -326,3 +326,16 @@ signing_zone() {
 	assert_match 'events read, 2 written' "$stderr"
 	assert_eq "e2 e3" "$(flow-sub -o beginning -e "$TMP/out" | jq -r .id | xargs)"
 }
+
+@test "flow-bridge: a source or destination that cannot be opened is 69 with its reason, with or without a group" {
+	local g
+	for g in "" "-g g1"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr flow-bridge $g fnap://127.0.0.1:1/x.flows.example "$TMP/dst"
+		[ "$status" -eq 69 ]
+		assert_match '^flow-bridge: 127\.0\.0\.1:1: Connection refused' "$stderr"
+		# shellcheck disable=SC2086
+		run --separate-stderr flow-bridge $g -e "$TMP/nosuch" fnap://127.0.0.1:1/x.flows.example
+		[ "$status" -eq 69 ]
+	done
+}
