@@ -52,6 +52,7 @@ struct run {
 	struct rejects *rejects;
 	struct prov_work verifying;
 	struct told told;
+	int taken_back;          /* --verify: an event put back, its key not found (DNS) */
 };
 
 /* Records that are not events, told by the sources' reading threads, and
@@ -279,6 +280,7 @@ verified(struct run *r, const struct bridge_opts *o, int i, struct record *rec, 
 	}
 	if (s == PROV_UNAVAILABLE) {
 		r->src[i]->ops->unread(r->src[i]);
+		r->taken_back = 1;
 		st->read--;
 		shown_id(rec, id);
 		warnmsg("%s: event %s at offset %" PRId64 ": stopping before it, to start again from it: %s",
@@ -434,18 +436,19 @@ bridge_run(const struct bridge_opts *o, struct bridge_stats *st)
 	struct run r = { .nsrc = o->nsrc, .ndst = o->ndst, .rejects = &rejects };
 	uint64_t pending = 0;
 	char unverified[48] = "";
-	int i, status, opened, ending, s = 0;
+	int i, status, ending, s = 0;
 
 	memset(st, 0, sizeof *st);
 	pthread_mutex_init(&rejects.lock, NULL);
 	/* no percent: where a flow ends is not known for every broker, and moves */
 	progress_start(&r.progress, stderr, o->verbose);
-	if ((opened = (status = run_open(&r, o, &rejects)) == 0))
+	if ((status = run_open(&r, o, &rejects)) == 0)
 		status = pump(&r, o, st, &pending);
-	/* the end: everything durable, then the sources moved past it all
-	   (with --verify and DNS gone: up to the event taken back); nothing
-	   when they could not all be opened */
-	ending = opened && status == EX_FLOW_UNAVAILABLE && !r.failed;
+	/* the end: everything durable, then the sources moved past it all;
+	   with --verify and DNS gone, up to the event taken back (and only
+	   then: after any other failure, a source may stand past an event not
+	   delivered) */
+	ending = r.taken_back && status == EX_FLOW_UNAVAILABLE && !r.failed;
 	if ((!status || ending) && (pending || r.count || r.uncommitted || stop_requested || ending) &&
 	    (s = flush_all(&r)) == 0)
 		for (i = 0; (s = commit_all(&r, NULL)) == EX_FLOW_TEMPFAIL && i < FINAL_COMMIT_TRIES; i++)
