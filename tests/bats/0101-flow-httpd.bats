@@ -506,11 +506,12 @@ served_on() {
 	run curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 5000 /dev/zero | tr '\0' a)" "$BASE/open"
 	assert_eq 431 "$output"
 	# a body that comes a byte a second: the connection ends after 2 s, not after the 30 s of its bytes
+	# (flow-httpd exits with a byte unread, so the kernel may end it with a reset: cat's error is expected)
 	local start=$SECONDS
 	tcpclient -R -H 127.0.0.1 "$TCP_PORT" sh -c '
 		printf "POST /open HTTP/1.1\r\nHost: t\r\nContent-Type: application/cloudevents+json\r\nContent-Length: 40\r\n\r\n{" >&7
 		(for i in $(seq 1 30); do sleep 1; printf " " >&7 || exit 0; done) &
-		cat <&6 > /dev/null' 2>/dev/null
+		cat <&6 > /dev/null || :' 2>/dev/null
 	[ $((SECONDS - start)) -le 6 ]
 	grep -q 'a request took longer than 2 s' "$TMP/httpd.log"
 	# nothing at all: closed after the idle timeout
