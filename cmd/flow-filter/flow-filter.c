@@ -9,10 +9,11 @@
 #include <sodium.h>
 
 #include "filter.h"
+#include "linepool.h"
 #include "util.h"
 
 static const char usage[] =
-    "usage: flow-filter [-cqv] [-m NUM] [--print] [--exact|--prefix|--suffix ATTR=VALUE]...\n"
+    "usage: flow-filter [-cqv] [-j NUM] [-m NUM] [--print] [--exact|--prefix|--suffix ATTR=VALUE]...\n"
     "                   [--dedupe[=N]] [--reject FILE] [--verbose] [EXPR] [FILE...]\n";
 
 static const char help[] =
@@ -30,6 +31,9 @@ static const char help[] =
     "      --dedupe[=N]         drop an event whose (source, id) was among the last N\n"
     "                           passed on (default 100000)\n"
     "  -r, --reject FILE        keep invalid lines, unchanged, in FILE\n"
+    "  -j, --jobs NUM           threads checking events (default: the processors\n"
+    "                           online; one with -c, -q, -m, --print, --dedupe,\n"
+    "                           --verbose or several files)\n"
     "      --verbose            a live count on a terminal; the counts and rate at\n"
     "                           the end (-v is --invert-match, as in grep)\n"
     "  -h, --help               this help\n"
@@ -39,6 +43,29 @@ static const char help[] =
     "says: use parentheses. An event that raises an error does not pass.\n"
     "Identifiers data.a.b read fields of JSON data (an extension of CESQL 1.0).\n"
     "Exit: 0 some event matched, 1 none, 64 bad expression, 65 invalid lines.\n";
+
+/* EXPR, which the dialect options make optional when no FILE follows;
+   the index of the first FILE. */
+static int
+compile_expr(struct filter_opts *o, int argc, char **argv, int i)
+{
+	struct cesql_parse_error perr;
+
+	if (i < argc && (o->nconds == 0 || strcmp(argv[i], "-") != 0)) {
+		/* --print shows whatever the expression yields, missingFunction
+		   errors included; a filter refuses what could never pass */
+		o->expr = o->print ? cesql_compile(argv[i], &perr) : cesql_compile_filter(argv[i], &perr);
+		if (!o->expr)
+			die(EX_FLOW_USAGE, "parse: column %zu: %s", perr.column, perr.msg);
+		o->expr_text = argv[i];
+		return i + 1;
+	}
+	if (o->nconds == 0) {
+		fputs(usage, stderr);
+		exit(EX_FLOW_USAGE);
+	}
+	return i;
+}
 
 /* --exact, --prefix, --suffix ATTR=VALUE */
 static void
@@ -65,19 +92,19 @@ main(int argc, char **argv)
 		{ "print", no_argument, NULL, OPT_PRINT },
 		{ "dedupe", optional_argument, NULL, OPT_DEDUPE },
 		{ "reject", required_argument, NULL, 'r' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, OPT_VERBOSE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct filter_opts o = { 0 };
-	struct cesql_parse_error perr;
+	struct filter_opts o = { .threads = linepool_default_threads() };
 	int64_t v, dedupe = 0;
 	int c, status, i;
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "vcqm:r:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vcqm:r:j:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_EXACT:
 		case OPT_PREFIX:
@@ -100,24 +127,18 @@ main(int argc, char **argv)
 				die(EX_FLOW_USAGE, "--dedupe=%s: expected a number from 1 to 100000000", optarg);
 			break;
 		case 'r': o.reject_path = optarg; break;
+		case 'j':
+			if (parse_int64(optarg, 1, 64, &v) < 0)
+				die(EX_FLOW_USAGE, "-j %s: expected a number from 1 to 64", optarg);
+			o.threads = (int)v;
+			break;
 		case OPT_VERBOSE: o.verbose = 1; break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
 		default: fputs(usage, stderr); exit(EX_FLOW_USAGE);
 		}
 	}
-	/* EXPR, which the dialect options make optional when no FILE follows */
-	if (optind < argc && (o.nconds == 0 || strcmp(argv[optind], "-") != 0)) {
-		/* --print shows whatever the expression yields, missingFunction
-		   errors included; a filter refuses what could never pass */
-		o.expr = o.print ? cesql_compile(argv[optind], &perr) : cesql_compile_filter(argv[optind], &perr);
-		if (!o.expr)
-			die(EX_FLOW_USAGE, "parse: column %zu: %s", perr.column, perr.msg);
-		optind++;
-	} else if (o.nconds == 0) {
-		fputs(usage, stderr);
-		exit(EX_FLOW_USAGE);
-	}
+	optind = compile_expr(&o, argc, argv, optind);
 	if (o.print && (!o.expr || o.count || o.quiet || o.invert || o.max || dedupe || o.nconds))
 		die(EX_FLOW_USAGE, "--print takes an expression and no other filtering option");
 	if (dedupe) {

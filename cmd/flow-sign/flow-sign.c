@@ -147,7 +147,7 @@ main(int argc, char **argv)
 	o.ctx = &s;
 	o.worksize = sizeof(struct prov_work);
 	o.work_free = work_free;
-	status = linepool_run(&o);
+	status = linepool_run(&o, NULL);
 	for (i = 0; i < a.nkeys; i++)
 		sigkey_free(&a.keys[i]);
 	return status;

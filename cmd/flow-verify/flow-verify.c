@@ -182,7 +182,7 @@ main(int argc, char **argv)
 	o.ctx = &v;
 	o.worksize = sizeof(struct prov_work);
 	o.work_free = work_free;
-	status = linepool_run(&o);
+	status = linepool_run(&o, NULL);
 	keyring_free(v.keys);
 	return status;
 }

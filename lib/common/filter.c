@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "filter.h"
+#include "linepool.h"
 #include "lines.h"
 #include "util.h"
 
@@ -265,6 +266,88 @@ report_end(struct filter_state *st, int64_t t0)
 	    st->read, st->matched, st->rejected, secs, secs > 0 ? st->read / secs : 0.0);
 }
 
+/* A thread's own filter: a compiled expression keeps its evaluation's
+   arena and message, so each thread compiles the text again. */
+struct filter_work {
+	struct filter_opts o;
+	struct filter_state st;
+	struct ce_event ev;
+	int ready;
+};
+
+static int
+filter_line(void *ctx, void *work, const char *line, size_t len, const char **out, size_t *outlen,
+    char *why, size_t whysize)
+{
+	const struct filter_opts *o = ctx;
+	struct filter_work *w = work;
+	struct cesql_parse_error perr;
+	struct ce_error err;
+
+	if (!w->ready) {
+		w->o = *o;
+		/* it compiled once already, in the calling thread */
+		if (o->expr && !(w->o.expr = cesql_compile_filter(o->expr_text, &perr)))
+			die(EX_FLOW_SOFTWARE, "parse: column %zu: %s", perr.column, perr.msg);
+		w->ready = 1;
+	}
+	if (ce_parse(&w->ev, line, len, 0, &err) < 0) {
+		snprintf(why, whysize, "%s", err.msg);
+		return LP_REJECT;
+	}
+	if (filter_match(&w->o, &w->st, &w->ev) == o->invert)
+		return LP_DROP;
+	*out = line;
+	*outlen = len;
+	return LP_PASS;
+}
+
+static void
+filter_work_free(void *work)
+{
+	struct filter_work *w = work;
+
+	if (w->ready && w->o.expr)
+		cesql_free(w->o.expr);
+	filter_state_free(&w->st);
+}
+
+/* Whether the lines can be checked on several threads: nothing asks for
+   one event after the other (--print's warnings, --dedupe, -c, -q, -m,
+   --verbose's live line) and there is one input. */
+static int
+pooled(const struct filter_opts *o, int nfiles)
+{
+	return o->threads > 1 && nfiles <= 1 && !o->print && !o->dedupe && !o->count && !o->quiet &&
+	    !o->max && !o->verbose;
+}
+
+/* filter_run on a pool of threads (lib/common/linepool), the same
+   messages, output and exit statuses. */
+static int
+filter_run_pooled(const struct filter_opts *o, const char *file)
+{
+	struct linepool_opts lo = { .threads = o->threads, .reject_path = o->reject_path,
+		.fn = filter_line, .ctx = (void *)o, .worksize = sizeof(struct filter_work),
+		.work_free = filter_work_free, .inname = "stdin" };
+	struct linepool_counts counts;
+	int status;
+
+	if (file && strcmp(file, "-") != 0) {
+		if ((lo.in = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+			warnmsg("%s: %s", file, strerror(errno));
+			return EX_FLOW_IOERR;
+		}
+		lo.inname = file;
+	}
+	status = linepool_run(&lo, &counts);
+	if (lo.in != STDIN_FILENO)
+		close(lo.in);
+	if (status)
+		return status;
+	return counts.passed ? EX_FLOW_OK : EX_FLOW_NEGATIVE;
+}
+
 int
 filter_run(const struct filter_opts *o, char *const *files, int nfiles)
 {
@@ -276,6 +359,8 @@ filter_run(const struct filter_opts *o, char *const *files, int nfiles)
 	int64_t t0 = clock_ms();
 	char count[32];
 
+	if (pooled(o, nfiles))
+		return filter_run_pooled(o, nfiles ? files[0] : NULL);
 	if (reject_open(&rejects, o->reject_path) < 0)
 		return EX_FLOW_IOERR;
 	progress_start(&st.progress, stderr, o->verbose);

@@ -23,6 +23,7 @@ struct filter_cond {
 
 struct filter_opts {
 	struct cesql *expr;          /* NULL: every event */
+	const char *expr_text;       /* its text, compiled again by each thread */
 	struct filter_cond *conds;   /* ANDed with expr */
 	int nconds;
 	int invert;                  /* -v */
@@ -33,6 +34,8 @@ struct filter_opts {
 	struct dedupe *dedupe;       /* --dedupe, or NULL */
 	const char *reject_path;     /* --reject FILE, or NULL */
 	int verbose;                 /* --verbose: the live line, the counts at the end */
+	int threads;                 /* -j: threads checking events, when nothing
+	                                needs one event after the other */
 };
 
 struct filter_state {

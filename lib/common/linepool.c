@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -14,6 +13,7 @@
 #include "linepool.h"
 #include "lines.h"
 #include "out.h"
+#include "reject.h"
 #include "util.h"
 
 #define BATCH_LINES 256
@@ -22,6 +22,8 @@
 #define WHY_MAX 200
 
 enum { B_FREE, B_QUEUED, B_DONE };
+/* a line passed on as it came: written from the batch's input, not copied */
+enum { LP_ECHO = LP_DROP + 1 };
 
 struct batch {
 	int state;
@@ -43,8 +45,9 @@ struct pool {
 	pthread_t *workers;
 	void **works;                     /* one per worker, and the caller's last */
 	struct out *out;
-	int rejectfd, status, gone;
-	uint64_t rejected;
+	struct reject rejects;
+	int status, gone;
+	struct linepool_counts counts;
 };
 
 int
@@ -70,20 +73,23 @@ static void
 run_batch(struct pool *pl, struct batch *b, void *work)
 {
 	char why[WHY_MAX];
-	const char *out;
-	size_t outlen;
+	const char *line, *out;
+	size_t len, outlen;
 	int i, st;
 
 	b->reslen = 0;
 	for (i = 0; i < b->n; i++) {
 		b->resoff[i] = b->reslen;
-		st = pl->o->fn(pl->o->ctx, work, b->in + b->inoff[i], b->inoff[i + 1] - b->inoff[i] - 1,
-		    &out, &outlen, why, sizeof why);
+		line = b->in + b->inoff[i];
+		len = b->inoff[i + 1] - b->inoff[i] - 1;
+		st = pl->o->fn(pl->o->ctx, work, line, len, &out, &outlen, why, sizeof why);
+		if (st == LP_PASS && out == line && outlen == len)
+			st = LP_ECHO;
 		b->status[i] = (unsigned char)st;
 		if (st == LP_PASS) {
 			append(&b->res, &b->reslen, &b->ressize, out, outlen);
 			append(&b->res, &b->reslen, &b->ressize, "\n", 1);
-		} else {
+		} else if (st == LP_REJECT || st == LP_STOP) {
 			append(&b->res, &b->reslen, &b->ressize, why, strlen(why));
 		}
 	}
@@ -115,15 +121,14 @@ worker(void *arg)
 	return NULL;
 }
 
+/* "line N: why", after the input's name when it has one */
 static void
-keep_rejected(struct pool *pl, const char *line, size_t len, int nl)
+tell(const struct pool *pl, uint64_t lineno, const char *why, size_t len)
 {
-	if (pl->rejectfd >= 0 && (write_all(pl->rejectfd, line, len) < 0 ||
-	    (nl && write_all(pl->rejectfd, "\n", 1) < 0))) {
-		warnmsg("%s: %s", pl->o->reject_path, strerror(errno));
-		pl->rejectfd = -1;
-		pl->status = EX_FLOW_IOERR;
-	}
+	if (pl->o->inname)
+		warnmsg("%s: line %" PRIu64 ": %.*s", pl->o->inname, lineno, (int)len, why);
+	else
+		warnmsg("line %" PRIu64 ": %.*s", lineno, (int)len, why);
 }
 
 /* Write the oldest batch's results, once done; it is free again after. */
@@ -140,19 +145,28 @@ write_oldest(struct pool *pl)
 	for (i = 0; i < b->n && !pl->gone; i++) {
 		if (pl->status == EX_FLOW_UNAVAILABLE)
 			break;   /* nothing after a line that could not be checked */
-		if (b->status[i] == LP_PASS) {
+		switch (b->status[i]) {
+		case LP_DROP:
+			pl->counts.dropped++;
+			continue;
+		case LP_ECHO:
+			pl->counts.passed++;
+			if (out_write(pl->out, b->in + b->inoff[i], b->inoff[i + 1] - b->inoff[i]) < 0)
+				pl->gone = errno;
+			continue;
+		case LP_PASS:
+			pl->counts.passed++;
 			if (out_write(pl->out, b->res + b->resoff[i], b->resoff[i + 1] - b->resoff[i]) < 0)
 				pl->gone = errno;
 			continue;
 		}
-		warnmsg("line %" PRIu64 ": %.*s", b->first + (uint64_t)i,
-		    (int)(b->resoff[i + 1] - b->resoff[i]), b->res + b->resoff[i]);
+		tell(pl, b->first + (uint64_t)i, b->res + b->resoff[i], b->resoff[i + 1] - b->resoff[i]);
 		if (b->status[i] == LP_STOP) {
 			pl->status = EX_FLOW_UNAVAILABLE;
 			break;
 		}
-		pl->rejected++;
-		keep_rejected(pl, b->in + b->inoff[i], b->inoff[i + 1] - b->inoff[i], 0);
+		pl->counts.rejected++;
+		reject_line(&pl->rejects, b->in + b->inoff[i], b->inoff[i + 1] - b->inoff[i] - 1);
 	}
 	b->state = B_FREE;
 	b->n = 0;
@@ -240,7 +254,6 @@ pool_start(struct pool *pl, const struct linepool_opts *o)
 
 	memset(pl, 0, sizeof *pl);
 	pl->o = o;
-	pl->rejectfd = -1;
 	pl->nworkers = o->threads > 1 ? o->threads : 0;
 	pl->nring = pl->nworkers ? 2 * pl->nworkers + 2 : 1;
 	pl->ring = xcalloc((size_t)pl->nring, sizeof *pl->ring);
@@ -293,10 +306,12 @@ pool_stop(struct pool *pl)
 static void
 refuse_long(struct pool *pl, uint64_t lineno, const char *line, size_t len)
 {
+	char why[64];
+
 	drain(pl);
-	warnmsg("line %" PRIu64 ": longer than %d bytes", lineno, CE_LINE_MAX);
-	pl->rejected++;
-	keep_rejected(pl, line, len, 0);
+	tell(pl, lineno, why, (size_t)snprintf(why, sizeof why, "longer than %d bytes", CE_LINE_MAX));
+	pl->counts.rejected++;
+	reject_head(&pl->rejects, line, len);
 }
 
 static void
@@ -311,7 +326,7 @@ read_all(struct pool *pl, struct line_reader *lr)
 		if (r == LR_ERROR) {
 			if (errno == EINTR && stop_requested)
 				break;
-			warnmsg("stdin: %s", strerror(errno));
+			warnmsg("%s: %s", pl->o->inname ? pl->o->inname : "stdin", strerror(errno));
 			pl->status = EX_FLOW_IOERR;
 			break;
 		}
@@ -324,21 +339,19 @@ read_all(struct pool *pl, struct line_reader *lr)
 }
 
 int
-linepool_run(const struct linepool_opts *o)
+linepool_run(const struct linepool_opts *o, struct linepool_counts *counts)
 {
-	struct line_reader *lr = lr_open(STDIN_FILENO, CE_LINE_MAX);
+	struct line_reader *lr;
 	struct pool pl;
 
 	pool_start(&pl, o);
-	if (o->reject_path &&
-	    (pl.rejectfd = open(o->reject_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
-		warnmsg("%s: %s", o->reject_path, strerror(errno));
+	if (reject_open(&pl.rejects, o->reject_path) < 0) {
 		pool_stop(&pl);
-		lr_close(lr);
 		return EX_FLOW_IOERR;
 	}
+	lr = lr_open(o->in, CE_LINE_MAX);
 	pl.out = out_open(STDOUT_FILENO, OUT_BYTES);
-	lr_set_long_sink(lr, pl.rejectfd);
+	lr_set_long_sink(lr, reject_fd(&pl.rejects));
 	lr_set_idle(lr, on_idle, &pl);
 	lr_stop_on_signal(lr);
 	read_all(&pl, lr);
@@ -348,13 +361,13 @@ linepool_run(const struct linepool_opts *o)
 		warnmsg("stdout: %s", strerror(pl.gone));
 		pl.status = EX_FLOW_IOERR;
 	}
-	if (pl.rejectfd >= 0 && close(pl.rejectfd) < 0) {
-		warnmsg("%s: %s", o->reject_path, strerror(errno));
+	if (reject_close(&pl.rejects) < 0 && !pl.status)
 		pl.status = EX_FLOW_IOERR;
-	}
 	pool_stop(&pl);
 	lr_close(lr);
+	if (counts)
+		*counts = pl.counts;
 	if (pl.status)
 		return pl.status;
-	return pl.rejected ? EX_FLOW_DATAERR : EX_FLOW_OK;
+	return pl.counts.rejected ? EX_FLOW_DATAERR : EX_FLOW_OK;
 }

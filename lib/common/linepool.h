@@ -1,13 +1,14 @@
-/* linepool: a filter of event lines that costs a lot per line (a signature)
-   spread over a few threads, output in input order. The calling thread
-   reads lines into batches; workers run a function on each line of a
-   batch; the calling thread writes the batches' results in turn: the line
-   the function made to standard output, or, for a line it refused, the
-   reason on standard error ("line N: reason") and the line itself,
-   unchanged, to the --reject file. A few batches are in flight at most,
-   so memory stays flat whatever the stream's length. When the input
-   pauses, everything read so far is processed and written (DESIGN §3:
-   streaming output is not held back).
+/* linepool: a filter of event lines that costs a lot per line (a signature;
+   a validation and a CESQL test) spread over a few threads, output in input
+   order. The calling thread reads lines into batches; workers run a
+   function on each line of a batch; the calling thread writes the batches'
+   results in turn: the line the function made to standard output (nothing
+   for a line it dropped), or, for a line it refused, the reason on standard
+   error ("line N: reason", after the input's name when given) and the line
+   itself, unchanged, to the --reject file. A few batches are in flight at
+   most, so memory stays flat whatever the stream's length. When the input
+   pauses, everything read so far is processed and written: a live
+   stream's output is not held back.
 
    The function gets its thread's own work area (worksize bytes, zeroed
    at first, work_free'd at the end) and must not touch global state. */
@@ -15,15 +16,19 @@
 #define FLOW_LINEPOOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-enum { LP_PASS = 0, LP_REJECT = 1, LP_STOP = 2 };
+enum { LP_PASS = 0, LP_REJECT = 1, LP_STOP = 2, LP_DROP = 3 };
 
-/* LP_PASS with *out, *outlen (valid until the next call with work);
-   LP_REJECT or LP_STOP (give up: exit 69) with why. */
+/* LP_PASS with *out, *outlen (valid until the next call with work; the line
+   itself is passed on without a copy); LP_DROP: nothing written; LP_REJECT
+   or LP_STOP (give up: exit 69) with why. */
 typedef int (*lp_fn)(void *ctx, void *work, const char *line, size_t len, const char **out,
     size_t *outlen, char *why, size_t whysize);
 
 struct linepool_opts {
+	int in;                    /* the descriptor read (0: standard input) */
+	const char *inname;        /* its name in messages, or NULL */
 	int threads;               /* workers; 1: everything in the calling thread */
 	const char *reject_path;   /* or NULL */
 	lp_fn fn;
@@ -32,12 +37,17 @@ struct linepool_opts {
 	void (*work_free)(void *work);
 };
 
+struct linepool_counts {
+	uint64_t passed, dropped, rejected;  /* lines written, dropped, refused */
+};
+
 /* The number of threads to use by default: the processors online, at most 16. */
 int linepool_default_threads(void);
 
-/* Filter standard input to standard output: the exit status, 0, 65 (lines
-   refused), 69 (LP_STOP), 74 (I/O); a reader of standard output that went
-   away ends it quietly, SIGINT and SIGTERM after what was read. */
-int linepool_run(const struct linepool_opts *o);
+/* Filter in to standard output: the exit status, 0, 65 (lines refused),
+   69 (LP_STOP), 74 (I/O); a reader of standard output that went away ends
+   it quietly, SIGINT and SIGTERM after what was read. The lines' fates are
+   counted in *counts when it is not NULL. */
+int linepool_run(const struct linepool_opts *o, struct linepool_counts *counts);
 
 #endif

@@ -326,3 +326,58 @@ teardown() { common_teardown; }
 	[ "$status" -eq 1 ]
 	assert_match '^flow-filter: FLOW_SIMD: bogus: not a path this CPU has \(portable, sse2, avx2\); using ' "$stderr"
 }
+
+@test "flow-filter: -j: one thread or four give the same output, messages, rejects and status" {
+	local expr args j
+	{ head -n 300 "$TMP/in"; echo 'not json'; sed -n 301,1200p "$TMP/in"; echo '{"specversion":"1.0"}'
+		head -c 1100000 /dev/zero | tr '\0' x; echo; tail -n 5 "$TMP/in"; } > "$TMP/mixed"
+	for expr in "type = 'com.example.delay' AND source LIKE '/airport/gate/1%'" "data.delay > 100" \
+	    "nosuch = 1" "true"; do
+		for args in "" "-v" "--exact type=com.example.arrival"; do
+			for j in 1 4; do
+				# shellcheck disable=SC2086
+				run --separate-stderr flow-filter -j "$j" $args -r "$TMP/rej.$j" "$expr" < "$TMP/mixed"
+				printf '%s\n' "$status" "$output" > "$TMP/out.$j"
+				printf '%s\n' "$stderr" > "$TMP/err.$j"
+			done
+			cmp "$TMP/out.1" "$TMP/out.4"
+			cmp "$TMP/err.1" "$TMP/err.4"
+			cmp "$TMP/rej.1" "$TMP/rej.4"
+		done
+	done
+	# a file operand, named in the messages; none matching is 1, as with one thread
+	run --separate-stderr flow-filter -j 4 "nosuch = 1" "$TMP/mixed"
+	[ "$status" -eq 65 ]
+	[ "${stderr_lines[2]}" = "flow-filter: $TMP/mixed: line 1203: longer than 1048576 bytes" ]
+	run flow-filter -j 4 "type = 'none'" "$TMP/in"
+	[ "$status" -eq 1 ]
+	[ "$output" = "" ]
+	for j in 0 65 x; do
+		run --separate-stderr flow-filter -j "$j" true
+		[ "$status" -eq 64 ]
+		[ "$stderr" = "flow-filter: -j $j: expected a number from 1 to 64" ]
+	done
+}
+
+@test "flow-filter: -j 4 runs four threads beside the reader; one where events go one after the other (--print)" {
+	local pid args
+	mkfifo "$TMP/fifo"
+	for args in "-j 4" "-j 4 --print"; do
+		# shellcheck disable=SC2086
+		flow-filter $args "type = 'com.example.test'" < "$TMP/fifo" > "$TMP/live" &
+		pid=$!
+		exec 7> "$TMP/fifo"
+		event live-1 >&7
+		# what was read is written when the input pauses: the event is not held back
+		wait_lines "$TMP/live" 1 10
+		if [ "$args" = "-j 4" ]; then
+			assert_eq "$(event live-1)" "$(cat "$TMP/live")" output
+			assert_eq 5 "$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" threads
+		else
+			assert_eq true "$(cat "$TMP/live")" output
+			assert_eq 1 "$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" threads
+		fi
+		exec 7>&-
+		wait "$pid"
+	done
+}
