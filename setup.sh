@@ -94,11 +94,12 @@ if [ "$1" != demo ] && ! [ tests/node/node_modules/.package-lock.json -nt tests/
 fi
 
 build _build
-bins=$(pwd)/_build/cmd
+# every program's directory, for the demo's PATH
+bins=$(for d in "$(pwd)"/_build/cmd/*/; do printf '%s:' "${d%/}"; done)
 case $1 in
 build) ;;
 demo)
-	PATH="$bins/flow-pub:$bins/flow-sub:$bins/flow-filter:$bins/flow-resolve:$bins/flow-bridge:$bins/fnap-serve:$bins/fnap:$PATH" \
+	PATH="$bins$PATH" \
 		exec examples/pipelines/two-orgs.sh ;;
 check)
 	status=0
