@@ -15,10 +15,11 @@ static int
 is_json_type(const char *s, size_t n)
 {
 	const char *slash = memchr(s, '/', n);
-	size_t end = strcspn(s, "; ");
+	size_t end = 0;
 
-	if (!slash || end > n)
-		end = n;
+	/* s is not NUL-terminated: the scan stops at n */
+	while (end < n && s[end] != ';' && s[end] != ' ')
+		end++;
 	if (!slash || (size_t)(slash - s) >= end)
 		return 0;
 	n = end - (slash + 1 - s);
