@@ -9,11 +9,12 @@
 #include <sodium.h>
 
 #include "brokeropt.h"
+#include "linepool.h"
 #include "publish.h"
 #include "util.h"
 
 static const char usage[] =
-    "usage: flow-pub [-wv] [-t TYPE] [-s SOURCE] [--fill] [--sync] [--reject FILE]\n"
+    "usage: flow-pub [-wv] [-j NUM] [-t TYPE] [-s SOURCE] [--fill] [--sync] [--reject FILE]\n"
     "                [-X KEY=VALUE] [-F FILE] [--binary] [-H 'NAME: VALUE'|@FILE] [--batch N]\n"
     "                [--retries N] [--cacert FILE] [--webhook-secret FILE] URL\n";
 
@@ -26,6 +27,8 @@ static const char help[] =
     "  -s, --source URI    source of wrapped events\n"
     "      --fill          add a missing id (random UUID) and time (now)\n"
     "      --sync          fsync before acknowledging (file broker)\n"
+    "  -j, --jobs NUM      threads checking events (default: the processors\n"
+    "                      online; one with --wrap or --fill)\n"
     "  -X KEY=VALUE        librdkafka property (kafka broker), repeatable\n"
     "  -F FILE             librdkafka properties, one KEY=VALUE a line\n"
     "      --binary        binary mode: Kafka ce_* headers, HTTP ce-* headers\n"
@@ -56,21 +59,23 @@ main(int argc, char **argv)
 		{ "sync", no_argument, NULL, OPT_SYNC },
 		{ "binary", no_argument, NULL, OPT_BINARY },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		BROKEROPT_HTTP_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct publish_opts po = { 0 };
+	struct publish_opts po = { .threads = linepool_default_threads() };
 	struct broker_opts bo = { 0 };
 	struct publish_stats st;
 	struct producer *p;
 	const char *why;
+	int64_t v;
 	int c, status;
 
 	util_init(argv[0]);
 	catch_stop_signals();
-	while ((c = getopt_long(argc, argv, "r:wt:s:vhV" BROKEROPT_PRODUCER BROKEROPT_HTTP, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:wt:s:vj:hV" BROKEROPT_PRODUCER BROKEROPT_HTTP, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': po.reject_path = optarg; break;
 		case 'w': po.wrap = 1; break;
@@ -80,6 +85,11 @@ main(int argc, char **argv)
 		case OPT_SYNC: bo.sync = 1; break;
 		case OPT_BINARY: bo.binary = 1; break;
 		case 'v': po.verbose = 1; break;
+		case 'j':
+			if (parse_int64(optarg, 1, 64, &v) < 0)
+				die(EX_FLOW_USAGE, "-j %s: expected a number from 1 to 64", optarg);
+			po.threads = (int)v;
+			break;
 		case 'h': fputs(usage, stdout); fputs(help, stdout); exit_flushed(EX_FLOW_OK);
 		case 'V': print_version();
 		default:

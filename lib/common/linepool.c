@@ -35,19 +35,21 @@ struct batch {
 	unsigned char status[BATCH_LINES];
 };
 
-struct pool {
+struct linepool {
 	const struct linepool_opts *o;
+	struct line_reader *lr;
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
 	struct batch *ring;
 	int nring, nworkers, quit;
-	uint64_t filled, taken, written;  /* batch sequence numbers */
+	uint64_t filled, taken, given;    /* batch sequence numbers */
+	int pos;                          /* the next line of batch `given` to give out */
 	pthread_t *workers;
 	void **works;                     /* one per worker, and the caller's last */
-	struct out *out;
-	struct reject rejects;
-	int status, gone;
-	struct linepool_counts counts;
+	int paused, held, ended, err;     /* the input paused; an overlong line
+	                                     waits; the input ended (err: errno) */
+	struct lp_line long_line;
+	char why_long[64];
 };
 
 int
@@ -69,8 +71,10 @@ append(char **p, size_t *len, size_t *size, const void *s, size_t n)
 	*len += n;
 }
 
+/* Run fn on each line of b: a result is kept with its newline, a reason
+   with its NUL. */
 static void
-run_batch(struct pool *pl, struct batch *b, void *work)
+run_batch(struct linepool *lp, struct batch *b, void *work)
 {
 	char why[WHY_MAX];
 	const char *line, *out;
@@ -82,7 +86,7 @@ run_batch(struct pool *pl, struct batch *b, void *work)
 		b->resoff[i] = b->reslen;
 		line = b->in + b->inoff[i];
 		len = b->inoff[i + 1] - b->inoff[i] - 1;
-		st = pl->o->fn(pl->o->ctx, work, line, len, &out, &outlen, why, sizeof why);
+		st = lp->o->fn(lp->o->ctx, work, line, len, &out, &outlen, why, sizeof why);
 		if (st == LP_PASS && out == line && outlen == len)
 			st = LP_ECHO;
 		b->status[i] = (unsigned char)st;
@@ -90,7 +94,7 @@ run_batch(struct pool *pl, struct batch *b, void *work)
 			append(&b->res, &b->reslen, &b->ressize, out, outlen);
 			append(&b->res, &b->reslen, &b->ressize, "\n", 1);
 		} else if (st == LP_REJECT || st == LP_STOP) {
-			append(&b->res, &b->reslen, &b->ressize, why, strlen(why));
+			append(&b->res, &b->reslen, &b->ressize, why, strlen(why) + 1);
 		}
 	}
 	b->resoff[b->n] = b->reslen;
@@ -99,275 +103,328 @@ run_batch(struct pool *pl, struct batch *b, void *work)
 static void *
 worker(void *arg)
 {
-	struct pool *pl = ((void **)arg)[0];
+	struct linepool *lp = ((void **)arg)[0];
 	void *work = ((void **)arg)[1];
 	struct batch *b;
 
 	free(arg);
-	pthread_mutex_lock(&pl->mu);
+	pthread_mutex_lock(&lp->mu);
 	for (;;) {
-		while (!pl->quit && pl->taken == pl->filled)
-			pthread_cond_wait(&pl->work_cv, &pl->mu);
-		if (pl->taken == pl->filled)
+		while (!lp->quit && lp->taken == lp->filled)
+			pthread_cond_wait(&lp->work_cv, &lp->mu);
+		if (lp->taken == lp->filled)
 			break;
-		b = &pl->ring[pl->taken++ % (uint64_t)pl->nring];
-		pthread_mutex_unlock(&pl->mu);
-		run_batch(pl, b, work);
-		pthread_mutex_lock(&pl->mu);
-		b->state = B_DONE;
-		pthread_cond_broadcast(&pl->done_cv);
+		b = &lp->ring[lp->taken++ % (uint64_t)lp->nring];
+		pthread_mutex_unlock(&lp->mu);
+		run_batch(lp, b, work);
+		pthread_mutex_lock(&lp->mu);
+		__atomic_store_n(&b->state, B_DONE, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&lp->done_cv);
 	}
-	pthread_mutex_unlock(&pl->mu);
+	pthread_mutex_unlock(&lp->mu);
 	return NULL;
 }
 
-/* "line N: why", after the input's name when it has one */
-static void
-tell(const struct pool *pl, uint64_t lineno, const char *why, size_t len)
+static struct batch *
+filling(struct linepool *lp)
 {
-	if (pl->o->inname)
-		warnmsg("%s: line %" PRIu64 ": %.*s", pl->o->inname, lineno, (int)len, why);
-	else
-		warnmsg("line %" PRIu64 ": %.*s", lineno, (int)len, why);
-}
-
-/* Write the oldest batch's results, once done; it is free again after. */
-static void
-write_oldest(struct pool *pl)
-{
-	struct batch *b = &pl->ring[pl->written % (uint64_t)pl->nring];
-	int i;
-
-	pthread_mutex_lock(&pl->mu);
-	while (b->state != B_DONE)
-		pthread_cond_wait(&pl->done_cv, &pl->mu);
-	pthread_mutex_unlock(&pl->mu);
-	for (i = 0; i < b->n && !pl->gone; i++) {
-		if (pl->status == EX_FLOW_UNAVAILABLE)
-			break;   /* nothing after a line that could not be checked */
-		switch (b->status[i]) {
-		case LP_DROP:
-			pl->counts.dropped++;
-			continue;
-		case LP_ECHO:
-			pl->counts.passed++;
-			if (out_write(pl->out, b->in + b->inoff[i], b->inoff[i + 1] - b->inoff[i]) < 0)
-				pl->gone = errno;
-			continue;
-		case LP_PASS:
-			pl->counts.passed++;
-			if (out_write(pl->out, b->res + b->resoff[i], b->resoff[i + 1] - b->resoff[i]) < 0)
-				pl->gone = errno;
-			continue;
-		}
-		tell(pl, b->first + (uint64_t)i, b->res + b->resoff[i], b->resoff[i + 1] - b->resoff[i]);
-		if (b->status[i] == LP_STOP) {
-			pl->status = EX_FLOW_UNAVAILABLE;
-			break;
-		}
-		pl->counts.rejected++;
-		reject_line(&pl->rejects, b->in + b->inoff[i], b->inoff[i + 1] - b->inoff[i] - 1);
-	}
-	b->state = B_FREE;
-	b->n = 0;
-	b->inlen = 0;
-	pl->written++;
+	return &lp->ring[lp->filled % (uint64_t)lp->nring];
 }
 
 /* Hand the batch being filled to the workers (or run it here). */
 static void
-submit(struct pool *pl)
+submit(struct linepool *lp)
 {
-	struct batch *b = &pl->ring[pl->filled % (uint64_t)pl->nring];
+	struct batch *b = filling(lp);
 
 	if (b->n == 0)
 		return;
 	b->inoff[b->n] = b->inlen;
-	if (pl->nworkers == 0) {
-		run_batch(pl, b, pl->works[0]);
+	if (lp->nworkers == 0) {
+		run_batch(lp, b, lp->works[0]);
 		b->state = B_DONE;
-		pl->filled++;
+		lp->filled++;
 		return;
 	}
-	pthread_mutex_lock(&pl->mu);
-	b->state = B_QUEUED;
-	pl->filled++;
-	pthread_cond_signal(&pl->work_cv);
-	pthread_mutex_unlock(&pl->mu);
+	pthread_mutex_lock(&lp->mu);
+	__atomic_store_n(&b->state, B_QUEUED, __ATOMIC_RELAXED);
+	lp->filled++;
+	pthread_cond_signal(&lp->work_cv);
+	pthread_mutex_unlock(&lp->mu);
 }
 
-/* Submit what was read and write everything out. */
-static void
-drain(struct pool *pl)
+static int
+batch_done(struct batch *b)
 {
-	submit(pl);
-	while (pl->written < pl->filled)
-		write_oldest(pl);
+	return __atomic_load_n(&b->state, __ATOMIC_ACQUIRE) == B_DONE;
 }
 
 static void
-on_idle(void *arg)
+wait_done(struct linepool *lp, struct batch *b)
 {
-	struct pool *pl = arg;
-
-	drain(pl);
-	if (!pl->gone && out_flush(pl->out) < 0)
-		pl->gone = errno;
+	pthread_mutex_lock(&lp->mu);
+	while (!batch_done(b))
+		pthread_cond_wait(&lp->done_cv, &lp->mu);
+	pthread_mutex_unlock(&lp->mu);
 }
 
-/* The batch to add a line of len bytes, number lineno, to: the one being
-   filled, or the next, made free first when all are in flight. */
-static struct batch *
-batch_for(struct pool *pl, uint64_t lineno, size_t len)
+/* The next line of the oldest batch, done, and its verdict. */
+static int
+give(struct linepool *lp, struct batch *b, struct lp_line *l)
 {
-	struct batch *b;
+	int i = lp->pos++, st = b->status[i];
 
-	if (pl->filled - pl->written == (uint64_t)pl->nring)
-		write_oldest(pl);
-	b = &pl->ring[pl->filled % (uint64_t)pl->nring];
-	if (b->n == BATCH_LINES || (b->n > 0 && b->inlen + len + 1 > BATCH_BYTES)) {
-		submit(pl);
-		if (pl->filled - pl->written == (uint64_t)pl->nring)
-			write_oldest(pl);
-		b = &pl->ring[pl->filled % (uint64_t)pl->nring];
+	l->lineno = b->first + (uint64_t)i;
+	l->line = b->in + b->inoff[i];
+	l->len = b->inoff[i + 1] - b->inoff[i] - 1;
+	l->out = b->res + b->resoff[i];
+	l->outlen = b->resoff[i + 1] - b->resoff[i] - 1;
+	if (st == LP_ECHO) {
+		l->out = l->line;
+		l->outlen = l->len;
+		return LP_PASS;
 	}
+	return st;
+}
+
+static void
+add_line(struct linepool *lp, uint64_t lineno, const char *line, size_t len)
+{
+	struct batch *b = filling(lp);
+
 	if (b->n == 0)
 		b->first = lineno;
-	return b;
-}
-
-static void
-add_line(struct pool *pl, uint64_t lineno, const char *line, size_t len)
-{
-	struct batch *b = batch_for(pl, lineno, len);
-
 	b->inoff[b->n++] = b->inlen;
 	append(&b->in, &b->inlen, &b->insize, line, len);
 	append(&b->in, &b->inlen, &b->insize, "\n", 1);
+	if (b->n == BATCH_LINES || b->inlen >= BATCH_BYTES)
+		submit(lp);
 }
 
+/* Read one line ahead; with lines in flight, never wait for input: a
+   pause has them given out first, so a live stream is not held back. */
 static void
-pool_start(struct pool *pl, const struct linepool_opts *o)
+read_ahead(struct linepool *lp)
 {
-	void **arg;
-	int i;
-
-	memset(pl, 0, sizeof *pl);
-	pl->o = o;
-	pl->nworkers = o->threads > 1 ? o->threads : 0;
-	pl->nring = pl->nworkers ? 2 * pl->nworkers + 2 : 1;
-	pl->ring = xcalloc((size_t)pl->nring, sizeof *pl->ring);
-	pl->works = xcalloc((size_t)pl->nworkers + 1, sizeof *pl->works);
-	for (i = 0; i <= pl->nworkers; i++)
-		pl->works[i] = xcalloc(1, o->worksize);
-	pthread_mutex_init(&pl->mu, NULL);
-	pthread_cond_init(&pl->work_cv, NULL);
-	pthread_cond_init(&pl->done_cv, NULL);
-	pl->workers = xcalloc((size_t)pl->nworkers + 1, sizeof *pl->workers);
-	for (i = 0; i < pl->nworkers; i++) {
-		arg = xmalloc(2 * sizeof *arg);
-		arg[0] = pl;
-		arg[1] = pl->works[i + 1];
-		if (pthread_create(&pl->workers[i], NULL, worker, arg) != 0)
-			die(EX_FLOW_SOFTWARE, "cannot start a thread: %s", strerror(errno));
-	}
-}
-
-static void
-pool_stop(struct pool *pl)
-{
-	int i;
-
-	pthread_mutex_lock(&pl->mu);
-	pl->quit = 1;
-	pthread_cond_broadcast(&pl->work_cv);
-	pthread_mutex_unlock(&pl->mu);
-	for (i = 0; i < pl->nworkers; i++)
-		pthread_join(pl->workers[i], NULL);
-	for (i = 0; i <= pl->nworkers; i++) {
-		if (pl->o->work_free)
-			pl->o->work_free(pl->works[i]);
-		free(pl->works[i]);
-	}
-	for (i = 0; i < pl->nring; i++) {
-		free(pl->ring[i].in);
-		free(pl->ring[i].res);
-	}
-	free(pl->ring);
-	free(pl->works);
-	free(pl->workers);
-	pthread_mutex_destroy(&pl->mu);
-	pthread_cond_destroy(&pl->work_cv);
-	pthread_cond_destroy(&pl->done_cv);
-}
-
-/* A line past CE_LINE_MAX: refused here, after everything before it was
-   written, since the reader sends its rest to the reject file itself. */
-static void
-refuse_long(struct pool *pl, uint64_t lineno, const char *line, size_t len)
-{
-	char why[64];
-
-	drain(pl);
-	tell(pl, lineno, why, (size_t)snprintf(why, sizeof why, "longer than %d bytes", CE_LINE_MAX));
-	pl->counts.rejected++;
-	reject_head(&pl->rejects, line, len);
-}
-
-static void
-read_all(struct pool *pl, struct line_reader *lr)
-{
+	int pending = lp->given < lp->filled || filling(lp)->n > 0;
 	const char *line;
 	size_t len;
 	int r;
 
-	while (!pl->gone && pl->status != EX_FLOW_UNAVAILABLE &&
-	    (r = lr_next(lr, &line, &len)) != LR_EOF) {
-		if (r == LR_ERROR) {
-			if (errno == EINTR && stop_requested)
-				break;
-			warnmsg("%s: %s", pl->o->inname ? pl->o->inname : "stdin", strerror(errno));
-			pl->status = EX_FLOW_IOERR;
-			break;
-		}
-		if (r == LR_LONG)
-			refuse_long(pl, lr_lineno(lr), line, len);
-		else
-			add_line(pl, lr_lineno(lr), line, len);
+	lp->paused = 0;
+	r = pending ? lr_next_nowait(lp->lr, &line, &len) : lr_next(lp->lr, &line, &len);
+	if (r == LR_LINE) {
+		add_line(lp, lr_lineno(lp->lr), line, len);
+		return;
 	}
-	drain(pl);
+	submit(lp);
+	if (r == LR_AGAIN) {
+		lp->paused = 1;
+	} else if (r == LR_LONG) {
+		/* given out after the lines before it, and before the reader is
+		   asked again (it then sends the rest of the line to its sink) */
+		lp->held = 1;
+		lp->long_line = (struct lp_line){ .lineno = lr_lineno(lp->lr), .line = line, .len = len,
+			.out = lp->why_long, .outlen = strlen(lp->why_long) };
+	} else {
+		lp->ended = 1;
+		lp->err = r == LR_ERROR ? errno : 0;
+	}
+}
+
+int
+linepool_next(struct linepool *lp, struct lp_line *l)
+{
+	struct batch *b;
+
+	for (;;) {
+		if (lp->given < lp->filled) {
+			b = &lp->ring[lp->given % (uint64_t)lp->nring];
+			if (lp->pos == b->n) {
+				b->state = B_FREE;
+				b->n = 0;
+				b->inlen = 0;
+				lp->given++;
+				lp->pos = 0;
+				continue;
+			}
+			if (lp->pos > 0 || batch_done(b))
+				return give(lp, b, l);
+			if (lp->paused || lp->held || lp->ended || lp->filled - lp->given == (uint64_t)lp->nring) {
+				wait_done(lp, b);
+				continue;
+			}
+		} else if (lp->held) {
+			lp->held = 0;
+			*l = lp->long_line;
+			return LP_LONG;
+		} else if (lp->ended) {
+			errno = lp->err;
+			return lp->err ? LP_ERROR : LP_END;
+		}
+		read_ahead(lp);
+	}
+}
+
+struct linepool *
+linepool_open(const struct linepool_opts *o)
+{
+	struct linepool *lp = xcalloc(1, sizeof *lp);
+	void **arg;
+	int i;
+
+	lp->o = o;
+	lp->nworkers = o->threads > 1 ? o->threads : 0;
+	lp->nring = lp->nworkers ? 2 * lp->nworkers + 2 : 1;
+	lp->ring = xcalloc((size_t)lp->nring, sizeof *lp->ring);
+	lp->works = xcalloc((size_t)lp->nworkers + 1, sizeof *lp->works);
+	for (i = 0; i <= lp->nworkers; i++)
+		lp->works[i] = xcalloc(1, o->worksize);
+	snprintf(lp->why_long, sizeof lp->why_long, "longer than %d bytes", CE_LINE_MAX);
+	lp->lr = lr_open(o->in, CE_LINE_MAX);
+	lr_stop_on_signal(lp->lr);
+	pthread_mutex_init(&lp->mu, NULL);
+	pthread_cond_init(&lp->work_cv, NULL);
+	pthread_cond_init(&lp->done_cv, NULL);
+	lp->workers = xcalloc((size_t)lp->nworkers + 1, sizeof *lp->workers);
+	for (i = 0; i < lp->nworkers; i++) {
+		arg = xmalloc(2 * sizeof *arg);
+		arg[0] = lp;
+		arg[1] = lp->works[i + 1];
+		if (pthread_create(&lp->workers[i], NULL, worker, arg) != 0)
+			die(EX_FLOW_SOFTWARE, "cannot start a thread: %s", strerror(errno));
+	}
+	return lp;
+}
+
+void
+linepool_set_long_sink(struct linepool *lp, int fd)
+{
+	lr_set_long_sink(lp->lr, fd);
+}
+
+void
+linepool_set_idle(struct linepool *lp, void (*idle)(void *ctx), void *ctx)
+{
+	lr_set_idle(lp->lr, idle, ctx);
+}
+
+void
+linepool_close(struct linepool *lp)
+{
+	int i;
+
+	pthread_mutex_lock(&lp->mu);
+	lp->quit = 1;
+	pthread_cond_broadcast(&lp->work_cv);
+	pthread_mutex_unlock(&lp->mu);
+	for (i = 0; i < lp->nworkers; i++)
+		pthread_join(lp->workers[i], NULL);
+	for (i = 0; i <= lp->nworkers; i++) {
+		if (lp->o->work_free)
+			lp->o->work_free(lp->works[i]);
+		free(lp->works[i]);
+	}
+	for (i = 0; i < lp->nring; i++) {
+		free(lp->ring[i].in);
+		free(lp->ring[i].res);
+	}
+	free(lp->ring);
+	free(lp->works);
+	free(lp->workers);
+	pthread_mutex_destroy(&lp->mu);
+	pthread_cond_destroy(&lp->work_cv);
+	pthread_cond_destroy(&lp->done_cv);
+	lr_close(lp->lr);
+	free(lp);
+}
+
+/* linepool_run's end of the pool: standard output, the messages, the
+   reject file. */
+struct writer {
+	const struct linepool_opts *o;
+	struct out *out;
+	struct reject rejects;
+	struct linepool_counts counts;
+	int gone, status;
+};
+
+static void
+flush_when_idle(void *ctx)
+{
+	struct writer *w = ctx;
+
+	if (!w->gone && out_flush(w->out) < 0)
+		w->gone = errno;
+}
+
+/* Write or keep one line as its verdict says; 0 when reading goes on. */
+static int
+write_line(struct writer *w, int verdict, const struct lp_line *l)
+{
+	const char *in = w->o->inname ? w->o->inname : "stdin";
+
+	switch (verdict) {
+	case LP_PASS:
+		w->counts.passed++;
+		if (out_write(w->out, l->out, l->outlen + 1) < 0)
+			w->gone = errno;
+		return w->gone;
+	case LP_DROP:
+		w->counts.dropped++;
+		return 0;
+	case LP_END:
+		return 1;
+	case LP_ERROR:
+		if (errno != EINTR || !stop_requested) {
+			warnmsg("%s: %s", in, strerror(errno));
+			w->status = EX_FLOW_IOERR;
+		}
+		return 1;
+	}
+	if (w->o->inname)
+		warnmsg("%s: line %" PRIu64 ": %s", in, l->lineno, l->out);
+	else
+		warnmsg("line %" PRIu64 ": %s", l->lineno, l->out);
+	if (verdict == LP_STOP) {
+		w->status = EX_FLOW_UNAVAILABLE;  /* nothing after a line that could not be checked */
+		return 1;
+	}
+	w->counts.rejected++;
+	if (verdict == LP_LONG)
+		reject_head(&w->rejects, l->line, l->len);
+	else
+		reject_line(&w->rejects, l->line, l->len);
+	return 0;
 }
 
 int
 linepool_run(const struct linepool_opts *o, struct linepool_counts *counts)
 {
-	struct line_reader *lr;
-	struct pool pl;
+	struct writer w = { .o = o };
+	struct linepool *lp;
+	struct lp_line l;
 
-	pool_start(&pl, o);
-	if (reject_open(&pl.rejects, o->reject_path) < 0) {
-		pool_stop(&pl);
+	if (reject_open(&w.rejects, o->reject_path) < 0)
 		return EX_FLOW_IOERR;
+	lp = linepool_open(o);
+	w.out = out_open(STDOUT_FILENO, OUT_BYTES);
+	linepool_set_long_sink(lp, reject_fd(&w.rejects));
+	linepool_set_idle(lp, flush_when_idle, &w);
+	while (write_line(&w, linepool_next(lp, &l), &l) == 0)
+		;
+	if (out_close(w.out) < 0 && !w.gone)
+		w.gone = errno;
+	if (w.gone && w.gone != EPIPE) {
+		warnmsg("stdout: %s", strerror(w.gone));
+		w.status = EX_FLOW_IOERR;
 	}
-	lr = lr_open(o->in, CE_LINE_MAX);
-	pl.out = out_open(STDOUT_FILENO, OUT_BYTES);
-	lr_set_long_sink(lr, reject_fd(&pl.rejects));
-	lr_set_idle(lr, on_idle, &pl);
-	lr_stop_on_signal(lr);
-	read_all(&pl, lr);
-	if (out_close(pl.out) < 0 && !pl.gone)
-		pl.gone = errno;
-	if (pl.gone && pl.gone != EPIPE) {
-		warnmsg("stdout: %s", strerror(pl.gone));
-		pl.status = EX_FLOW_IOERR;
-	}
-	if (reject_close(&pl.rejects) < 0 && !pl.status)
-		pl.status = EX_FLOW_IOERR;
-	pool_stop(&pl);
-	lr_close(lr);
+	if (reject_close(&w.rejects) < 0 && !w.status)
+		w.status = EX_FLOW_IOERR;
+	linepool_close(lp);
 	if (counts)
-		*counts = pl.counts;
-	if (pl.status)
-		return pl.status;
-	return pl.counts.rejected ? EX_FLOW_DATAERR : EX_FLOW_OK;
+		*counts = w.counts;
+	if (w.status)
+		return w.status;
+	return w.counts.rejected ? EX_FLOW_DATAERR : EX_FLOW_OK;
 }

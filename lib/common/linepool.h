@@ -50,4 +50,32 @@ int linepool_default_threads(void);
    counted in *counts when it is not NULL. */
 int linepool_run(const struct linepool_opts *o, struct linepool_counts *counts);
 
+/* The pool as a reader, for a caller that does more with each line than
+   write it (flow-pub sends it): the lines of o->in in order, each with its
+   verdict, read ahead and checked on o->threads threads (reject_path is
+   not used: the caller keeps what it refuses). */
+struct linepool;
+
+/* What linepool_next gives besides LP_PASS, LP_DROP, LP_REJECT, LP_STOP. */
+enum { LP_LONG = 10, LP_END = 11, LP_ERROR = 12 };
+
+struct lp_line {
+	uint64_t lineno;
+	const char *line;  /* the line, no newline; LP_LONG: its first CE_LINE_MAX bytes */
+	size_t len;
+	const char *out;   /* LP_PASS: the result, followed by a newline; LP_REJECT,
+	                      LP_STOP: the reason, NUL-terminated */
+	size_t outlen;
+};
+
+struct linepool *linepool_open(const struct linepool_opts *o);
+/* The rest of an LP_LONG line goes to fd (-1: dropped), as lr_set_long_sink. */
+void linepool_set_long_sink(struct linepool *lp, int fd);
+/* idle(ctx) when the input pauses, once every line read was given out. */
+void linepool_set_idle(struct linepool *lp, void (*idle)(void *ctx), void *ctx);
+/* The next line and its verdict, valid until the next call; LP_END at the
+   end of the input; LP_ERROR with errno (EINTR: a stop signal came). */
+int linepool_next(struct linepool *lp, struct lp_line *l);
+void linepool_close(struct linepool *lp);
+
 #endif

@@ -22,6 +22,7 @@ struct line_reader {
 	int skipping;            /* inside the rest of an overlong line */
 	int long_sink;
 	int stoppable;
+	int nowait;              /* lr_next_nowait: LR_AGAIN rather than waiting */
 	void (*idle)(void *ctx);
 	void *idle_ctx;
 	uint64_t lineno;
@@ -233,9 +234,33 @@ lr_next(struct line_reader *lr, const char **line, size_t *len)
 			return LR_EOF;
 		if (lr->filled_by_caller)
 			return LR_AGAIN;
+		if (lr->nowait) {
+			int r;
+
+			if (lr->stoppable && stop_requested) {
+				errno = EINTR;
+				return LR_ERROR;
+			}
+			r = lr_fill(lr, 0);
+
+			if (r <= 0)
+				return r < 0 ? LR_ERROR : LR_AGAIN;
+			continue;
+		}
 		if (fill(lr) < 0)
 			return LR_ERROR;
 	}
+}
+
+int
+lr_next_nowait(struct line_reader *lr, const char **line, size_t *len)
+{
+	int r;
+
+	lr->nowait = 1;
+	r = lr_next(lr, line, len);
+	lr->nowait = 0;
+	return r;
 }
 
 int

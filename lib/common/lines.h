@@ -45,6 +45,10 @@ int lr_at_eof(const struct line_reader *lr);
    stops on signals and one came: then LR_ERROR with errno EINTR. */
 int lr_next(struct line_reader *lr, const char **line, size_t *len);
 
+/* lr_next, but LR_AGAIN rather than waiting for input (a reader of a
+   descriptor; the idle callback is not called). */
+int lr_next_nowait(struct line_reader *lr, const char **line, size_t *len);
+
 /* Where the rest of an LR_LONG line goes: a descriptor, or -1 to drop it. */
 void lr_set_long_sink(struct line_reader *lr, int fd);
 

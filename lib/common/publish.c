@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ce.h"
+#include "linepool.h"
 #include "lines.h"
 #include "progress.h"
 #include "publish.h"
@@ -208,15 +209,20 @@ pump_loop(struct publisher *pb)
 		if (r == PUBLISH_ERROR)
 			return EX_FLOW_IOERR;
 		st->lines++;
-		if (r != PUBLISH_LINE) {
+		if (r == PUBLISH_CHECKED) {
+			send = line;
+			sendlen = len;
+		} else if (r != PUBLISH_LINE) {
 			reject(pb, st->lines, line, len, r == PUBLISH_BAD, why);
 			continue;
-		}
-		if (!(send = event_line(pb, st->lines, line, len, &ev, &sendlen)) || status != 0)
+		} else if (!(send = event_line(pb, st->lines, line, len, &ev, &sendlen)))
 			continue;
-		/* a wrapped or filled line is not the one parsed */
+		if (status != 0)
+			continue;
+		/* a wrapped or filled line is not the one parsed; a checked one's
+		   parse stayed with the thread that checked it */
 		p->tag = st->lines;
-		if ((status = p->ops->send(p, send, sendlen, send == line ? &ev : NULL)) != 0) {
+		if ((status = p->ops->send(p, send, sendlen, r == PUBLISH_LINE && send == line ? &ev : NULL)) != 0) {
 			if (!src->drain)
 				return status;
 			continue;
@@ -257,7 +263,8 @@ publish_pump(struct producer *p, const struct publish_opts *o, const struct publ
 /* publish_stream's source: a descriptor's lines, rejected ones told on
    stderr and kept in --reject; with -v on a terminal, the live line. */
 struct fd_source {
-	struct line_reader *lr;
+	struct line_reader *lr;      /* or, checking lines on several threads: */
+	struct linepool *lp;
 	const char *inname;
 	struct reject rejects;
 	char why_long[64];
@@ -268,6 +275,29 @@ struct fd_source {
 	void *idle_arg;
 };
 
+/* fd_next from the pool: lines with their verdicts */
+static int
+pooled_next(struct fd_source *fs, const char **line, size_t *len, const char **why)
+{
+	struct lp_line l;
+	int r = linepool_next(fs->lp, &l);
+
+	if (r == LP_END)
+		return PUBLISH_END;
+	if (r == LP_ERROR) {
+		if (errno == EINTR)
+			return PUBLISH_CUT;
+		warnmsg("%s: %s", fs->inname, strerror(errno));
+		return PUBLISH_ERROR;
+	}
+	*line = l.line;
+	*len = l.len;
+	*why = l.out;
+	fs->bytes += l.len + 1;
+	progress_update(&fs->progress, fs->st->published, fs->st->rejected, fs->bytes, fs->size);
+	return r == LP_PASS ? PUBLISH_CHECKED : r == LP_LONG ? PUBLISH_LONG : PUBLISH_BAD;
+}
+
 static int
 fd_next(void *ctx, const char **line, size_t *len, const char **why)
 {
@@ -276,6 +306,8 @@ fd_next(void *ctx, const char **line, size_t *len, const char **why)
 
 	if (stop_requested)
 		return PUBLISH_CUT;
+	if (fs->lp)
+		return pooled_next(fs, line, len, why);
 	r = lr_next(fs->lr, line, len);
 	if (r == LR_LINE || r == LR_LONG) {
 		fs->bytes += *len + 1;  /* a long line's rest is not counted: it only comes short */
@@ -313,7 +345,10 @@ fd_set_idle(void *ctx, void (*idle)(void *arg), void *arg)
 
 	fs->idle = idle;
 	fs->idle_arg = arg;
-	lr_set_idle(fs->lr, idle ? fd_idle : NULL, fs);
+	if (fs->lp)
+		linepool_set_idle(fs->lp, idle ? fd_idle : NULL, fs);
+	else
+		lr_set_idle(fs->lr, idle ? fd_idle : NULL, fs);
 }
 
 static void
@@ -358,11 +393,30 @@ report_end(const char *inname, const struct publish_opts *o, const struct publis
 		    secs, secs > 0 ? st->published / secs : 0.0);
 }
 
+/* A pool thread's check of a line: an event, sent as it is, or why not. */
+static int
+check_event(void *ctx, void *work, const char *line, size_t len, const char **out, size_t *outlen,
+    char *why, size_t whysize)
+{
+	struct ce_error err;
+
+	(void)ctx;
+	if (ce_parse(work, line, len, 0, &err) < 0) {
+		snprintf(why, whysize, "%s", err.msg);
+		return LP_REJECT;
+	}
+	*out = line;
+	*outlen = len;
+	return LP_PASS;
+}
+
 int
 publish_stream(int fd, const char *inname, struct producer *p, const struct publish_opts *o,
     struct publish_stats *st)
 {
 	struct fd_source fs = { .inname = inname, .st = st };
+	struct linepool_opts lo = { .in = fd, .inname = inname, .threads = o->threads,
+		.fn = check_event, .worksize = sizeof(struct ce_event) };
 	struct publish_source src = {
 		.next = fd_next, .set_idle = fd_set_idle, .rejected = fd_rejected, .lost = fd_lost,
 		.ctx = &fs,
@@ -373,9 +427,14 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	if (reject_open(&fs.rejects, o->reject_path) < 0)
 		return EX_FLOW_IOERR;
 	snprintf(fs.why_long, sizeof fs.why_long, "longer than %d bytes", CE_LINE_MAX);
-	fs.lr = lr_open(fd, CE_LINE_MAX);
-	lr_set_long_sink(fs.lr, reject_fd(&fs.rejects));
-	lr_stop_on_signal(fs.lr);
+	if (o->threads > 1 && !o->wrap && !o->fill) {
+		fs.lp = linepool_open(&lo);
+		linepool_set_long_sink(fs.lp, reject_fd(&fs.rejects));
+	} else {
+		fs.lr = lr_open(fd, CE_LINE_MAX);
+		lr_set_long_sink(fs.lr, reject_fd(&fs.rejects));
+		lr_stop_on_signal(fs.lr);
+	}
 	fs.size = progress_input_size(fd);
 	progress_start(&fs.progress, stderr, o->verbose);
 	status = publish_pump(p, o, &src, st);
@@ -383,7 +442,10 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 	if (status != 0 && !stop_requested && !st->ended)
 		warnmsg("%s: stopped after line %" PRIu64 "; the rest was not read", inname, st->lines);
 	report_end(inname, o, st, t0);
-	lr_close(fs.lr);
+	if (fs.lp)
+		linepool_close(fs.lp);
+	else
+		lr_close(fs.lr);
 	if (reject_close(&fs.rejects) < 0 && status == 0)
 		status = EX_FLOW_IOERR;
 	if (status == 0 && st->rejected)

@@ -16,6 +16,8 @@ struct publish_opts {
 	const char *source;
 	int fill;                 /* --fill: add a missing id and time */
 	int verbose;              /* -v: count and rate on stderr */
+	int threads;              /* -j: publish_stream checks lines on this many
+	                             threads (linepool) when not wrapping or filling */
 };
 
 struct publish_stats {
@@ -31,6 +33,7 @@ int publish_check_wrap(const struct publish_opts *o, const char **why);
    from an agent's connection up to its "." line (PUBLISH). */
 enum {
 	PUBLISH_LINE,   /* a line: *line, *len, valid until the next call */
+	PUBLISH_CHECKED, /* a line the source found to be an event, sent as it is */
 	PUBLISH_BAD,    /* a line that cannot be an event: *line, *len, and *why */
 	PUBLISH_LONG,   /* the first *len bytes of a line too long (*why); its rest is gone */
 	PUBLISH_END,    /* the end of the input, as it should end */

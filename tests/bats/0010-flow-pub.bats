@@ -505,3 +505,49 @@ log_holds() {
 	sed -n 2,16p "$TMP/in" | cmp - "$TMP/rej"
 	flow-sub -o beginning -e "$TMP/flow" | cmp - <(grep -a '"id":"ok' "$TMP/in")
 }
+
+@test "flow-pub: -j: one thread or four checking events give the same flow, messages, rejects and status" {
+	local j
+	gen-events 3000 > "$TMP/good"
+	{ head -n 300 "$TMP/good"; echo 'not json'; sed -n 301,2000p "$TMP/good"; echo '{"specversion":"1.0"}'
+		head -c 1100000 /dev/zero | tr '\0' x; echo; tail -n 1000 "$TMP/good"; printf '{"x":1}'; } > "$TMP/mixed"
+	for j in 1 4; do
+		run --separate-stderr flow-pub -j "$j" -r "$TMP/rej.$j" "$TMP/flow.$j" < "$TMP/mixed"
+		printf '%s\n' "$status" "$output" "$stderr" > "$TMP/out.$j"
+		flow-sub -o beginning -e "$TMP/flow.$j" > "$TMP/events.$j"
+	done
+	cmp "$TMP/out.1" "$TMP/out.4"
+	cmp "$TMP/rej.1" "$TMP/rej.4"
+	cmp "$TMP/events.1" "$TMP/events.4"
+	cmp "$TMP/good" "$TMP/events.4"
+	assert_eq 65 "$(head -n 1 "$TMP/out.4")" status
+	assert_match 'stdin: line 2003: longer than 1048576 bytes' "$(cat "$TMP/out.4")"
+	assert_match 'stdin: line 3004: missing required attribute specversion' "$(cat "$TMP/out.4")"
+	for j in 0 65 x; do
+		run --separate-stderr flow-pub -j "$j" "$TMP/flow"
+		[ "$status" -eq 64 ]
+		[ "$stderr" = "flow-pub: -j $j: expected a number from 1 to 64" ]
+	done
+}
+
+@test "flow-pub: -j 4 checks events on four threads beside the reader, one with --wrap; a live event is not held back" {
+	local pid args
+	mkfifo "$TMP/fifo"
+	for args in "-j 4" "-j 4 --wrap -t t -s /s"; do
+		rm -rf "$TMP/flow"
+		# shellcheck disable=SC2086
+		flow-pub $args "$TMP/flow" < "$TMP/fifo" &
+		pid=$!
+		exec 7> "$TMP/fifo"
+		event live-1 >&7
+		wait_lines "$TMP/flow/00000000000000000000.ndjson" 1 10
+		if [ "$args" = "-j 4" ]; then
+			assert_eq "$(event live-1)" "$(cat "$TMP"/flow/*.ndjson)" flow
+			assert_eq 5 "$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" threads
+		else
+			assert_eq 1 "$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" threads
+		fi
+		exec 7>&-
+		wait "$pid"
+	done
+}
