@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "bytescan.h"
@@ -182,116 +183,122 @@ scan_literal(const char **pp, const char *end, const char *word, size_t n, const
 	return 0;
 }
 
-static int scan(const char **pp, const char *end, int depth, struct json_span *v, const char **why);
-
-static int
-scan_container(const char **pp, const char *end, int depth, int object, const char **why)
+/* A scalar at p (not a container); its type in *type. */
+static inline int
+scan_scalar(const char **pp, const char *end, enum json_type *type, const char **why)
 {
-	const char *p = *pp + 1;
-	char close = object ? '}' : ']';
-	struct json_span item;
-
-	if (depth >= JSON_MAX_DEPTH) {
-		*why = "nested too deeply";
+	switch (**pp) {
+	case '"':
+		*type = JSON_STRING;
+		return scan_string(pp, end, why);
+	case 't':
+		*type = JSON_TRUE;
+		return scan_literal(pp, end, "true", 4, why);
+	case 'f':
+		*type = JSON_FALSE;
+		return scan_literal(pp, end, "false", 5, why);
+	case 'n':
+		*type = JSON_NULL;
+		return scan_literal(pp, end, "null", 4, why);
+	default:
+		*type = JSON_NUMBER;
+		if (**pp == '-' || (**pp >= '0' && **pp <= '9'))
+			return scan_number(pp, end, why);
+		*why = "unexpected character";
 		return -1;
 	}
-	p = json_skip_ws(p, end);
-	if (p < end && *p == close) {
-		*pp = p + 1;
-		return 0;
-	}
-	for (;;) {
-		if (object) {
-			p = json_skip_ws(p, end);
-			if (p >= end || *p != '"') {
-				*why = "expected a member name";
-				goto fail;
-			}
-			if (scan_string(&p, end, why) < 0)
-				goto fail;
-			p = json_skip_ws(p, end);
-			if (p >= end || *p != ':') {
-				*why = "expected ':'";
-				goto fail;
-			}
-			p++;
-		}
-		if (scan(&p, end, depth + 1, &item, why) < 0)
-			goto fail;
-		p = json_skip_ws(p, end);
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		if (p < end && *p == close) {
-			*pp = p + 1;
-			return 0;
-		}
-		*why = object ? "expected ',' or '}'" : "expected ',' or ']'";
+}
+
+/* One value, containers walked in a loop rather than by recursion: a
+   call per value was a third of an event's check. open holds a bit a
+   container, set for an object, the innermost the lowest; JSON_MAX_DEPTH
+   is 64, one uint64_t. On error *pp is where it was found. */
+static int
+scan(const char **pp, const char *end, struct json_span *v, const char **why)
+{
+	const char *p = json_skip_ws(*pp, end), *start = p;
+	uint64_t open = 0;
+	int depth = 0;
+	enum json_type type;
+
+	v->type = JSON_NONE;
+value:
+	if (p >= end) {
+		*why = "unexpected end of input";
 		goto fail;
 	}
+	if (*p == '{' || *p == '[') {
+		type = *p == '{' ? JSON_OBJECT : JSON_ARRAY;
+		if (depth >= JSON_MAX_DEPTH) {
+			*why = "nested too deeply";
+			goto fail;
+		}
+		open = open << 1 | (type == JSON_OBJECT);
+		depth++;
+		p = json_skip_ws(p + 1, end);
+		if (p < end && *p == (type == JSON_OBJECT ? '}' : ']')) {
+			p++;
+			goto closed;
+		}
+		if (type == JSON_OBJECT)
+			goto member;
+		p = json_skip_ws(p, end);
+		goto value;
+	}
+	if (scan_scalar(&p, end, &type, why) < 0)
+		goto fail;
+next:
+	if (depth == 0)
+		goto done;
+	p = json_skip_ws(p, end);
+	if (p < end && *p == ',') {
+		p++;
+		if (open & 1)
+			goto member;
+		p = json_skip_ws(p, end);
+		goto value;
+	}
+	if (p < end && *p == (open & 1 ? '}' : ']')) {
+		p++;
+		goto closed;
+	}
+	*why = open & 1 ? "expected ',' or '}'" : "expected ',' or ']'";
+	goto fail;
+closed:
+	type = open & 1 ? JSON_OBJECT : JSON_ARRAY;
+	open >>= 1;
+	depth--;
+	goto next;
+member:
+	p = json_skip_ws(p, end);
+	if (p >= end || *p != '"') {
+		*why = "expected a member name";
+		goto fail;
+	}
+	if (scan_string(&p, end, why) < 0)
+		goto fail;
+	p = json_skip_ws(p, end);
+	if (p >= end || *p != ':') {
+		*why = "expected ':'";
+		goto fail;
+	}
+	p = json_skip_ws(p + 1, end);
+	goto value;
+done:
+	*pp = p;
+	v->type = type;
+	v->p = start;
+	v->len = p - start;
+	return 0;
 fail:
 	*pp = p;
 	return -1;
 }
 
-static int
-scan(const char **pp, const char *end, int depth, struct json_span *v, const char **why)
-{
-	const char *p = json_skip_ws(*pp, end), *start = p;
-	int r;
-
-	if (p >= end) {
-		*why = "unexpected end of input";
-		*pp = p;
-		return -1;
-	}
-	switch (*p) {
-	case '"':
-		v->type = JSON_STRING;
-		r = scan_string(&p, end, why);
-		break;
-	case '{':
-		v->type = JSON_OBJECT;
-		r = scan_container(&p, end, depth, 1, why);
-		break;
-	case '[':
-		v->type = JSON_ARRAY;
-		r = scan_container(&p, end, depth, 0, why);
-		break;
-	case 't':
-		v->type = JSON_TRUE;
-		r = scan_literal(&p, end, "true", 4, why);
-		break;
-	case 'f':
-		v->type = JSON_FALSE;
-		r = scan_literal(&p, end, "false", 5, why);
-		break;
-	case 'n':
-		v->type = JSON_NULL;
-		r = scan_literal(&p, end, "null", 4, why);
-		break;
-	default:
-		v->type = JSON_NUMBER;
-		if (*p == '-' || (*p >= '0' && *p <= '9'))
-			r = scan_number(&p, end, why);
-		else {
-			*why = "unexpected character";
-			r = -1;
-		}
-	}
-	*pp = p;
-	if (r < 0)
-		return -1;
-	v->p = start;
-	v->len = p - start;
-	return 0;
-}
-
 int
 json_scan_value(const char **pp, const char *end, struct json_span *v, const char **why)
 {
-	return scan(pp, end, 0, v, why);
+	return scan(pp, end, v, why);
 }
 
 static void
@@ -418,11 +425,11 @@ json_object_get(const struct json_span *obj, const char *key, size_t keylen, str
 		p = json_skip_ws(p, end);
 		if (p >= end || *p != '"')
 			return -1;
-		if (scan(&p, end, 0, &name, &why) < 0)
+		if (scan(&p, end, &name, &why) < 0)
 			return -1;
 		p = json_skip_ws(p, end);
 		p++; /* ':' */
-		if (scan(&p, end, 0, &val, &why) < 0)
+		if (scan(&p, end, &val, &why) < 0)
 			return -1;
 		if (name.len - 2 <= sizeof scratch) {
 			k = json_str(&name, scratch, &n);
