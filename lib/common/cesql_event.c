@@ -22,7 +22,11 @@ span_value(struct cesql *q, const struct json_span *v, struct cesql_value *out)
 	switch (v->type) {
 	case JSON_STRING:
 		out->type = CESQL_STRING;
-		out->s = json_str(v, memchr(v->p, '\\', v->len) ? eval_alloc(&x, v->len) : NULL, &out->len);
+		if (!memchr(v->p, '\\', v->len)) {  /* the text as it stands */
+			out->s = v->p + 1;
+			out->len = v->len - 2;
+		} else
+			out->s = json_str(v, eval_alloc(&x, v->len), &out->len);
 		return;
 	case JSON_TRUE:
 	case JSON_FALSE:
