@@ -64,7 +64,8 @@ typedef void (*broker_stored_fn)(void *ctx, int32_t partition, int64_t first, in
 
 struct producer;
 struct producer_ops {
-	/* Queue one event line (no newline); ev is the line parsed, when the
+	/* Queue one event line (no newline anywhere in it: every source
+	   splits at newlines or compacts its JSON); ev is the line parsed, when the
 	   caller has it, else NULL. 0, or an exit status; a line it could
 	   not take is reported through on_fail like the others. */
 	int (*send)(struct producer *, const char *line, size_t len, const struct ce_event *ev);

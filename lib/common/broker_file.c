@@ -21,6 +21,11 @@
    crashed one's torn line are noticed before anything is written. The
    "next" file keeps the offset the next record gets, so that no offset is
    given out twice even when the newest segments are deleted by hand. */
+struct batch_line {
+	size_t end;               /* of the line in the batch, its newline included */
+	uint64_t tag;
+};
+
 struct file_producer {
 	struct producer base;
 	char *dir;
@@ -30,8 +35,8 @@ struct file_producer {
 	char *batch;
 	size_t len, cap;
 	size_t nbatch;
-	uint64_t *tags;           /* the tag of each line of the batch */
-	size_t tags_cap;
+	struct batch_line *lines; /* each line of the batch: where it ends, its tag */
+	size_t lines_cap;
 	int error;                /* errno of the last failed flush */
 	int segfd, idxfd;
 	uint64_t seg_base, seg_size, next_offset;
@@ -207,11 +212,10 @@ fail_line(struct file_producer *f, const char *line, size_t len, uint64_t tag, c
 static void
 fail_batch(struct file_producer *f, const char *reason)
 {
-	const char *p = f->batch, *end = f->batch + f->len, *nl;
-	size_t i;
+	size_t i, start = 0;
 
-	for (i = 0; p < end && (nl = memchr(p, '\n', end - p)); p = nl + 1, i++)
-		fail_line(f, p, nl - p, f->tags[i], reason);
+	for (i = 0; i < f->nbatch; start = f->lines[i++].end)
+		fail_line(f, f->batch + start, f->lines[i].end - start - 1, f->lines[i].tag, reason);
 }
 
 /* Under the lock, after a roll: drop the oldest segments the retention
@@ -247,8 +251,8 @@ apply_retention(struct file_producer *f)
 static int
 append_batch(struct file_producer *f)
 {
-	const char *p, *end, *nl;
-	uint64_t offset, pos;
+	uint64_t pos;
+	size_t i;
 
 	if (sync_end(f) < 0)
 		return -1;
@@ -271,14 +275,13 @@ append_batch(struct file_producer *f)
 	}
 	if (f->sync && fdatasync(f->segfd) < 0)
 		return -1;
-	offset = f->next_offset;
+	/* the lines hold no newline (the producer's contract): line i ends
+	   record next_offset + i + 1, indexed every FILE_INDEX_INTERVAL */
 	pos = f->seg_size;
-	for (p = f->batch, end = p + f->len; (nl = memchr(p, '\n', end - p)); p = nl + 1) {
-		offset++;
-		if (offset % FILE_INDEX_INTERVAL == 0)
-			index_add(f, offset, pos + (nl + 1 - f->batch));
-	}
-	f->next_offset = offset;
+	for (i = FILE_INDEX_INTERVAL - 1 - f->next_offset % FILE_INDEX_INTERVAL; i < f->nbatch;
+	    i += FILE_INDEX_INTERVAL)
+		index_add(f, f->next_offset + i + 1, pos + f->lines[i].end);
+	f->next_offset += f->nbatch;
 	f->seg_size += f->len;
 	next_store(f);
 	return 0;
@@ -331,13 +334,15 @@ file_send(struct producer *p, const char *line, size_t len, const struct ce_even
 		if (len + 1 > f->cap)
 			f->batch = xrealloc(f->batch, f->cap = len + 1);
 	}
-	/* as many tags as lines: bounded by the batch, like the lines */
-	if (f->nbatch == f->tags_cap)
-		f->tags = xrealloc(f->tags, (f->tags_cap = f->tags_cap ? 2 * f->tags_cap : 1024) * sizeof *f->tags);
-	f->tags[f->nbatch++] = p->tag;
+	/* as many entries as lines: bounded by the batch, like the lines */
+	if (f->nbatch == f->lines_cap)
+		f->lines = xrealloc(f->lines, (f->lines_cap = f->lines_cap ? 2 * f->lines_cap : 1024) *
+		    sizeof *f->lines);
 	memcpy(f->batch + f->len, line, len);
 	f->len += len;
 	f->batch[f->len++] = '\n';
+	f->lines[f->nbatch].end = f->len;
+	f->lines[f->nbatch++].tag = p->tag;
 	return 0;
 }
 
@@ -350,7 +355,7 @@ file_close(struct producer *p)
 	close(f->nextfd);
 	close(f->lockfd);
 	close(f->dirfd);
-	free(f->tags);
+	free(f->lines);
 	free(f->batch);
 	free(f->dir);
 	free(f);
