@@ -74,7 +74,7 @@ static long
 post(CURL *e, struct batch *b)
 {
 	struct answer a = { .len = 0 };
-	char want[64], why[ANSWER_MAX + 64];
+	char want[64], why[ANSWER_MAX + 128];
 	long code = 0, opened = 0;
 	CURLcode rc;
 
