@@ -46,8 +46,10 @@ expected() {
 @test "fnap-serve: $SESSIONS sessions at once CREATE, DESCRIBE, PUBLISH and STREAM: none fails, the state is whole" {
 	# 200 logins at once: the low hash cost (7 MiB each), not 200 x 64 MiB
 	echo test | fnap-serve -C low -p test | sed 's/:$/:flows.unix.ar/' > "$TMP/users"
-	# the first sessions wait for the last ones to open: a long idle timeout
-	FNAP_IDLE=120 FNAP_EXTRA_CONF="flows-per-user $((SESSIONS + 10))" fnap_start
+	# the first sessions wait for the last ones to open: an idle timeout
+	# longer than the wait for them below (200 logins and 200 bash
+	# pipelines took over two minutes on a loaded two-core machine)
+	FNAP_IDLE=600 FNAP_EXTRA_CONF="flows-per-user $((SESSIONS + 10))" fnap_start
 	gen-events 50 > "$TMP/in"
 	local i n=0 failed=0 pids=()
 	for i in $(seq 1 $SESSIONS); do
@@ -55,7 +57,7 @@ expected() {
 		pids+=($!)
 	done
 	# every session is served by its own fnap-serve, a child of tcpserver
-	for i in $(seq 1 600); do
+	for i in $(seq 1 3000); do
 		n=$(pgrep -c -P "$FNAP_PID" || true)
 		[ "$n" -lt $SESSIONS ] || break
 		sleep 0.1
