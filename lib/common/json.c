@@ -242,7 +242,6 @@ value:
 		}
 		if (type == JSON_OBJECT)
 			goto member;
-		p = json_skip_ws(p, end);
 		goto value;
 	}
 	if (scan_scalar(&p, end, &type, why) < 0)
