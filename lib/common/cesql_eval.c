@@ -377,6 +377,17 @@ eval_in(struct eval *x, const struct node *n)
 	return r;
 }
 
+/* The string value of attribute n (an N_ATTR node), for the commonest
+   tests, attr = 'text' and attr LIKE 'pattern': 0 and *v when the event
+   has it as a string, else -1, and the test takes the general way (which
+   looks again, and raises or casts as it must). */
+static inline int
+attr_string(struct eval *x, const struct node *n, struct cesql_value *v)
+{
+	return n->kind == N_ATTR && x->lookup(x->ctx, n->name, n->namelen, v) == 0 &&
+	    v->type == CESQL_STRING ? 0 : -1;
+}
+
 static struct cesql_value
 eval(struct eval *x, const struct node *n)
 {
@@ -414,15 +425,23 @@ eval(struct eval *x, const struct node *n)
 	case N_BINARY:
 		if (n->op <= OP_XOR)
 			return eval_logic(x, n);
+		if ((n->op == OP_EQ || n->op == OP_NE) && n->b->kind == N_LITERAL &&
+		    n->b->literal.type == CESQL_STRING && attr_string(x, n->a, &a) == 0) {
+			r = zero_value(CESQL_BOOL);
+			r.i = values_equal(&a, &n->b->literal) == (n->op == OP_EQ);
+			return r;
+		}
 		if (n->op <= OP_GE)
 			return eval_compare(x, n);
 		return eval_arith(x, n);
 	case N_LIKE:
 		r = zero_value(CESQL_BOOL);
-		a = operand(x, n->a, &failed);
-		if (failed)
-			return r;
-		a = eval_cast(x, a, CESQL_STRING, 0);
+		if (attr_string(x, n->a, &a) < 0) {
+			a = operand(x, n->a, &failed);
+			if (failed)
+				return r;
+			a = eval_cast(x, a, CESQL_STRING, 0);
+		}
 		r.i = like(a.s, a.s + a.len, n->pattern, n->pattern + n->patlen) != n->negated;
 		return r;
 	case N_IN:
