@@ -35,13 +35,15 @@ trap 'for p in $servers; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; 
 serve() {
 	local var=$1 i
 	shift
-	tcpserver -1 -q -R -H -l 0 -c 200 -b 200 127.0.0.1 0 "$@" > "$run/$var" &
+	# the agents' messages (an audit line a session) go to a log, not
+	# between the table's rows; FNAP_BENCH_KEEP keeps it
+	tcpserver -1 -q -R -H -l 0 -c 200 -b 200 127.0.0.1 0 "$@" > "$run/$var" 2>> "$run/servers.log" &
 	servers="$servers $!"
 	for i in $(seq 1 500); do
 		[ -s "$run/$var" ] && break
 		sleep 0.01
 	done
-	[ -s "$run/$var" ] || { echo "fnap.sh: tcpserver did not start" >&2; exit 1; }
+	[ -s "$run/$var" ] || { echo "fnap.sh: tcpserver did not start" >&2; cat "$run/servers.log" >&2; exit 1; }
 	printf -v "$var" '%s' "$(cat "$run/$var")"
 }
 
@@ -132,7 +134,7 @@ burst() {
 for r in $(seq "$reps"); do
 	burst "$(clients "$plain" "$flow")"; keep agent
 	got=$(cat "$run"/ok.* | awk '{ s += $1 } END { print s }')
-	[ "$got" -eq "$sessions" ] || { echo "fnap.sh: $got of $sessions sessions went right" >&2; exit 1; }
+	[ "$got" -eq "$sessions" ] || { echo "fnap.sh: $got of $sessions sessions went right" >&2; tail -n 20 "$run/servers.log" >&2; exit 1; }
 	burst "$(clients "$floor" -)"; keep floor
 	# what of a session is the agent's start alone: the program loaded,
 	# linked and run (-V) per connection
@@ -158,7 +160,7 @@ row() {
 }
 # counted WHAT: every event came out
 counted() {
-	[ "$(cat "$run/count")" -eq "$n" ] || { echo "fnap.sh: $1 read $(cat "$run/count") of $n events" >&2; exit 1; }
+	[ "$(cat "$run/count")" -eq "$n" ] || { echo "fnap.sh: $1 read $(cat "$run/count") of $n events" >&2; tail -n 20 "$run/servers.log" >&2; exit 1; }
 }
 : > "$run/agent-rss"
 for r in $(seq "$reps"); do
