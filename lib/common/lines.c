@@ -241,9 +241,7 @@ lr_next(struct line_reader *lr, const char **line, size_t *len)
 				errno = EINTR;
 				return LR_ERROR;
 			}
-			r = lr_fill(lr, 0);
-
-			if (r <= 0)
+			if ((r = lr_fill(lr, 0)) <= 0)
 				return r < 0 ? LR_ERROR : LR_AGAIN;
 			continue;
 		}
