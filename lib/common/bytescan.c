@@ -20,6 +20,8 @@ byte_stops(unsigned char c, enum bytescan_stop kind)
 {
 	if (kind == BYTESCAN_STOP_NONASCII)
 		return c >= 0x80;
+	if (kind == BYTESCAN_STOP_UNNAMED)
+		return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
 	return c < 0x20 || c == '"' || c == '\\' ||
 	    (kind != BYTESCAN_STOP_TEXT && c >= 0x80) || (kind == BYTESCAN_STOP_PRINTABLE && c == 0x7f);
 }
@@ -53,7 +55,7 @@ run_portable(const unsigned char *p, size_t n, enum bytescan_stop kind)
 	uint64_t w;
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	while (e - p >= 8) {
+	while (kind != BYTESCAN_STOP_UNNAMED && e - p >= 8) {
 		memcpy(&w, p, 8);
 		if ((w = word_stops(w, kind)))
 			return (size_t)(p - s) + ((size_t)__builtin_ctzll(w) >> 3);
@@ -124,6 +126,12 @@ lanes_stop32(__m256i x, enum bytescan_stop kind)
 
 	if (kind == BYTESCAN_STOP_NONASCII)
 		return (unsigned)_mm256_movemask_epi8(x);
+	if (kind == BYTESCAN_STOP_UNNAMED)  /* AVX2 has no signed "less than": swapped */
+		return ~(unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+		    _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8('a' - 1)),
+			_mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), x)),
+		    _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8('0' - 1)),
+			_mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), x))));
 	if (kind != BYTESCAN_STOP_TEXT)
 		m = _mm256_or_si256(m, x);
 	if (kind == BYTESCAN_STOP_PRINTABLE)
@@ -333,7 +341,7 @@ size_t
 bytescan_utf8(const char *p, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)p;
-	size_t ascii = bytescan_first16(p, n, BYTESCAN_STOP_NONASCII);  /* most text is ASCII */
+	size_t ascii = bytescan_first32(p, n, BYTESCAN_STOP_NONASCII);  /* most text is ASCII */
 
 #ifdef BYTESCAN_X86
 	/* the vector check says only whether; the first error is then looked for */

@@ -31,6 +31,10 @@ static inline size_t bytescan_plain(const char *p, size_t n);
    ASCII prefix of a string, which needs no further check. */
 static inline size_t bytescan_printable(const char *p, size_t n);
 
+/* How many bytes from p are a-z or 0-9, or n: the characters of a
+   CloudEvents attribute name. */
+static inline size_t bytescan_name(const char *p, size_t n);
+
 /* How many of the n bytes at p are well-formed UTF-8 (RFC 3629: no
    overlong forms, no surrogates, nothing above U+10FFFF, no sequence cut
    short): n, or the offset where the first ill-formed sequence begins. */
@@ -44,10 +48,11 @@ const char *bytescan_path_name(enum bytescan_path path);
 /* The path of that name, or BYTESCAN_PATHS if there is none. */
 enum bytescan_path bytescan_path_named(const char *name);
 
-/* The rest is how: most strings of an event are short, so the first 16
-   bytes are looked at here, inline, and only a longer run costs a call. */
+/* The rest is how: most strings of an event are short, so their first 32
+   bytes are looked at here, inline, 16 at a time, and only a longer run
+   costs a call. */
 enum bytescan_stop { BYTESCAN_STOP_TEXT, BYTESCAN_STOP_PLAIN, BYTESCAN_STOP_PRINTABLE,
-	BYTESCAN_STOP_NONASCII };
+	BYTESCAN_STOP_NONASCII, BYTESCAN_STOP_UNNAMED };
 extern enum bytescan_path bytescan_in_use;
 size_t bytescan_run(const char *p, size_t n, enum bytescan_stop kind);
 
@@ -64,6 +69,10 @@ bytescan_lanes16(__m128i x, enum bytescan_stop kind)
 
 	if (kind == BYTESCAN_STOP_NONASCII)
 		return (unsigned)_mm_movemask_epi8(x);
+	if (kind == BYTESCAN_STOP_UNNAMED)  /* signed: 0x80 and up are neither */
+		return ~(unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1))),
+		    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))))) & 0xffff;
 	m = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x),
 	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
 	if (kind != BYTESCAN_STOP_TEXT)
@@ -74,20 +83,24 @@ bytescan_lanes16(__m128i x, enum bytescan_stop kind)
 }
 
 static inline size_t
-bytescan_first16(const char *p, size_t n, enum bytescan_stop kind)
+bytescan_first32(const char *p, size_t n, enum bytescan_stop kind)
 {
 	unsigned m;
 
 	if (n >= 16 && bytescan_in_use != BYTESCAN_PORTABLE) {
 		if ((m = bytescan_lanes16(_mm_loadu_si128((const __m128i *)p), kind)))
 			return (size_t)__builtin_ctz(m);
-		return 16 + bytescan_run(p + 16, n - 16, kind);
+		if (n < 32)
+			return 16 + bytescan_run(p + 16, n - 16, kind);
+		if ((m = bytescan_lanes16(_mm_loadu_si128((const __m128i *)(p + 16)), kind)))
+			return 16 + (size_t)__builtin_ctz(m);
+		return 32 + bytescan_run(p + 32, n - 32, kind);
 	}
 	return bytescan_run(p, n, kind);
 }
 #else
 static inline size_t
-bytescan_first16(const char *p, size_t n, enum bytescan_stop kind)
+bytescan_first32(const char *p, size_t n, enum bytescan_stop kind)
 {
 	return bytescan_run(p, n, kind);
 }
@@ -96,19 +109,25 @@ bytescan_first16(const char *p, size_t n, enum bytescan_stop kind)
 static inline size_t
 bytescan_text(const char *p, size_t n)
 {
-	return bytescan_first16(p, n, BYTESCAN_STOP_TEXT);
+	return bytescan_first32(p, n, BYTESCAN_STOP_TEXT);
 }
 
 static inline size_t
 bytescan_plain(const char *p, size_t n)
 {
-	return bytescan_first16(p, n, BYTESCAN_STOP_PLAIN);
+	return bytescan_first32(p, n, BYTESCAN_STOP_PLAIN);
 }
 
 static inline size_t
 bytescan_printable(const char *p, size_t n)
 {
-	return bytescan_first16(p, n, BYTESCAN_STOP_PRINTABLE);
+	return bytescan_first32(p, n, BYTESCAN_STOP_PRINTABLE);
+}
+
+static inline size_t
+bytescan_name(const char *p, size_t n)
+{
+	return bytescan_first32(p, n, BYTESCAN_STOP_UNNAMED);
 }
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "bytescan.h"
 #include "ce.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -323,8 +324,7 @@ check_attr(const struct ce_attr *a, enum attr_kind kind, int printable, struct c
 static const char *
 scan_name(const char *p, const char *end)
 {
-	while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
-		p++;
+	p += bytescan_name(p, (size_t)(end - p));
 	/* the one context attribute with another character */
 	if (p < end && *p == '_' && end - p >= 7 && memcmp(p, "_base64", 7) == 0)
 		p += 7;

@@ -31,6 +31,8 @@ int json_scan_value(const char **pp, const char *end, struct json_span *v, const
 static inline const char *
 json_skip_ws(const char *p, const char *end)
 {
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++;
 	return p;

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* What one path says of the input. */
 struct verdict {
-	size_t text, plain, printable, utf8, end;
+	size_t text, plain, printable, utf8, name, end;
 	int scanned, parsed;
 	const char *why;
 	struct ce_error err;
@@ -34,6 +34,7 @@ judge(const char *line, size_t size, struct verdict *v)
 	v->plain = bytescan_plain(line, size);
 	v->printable = bytescan_printable(line, size);
 	v->utf8 = bytescan_utf8(line, size);
+	v->name = bytescan_name(line, size);
 	v->scanned = json_scan_value(&p, line + size, &span, &v->why);
 	v->end = (size_t)(p - line);
 	v->parsed = ce_parse(&ev, line, size, size & 1 ? CE_ALLOW_NO_ID : 0, &v->err);

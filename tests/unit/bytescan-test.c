@@ -16,7 +16,7 @@ check(const struct unit_case *c, struct unit_out *out)
 		size_t (*scan)(const char *p, size_t n);
 	} ops[] = {
 		{ "text", bytescan_text }, { "plain", bytescan_plain },
-		{ "printable", bytescan_printable }, { "utf8", bytescan_utf8 },
+		{ "printable", bytescan_printable }, { "utf8", bytescan_utf8 }, { "name", bytescan_name },
 	};
 	enum bytescan_path path;
 	size_t i;
