@@ -16,8 +16,7 @@
 #include "reject.h"
 #include "util.h"
 
-#define BATCH_LINES 256
-#define BATCH_BYTES (256 * 1024)
+#define BATCH_BYTES (64 * 1024)
 #define OUT_BYTES (256 * 1024)
 #define WHY_MAX 200
 
@@ -25,14 +24,16 @@ enum { B_FREE, B_QUEUED, B_DONE };
 /* a line passed on as it came: written from the batch's input, not copied */
 enum { LP_ECHO = LP_DROP + 1 };
 
+/* The reader copies whole lines into in; the thread that runs the batch
+   finds where each starts (n, inoff), so that the reader's work does not
+   grow with the number of lines. */
 struct batch {
 	int state;
-	uint64_t first;                   /* number of its first line */
-	int n;
+	int n, cap;                       /* lines; room in inoff, resoff, status */
 	char *in, *res;                   /* the lines; their results */
 	size_t inlen, insize, reslen, ressize;
-	size_t inoff[BATCH_LINES + 1], resoff[BATCH_LINES + 1];
-	unsigned char status[BATCH_LINES];
+	size_t *inoff, *resoff;           /* n + 1 each */
+	unsigned char *status;
 };
 
 struct linepool {
@@ -42,8 +43,10 @@ struct linepool {
 	pthread_cond_t work_cv, done_cv;
 	struct batch *ring;
 	int nring, nworkers, quit;
+	struct batch *awaited;            /* the batch the caller waits for */
 	uint64_t filled, taken, given;    /* batch sequence numbers */
 	int pos;                          /* the next line of batch `given` to give out */
+	uint64_t lineno;                  /* of the last line given out */
 	pthread_t *workers;
 	void **works;                     /* one per worker, and the caller's last */
 	int paused, held, ended, err;     /* the input paused; an overlong line
@@ -71,6 +74,24 @@ append(char **p, size_t *len, size_t *size, const void *s, size_t n)
 	*len += n;
 }
 
+/* Where each line of b starts: every line in it ends with a newline. */
+static void
+split(struct batch *b)
+{
+	const char *p = b->in, *end = b->in + b->inlen;
+
+	for (b->n = 0; p < end; p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1) {
+		if (b->n == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 1024;
+			b->inoff = xrealloc(b->inoff, ((size_t)b->cap + 1) * sizeof *b->inoff);
+			b->resoff = xrealloc(b->resoff, ((size_t)b->cap + 1) * sizeof *b->resoff);
+			b->status = xrealloc(b->status, (size_t)b->cap);
+		}
+		b->inoff[b->n++] = (size_t)(p - b->in);
+	}
+	b->inoff[b->n] = b->inlen;
+}
+
 /* Run fn on each line of b: a result is kept with its newline, a reason
    with its NUL. */
 static void
@@ -81,6 +102,7 @@ run_batch(struct linepool *lp, struct batch *b, void *work)
 	size_t len, outlen;
 	int i, st;
 
+	split(b);
 	b->reslen = 0;
 	for (i = 0; i < b->n; i++) {
 		b->resoff[i] = b->reslen;
@@ -119,7 +141,8 @@ worker(void *arg)
 		run_batch(lp, b, work);
 		pthread_mutex_lock(&lp->mu);
 		__atomic_store_n(&b->state, B_DONE, __ATOMIC_RELEASE);
-		pthread_cond_broadcast(&lp->done_cv);
+		if (lp->awaited == b)  /* a wake-up costs a system call or two */
+			pthread_cond_signal(&lp->done_cv);
 	}
 	pthread_mutex_unlock(&lp->mu);
 	return NULL;
@@ -137,9 +160,8 @@ submit(struct linepool *lp)
 {
 	struct batch *b = filling(lp);
 
-	if (b->n == 0)
+	if (b->inlen == 0)
 		return;
-	b->inoff[b->n] = b->inlen;
 	if (lp->nworkers == 0) {
 		run_batch(lp, b, lp->works[0]);
 		b->state = B_DONE;
@@ -163,8 +185,10 @@ static void
 wait_done(struct linepool *lp, struct batch *b)
 {
 	pthread_mutex_lock(&lp->mu);
+	lp->awaited = b;
 	while (!batch_done(b))
 		pthread_cond_wait(&lp->done_cv, &lp->mu);
+	lp->awaited = NULL;
 	pthread_mutex_unlock(&lp->mu);
 }
 
@@ -174,7 +198,7 @@ give(struct linepool *lp, struct batch *b, struct lp_line *l)
 {
 	int i = lp->pos++, st = b->status[i];
 
-	l->lineno = b->first + (uint64_t)i;
+	l->lineno = ++lp->lineno;
 	l->line = b->in + b->inoff[i];
 	l->len = b->inoff[i + 1] - b->inoff[i] - 1;
 	l->out = b->res + b->resoff[i];
@@ -187,34 +211,25 @@ give(struct linepool *lp, struct batch *b, struct lp_line *l)
 	return st;
 }
 
-static void
-add_line(struct linepool *lp, uint64_t lineno, const char *line, size_t len)
-{
-	struct batch *b = filling(lp);
-
-	if (b->n == 0)
-		b->first = lineno;
-	b->inoff[b->n++] = b->inlen;
-	append(&b->in, &b->inlen, &b->insize, line, len);
-	append(&b->in, &b->inlen, &b->insize, "\n", 1);
-	if (b->n == BATCH_LINES || b->inlen >= BATCH_BYTES)
-		submit(lp);
-}
-
-/* Read one line ahead; with lines in flight, never wait for input: a
-   pause has them given out first, so a live stream is not held back. */
+/* Read the lines buffered ahead, as many as the batch being filled has
+   room for; with lines in flight, never wait for input: a pause has them
+   given out first, so a live stream is not held back. */
 static void
 read_ahead(struct linepool *lp)
 {
-	int pending = lp->given < lp->filled || filling(lp)->n > 0;
+	struct batch *b = filling(lp);
+	int pending = lp->given < lp->filled || b->inlen > 0;
 	const char *line;
 	size_t len;
 	int r;
 
 	lp->paused = 0;
-	r = pending ? lr_next_nowait(lp->lr, &line, &len) : lr_next(lp->lr, &line, &len);
+	r = lr_next_lines(lp->lr, &line, &len, BATCH_BYTES - b->inlen, pending);
 	if (r == LR_LINE) {
-		add_line(lp, lr_lineno(lp->lr), line, len);
+		append(&b->in, &b->inlen, &b->insize, line, len);
+		append(&b->in, &b->inlen, &b->insize, "\n", 1);
+		if (b->inlen >= BATCH_BYTES)
+			submit(lp);
 		return;
 	}
 	submit(lp);
@@ -224,7 +239,7 @@ read_ahead(struct linepool *lp)
 		/* given out after the lines before it, and before the reader is
 		   asked again (it then sends the rest of the line to its sink) */
 		lp->held = 1;
-		lp->long_line = (struct lp_line){ .lineno = lr_lineno(lp->lr), .line = line, .len = len,
+		lp->long_line = (struct lp_line){ .line = line, .len = len,
 			.out = lp->why_long, .outlen = strlen(lp->why_long) };
 	} else {
 		lp->ended = 1;
@@ -240,16 +255,15 @@ linepool_next(struct linepool *lp, struct lp_line *l)
 	for (;;) {
 		if (lp->given < lp->filled) {
 			b = &lp->ring[lp->given % (uint64_t)lp->nring];
-			if (lp->pos == b->n) {
+			if (lp->pos > 0 || batch_done(b)) {
+				if (lp->pos < b->n)
+					return give(lp, b, l);
 				b->state = B_FREE;
-				b->n = 0;
 				b->inlen = 0;
 				lp->given++;
 				lp->pos = 0;
 				continue;
 			}
-			if (lp->pos > 0 || batch_done(b))
-				return give(lp, b, l);
 			if (lp->paused || lp->held || lp->ended || lp->filled - lp->given == (uint64_t)lp->nring) {
 				wait_done(lp, b);
 				continue;
@@ -257,6 +271,7 @@ linepool_next(struct linepool *lp, struct lp_line *l)
 		} else if (lp->held) {
 			lp->held = 0;
 			*l = lp->long_line;
+			l->lineno = ++lp->lineno;
 			return LP_LONG;
 		} else if (lp->ended) {
 			errno = lp->err;
@@ -328,6 +343,9 @@ linepool_close(struct linepool *lp)
 	for (i = 0; i < lp->nring; i++) {
 		free(lp->ring[i].in);
 		free(lp->ring[i].res);
+		free(lp->ring[i].inoff);
+		free(lp->ring[i].resoff);
+		free(lp->ring[i].status);
 	}
 	free(lp->ring);
 	free(lp->works);

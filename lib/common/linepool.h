@@ -1,7 +1,8 @@
 /* linepool: a filter of event lines that costs a lot per line (a signature;
    a validation and a CESQL test) spread over a few threads, output in input
-   order. The calling thread reads lines into batches; workers run a
-   function on each line of a batch; the calling thread writes the batches'
+   order. The calling thread copies whole lines into batches, all those
+   read at once (it does not look for each line: the worker does); workers
+   run a function on each line of a batch; the calling thread writes the batches'
    results in turn: the line the function made to standard output (nothing
    for a line it dropped), or, for a line it refused, the reason on standard
    error ("line N: reason", after the input's name when given) and the line

@@ -23,6 +23,7 @@ struct line_reader {
 	int long_sink;
 	int stoppable;
 	int nowait;              /* lr_next_nowait: LR_AGAIN rather than waiting */
+	size_t most;             /* lr_next_lines: the most bytes of lines at once */
 	void (*idle)(void *ctx);
 	void *idle_ctx;
 	uint64_t lineno;
@@ -180,6 +181,23 @@ lr_fill(struct line_reader *lr, int timeout_ms)
 	return read_more(lr, timeout_ms);
 }
 
+/* The newline that ends the last whole line of lr_next_lines's, the
+   first of which ends at nl: within lr->most bytes and maxlen + 1, so
+   that no line from the first to it is longer than maxlen. */
+static char *
+lines_end(const struct line_reader *lr, char *nl)
+{
+	size_t window = lr->end - lr->start;
+
+	if (window > lr->most)
+		window = lr->most;
+	if (window > lr->maxlen + 1)
+		window = lr->maxlen + 1;
+	if ((size_t)(nl - (lr->buf + lr->start)) >= window)
+		return nl;
+	return memrchr(lr->buf + lr->start, '\n', window);
+}
+
 int
 lr_next(struct line_reader *lr, const char **line, size_t *len)
 {
@@ -205,6 +223,8 @@ lr_next(struct line_reader *lr, const char **line, size_t *len)
 			}
 		} else if (nl && (size_t)(nl - (lr->buf + lr->start)) <= lr->maxlen) {
 			*line = lr->buf + lr->start;
+			if (lr->most)
+				nl = lines_end(lr, nl);
 			*len = nl - *line;
 			lr->start += *len + 1;
 			lr->lineno++;
@@ -257,6 +277,19 @@ lr_next_nowait(struct line_reader *lr, const char **line, size_t *len)
 
 	lr->nowait = 1;
 	r = lr_next(lr, line, len);
+	lr->nowait = 0;
+	return r;
+}
+
+int
+lr_next_lines(struct line_reader *lr, const char **lines, size_t *len, size_t most, int nowait)
+{
+	int r;
+
+	lr->most = most ? most : 1;
+	lr->nowait = nowait;
+	r = lr_next(lr, lines, len);
+	lr->most = 0;
 	lr->nowait = 0;
 	return r;
 }

@@ -359,6 +359,28 @@ teardown() { common_teardown; }
 	done
 }
 
+@test "flow-filter: -j: lines around the 64 KiB a batch holds, whole, in order, with their numbers" {
+	local n j
+	# events of 65,534 to 65,538 bytes between short ones, and a bad one among
+	# them: the reader hands on whole lines only, however a read cuts them
+	for n in 65534 65535 65536 65537 65538; do
+		head -n 2 "$TMP/in"
+		printf '{"specversion":"1.0","id":"%s","source":"/s","type":"t","data":"%s"}\n' "$n" \
+			"$(head -c $((n - 64 - ${#n})) /dev/zero | tr '\0' x)"
+	done > "$TMP/edges"
+	printf '%s\n' '{"specversion":"1.0","id":"x","source":"/s","type":"t","data":' >> "$TMP/edges"
+	head -n 3 "$TMP/in" >> "$TMP/edges"
+	awk 'NR % 3 == 0 && NR < 16 { if (length($0) < 65534 || length($0) > 65538) exit 1 }' "$TMP/edges" || \
+		{ awk 'NR % 3 == 0 && NR < 16 { print length($0) }' "$TMP/edges"; false; }
+	for j in 1 2 4; do
+		run --separate-stderr flow-filter -j "$j" -r "$TMP/rej.$j" "type = 't' OR type <> 't'" < "$TMP/edges"
+		[ "$status" -eq 65 ]
+		[ "$stderr" = "flow-filter: stdin: line 16: invalid JSON in data: unexpected end of input" ]
+		[ "$output" = "$(sed 16d "$TMP/edges")" ]
+		cmp "$TMP/rej.$j" <(sed -n 16p "$TMP/edges")
+	done
+}
+
 @test "flow-filter: -j 4 runs four threads beside the reader; one where events go one after the other (--print)" {
 	local pid args
 	mkfifo "$TMP/fifo"
