@@ -22,7 +22,7 @@ struct line_reader {
 	int skipping;            /* inside the rest of an overlong line */
 	int long_sink;
 	int stoppable;
-	int nowait;              /* lr_next_nowait: LR_AGAIN rather than waiting */
+	int nowait;              /* lr_next_lines: LR_AGAIN rather than waiting */
 	size_t most;             /* lr_next_lines: the most bytes of lines at once */
 	void (*idle)(void *ctx);
 	void *idle_ctx;
@@ -271,22 +271,11 @@ lr_next(struct line_reader *lr, const char **line, size_t *len)
 }
 
 int
-lr_next_nowait(struct line_reader *lr, const char **line, size_t *len)
-{
-	int r;
-
-	lr->nowait = 1;
-	r = lr_next(lr, line, len);
-	lr->nowait = 0;
-	return r;
-}
-
-int
 lr_next_lines(struct line_reader *lr, const char **lines, size_t *len, size_t most, int nowait)
 {
 	int r;
 
-	lr->most = most ? most : 1;
+	lr->most = most;
 	lr->nowait = nowait;
 	r = lr_next(lr, lines, len);
 	lr->most = 0;

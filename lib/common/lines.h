@@ -45,15 +45,12 @@ int lr_at_eof(const struct line_reader *lr);
    stops on signals and one came: then LR_ERROR with errno EINTR. */
 int lr_next(struct line_reader *lr, const char **line, size_t *len);
 
-/* lr_next, but LR_AGAIN rather than waiting for input (a reader of a
-   descriptor; the idle callback is not called). */
-int lr_next_nowait(struct line_reader *lr, const char **line, size_t *len);
-
 /* lr_next, with all the whole lines buffered at once, up to `most` bytes
-   with their newlines (the first line at least): LR_LINE gives them
-   joined by their newlines, the last one left out, and no line of them
-   is longer than maxlen. nowait: LR_AGAIN rather than waiting, as
-   lr_next_nowait. lr_lineno counts such a call as one line. */
+   with their newlines (the first line at least; 0: that line alone):
+   LR_LINE gives them joined by their newlines, the last one left out, and
+   no line of them is longer than maxlen. nowait (a reader of a
+   descriptor): LR_AGAIN rather than waiting for input, the idle callback
+   not called. lr_lineno counts such a call as one line. */
 int lr_next_lines(struct line_reader *lr, const char **lines, size_t *len, size_t most, int nowait);
 
 /* Where the rest of an LR_LONG line goes: a descriptor, or -1 to drop it. */
