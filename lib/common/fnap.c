@@ -344,6 +344,23 @@ fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len)
 	}
 }
 
+struct line_reader *
+fnap_conn_reader(struct fnap_conn *c, size_t max)
+{
+	lr_set_max(c->lr, max + 1);
+	return c->lr;
+}
+
+int
+fnap_fill(struct fnap_conn *c, int timeout_ms)
+{
+	int64_t end = end_of_wait(c, timeout_ms);
+
+	if (fnap_flush(c) < 0)
+		return -1;
+	return lr_fill(c->lr, left_until(end));
+}
+
 int
 fnap_peer_closed(struct fnap_conn *c)
 {

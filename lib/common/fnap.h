@@ -14,6 +14,8 @@
 
 #include "tls.h"
 
+struct line_reader;
+
 #define FNAP_COMMAND_MAX 4096      /* bytes of a command line, by default */
 #define FNAP_TOKEN_HEX 32          /* hex digits of an anonymous subscription's token */
 #define FNAP_PORT 61000
@@ -63,6 +65,15 @@ void fnap_conn_trace(struct fnap_conn *c, int fd, const char *prefix, int client
    came of it stays buffered for the next call); with 0, when what is there
    holds no whole line. Output still buffered is written before waiting. */
 int fnap_read_line(struct fnap_conn *c, size_t max, char **line, size_t *len);
+/* The connection's line reader, its lines of at most max bytes (a CR
+   besides), for a caller that takes many lines at once (a STREAM's
+   events, checked on several threads: linepool) rather than one by one
+   with fnap_read_line; such lines are not traced. */
+struct line_reader *fnap_conn_reader(struct fnap_conn *c, size_t max);
+/* Write what is buffered, then take in what comes within timeout_ms (-1:
+   no limit) and the connection's deadline: 1 when something came or the
+   input ended, 0 when nothing came in time, -1 when it failed. */
+int fnap_fill(struct fnap_conn *c, int timeout_ms);
 /* Without waiting: 1 once the peer has closed its side (what it sent
    before stays readable), else 0. */
 int fnap_peer_closed(struct fnap_conn *c);

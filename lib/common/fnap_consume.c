@@ -4,7 +4,10 @@
    connection is lost it reconnects, with a backoff of 1 s doubling to
    60 s, jittered, and resumes from the group's position. What the agent
    sends again of what was handed out before (its position may lag the
-   last ACK sent) is passed over by (source, id). */
+   last ACK sent) is passed over by (source, id). The stream's lines are
+   checked on a pool of threads (linepool over the connection's reader),
+   read and handed out in order on the caller's: the connection, TLS
+   included, is used by one thread only. */
 #include "config.h"
 
 #include <stdatomic.h>
@@ -18,6 +21,7 @@
 #include "broker_fnap.h"
 #include "ce.h"
 #include "dedupe.h"
+#include "linepool.h"
 #include "rfc3339.h"
 #include "util.h"
 
@@ -34,10 +38,12 @@ struct fnap_consumer {
 	struct fnap_client *cl;        /* NULL while cut off */
 	char from[72];                 /* STREAM's FROM */
 	int to_end;
+	struct linepool_opts po;
+	struct linepool *pool;         /* the connection's lines, checked */
 	long lines;                    /* of the stream so far */
-	char *line;                    /* the record last returned, in the connection's buffer */
-	struct ce_event ev;            /* and parsed */
+	const char *line;              /* the record last returned, in the pool's batch */
 	size_t len;
+	struct lp_line last;           /* and as the pool gave it */
 	int unread;
 	int64_t offset;                /* no group: of the next record, when known; else -1 */
 	/* with a group */
@@ -49,6 +55,54 @@ struct fnap_consumer {
 	int64_t retry_at;              /* cut off: when to try again */
 	int backoff_ms;
 };
+
+/* Where an event's source and id stand in its line (a group's
+   consumer passes over what the agent sends again by them). */
+struct place {
+	uint32_t source, source_len, id, id_len;
+};
+
+struct check_work {
+	struct ce_event ev;
+	struct place at;
+};
+
+/* The pool's look at one line of the stream, on one of its threads: a
+   reply of the agent (LP_STOP: the reading side reads it), an event
+   (LP_PASS, with its place for a group's consumer), or not an event
+   (LP_REJECT, why). */
+static int
+check_line(void *ctx, void *work, const char *line, size_t len, const char **out, size_t *outlen,
+    char *why, size_t whysize)
+{
+	const struct fnap_consumer *c = ctx;
+	struct check_work *w = work;
+	const struct json_span *src, *id;
+	struct ce_error err;
+	char head[5] = "";
+	const char *text;
+
+	*out = line;
+	*outlen = len;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > 0 && line[0] >= '1' && line[0] <= '5') {
+		memcpy(head, line, len < 4 ? len : 4);
+		if (fnap_reply_code(head, &text) > 0)
+			return LP_STOP;
+	}
+	if (ce_parse(&w->ev, line, len, 0, &err) < 0) {
+		snprintf(why, whysize, "%s", err.msg);
+		return LP_REJECT;
+	}
+	if (c->group && (src = ce_get(&w->ev, "source", 6)) && (id = ce_get(&w->ev, "id", 2))) {
+		w->at = (struct place){ (uint32_t)(src->p - line), (uint32_t)src->len,
+			(uint32_t)(id->p - line), (uint32_t)id->len };
+		*out = (const char *)&w->at;
+		*outlen = sizeof w->at;
+	}
+	return LP_PASS;
+}
 
 /* STREAM's FROM for where the consumer starts; the first offset, or -1. */
 static int64_t
@@ -94,6 +148,8 @@ stream_start(struct fnap_consumer *c, int *status)
 	if (code == 220 && fnap_client_is_data(text)) {
 		c->gen++;
 		c->received = c->acked = 0;
+		c->po.reader = fnap_conn_reader(c->cl->c, CE_LINE_MAX);
+		c->pool = linepool_open(&c->po);
 		return 0;
 	}
 	if (code < 0)
@@ -108,6 +164,18 @@ stream_start(struct fnap_consumer *c, int *status)
 	return -1;
 }
 
+/* The pool, then the connection it reads. */
+static void
+close_stream(struct fnap_consumer *c)
+{
+	if (c->pool)
+		linepool_close(c->pool);
+	c->pool = NULL;
+	if (c->cl)
+		fnap_client_close(c->cl);
+	c->cl = NULL;
+}
+
 /* The connection is lost (why): a group's consumer tries again later,
    saying when, in one line; other consumers fail. CONSUMER_ERROR, or 0. */
 static int
@@ -117,9 +185,7 @@ cut_off(struct fnap_consumer *c, const char *why, int status)
 	int wait;
 
 	snprintf(host, sizeof host, "%s", c->cl ? c->cl->host : c->u.hosts);
-	if (c->cl)
-		fnap_client_close(c->cl);
-	c->cl = NULL;
+	close_stream(c);
 	if (!c->group || status == EX_FLOW_NOPERM || status == EX_FLOW_DATAERR || status == EX_FLOW_USAGE ||
 	    status == EX_FLOW_SOFTWARE) {
 		warnmsg("%s: %s", host, why);
@@ -183,49 +249,84 @@ send_ack(struct fnap_consumer *c)
 static int
 again(struct fnap_consumer *c)
 {
-	const struct json_span *src = ce_get(&c->ev, "source", 6), *id = ce_get(&c->ev, "id", 2);
+	struct place at;
 
 	/* as written in the line: the agent sends the same bytes again */
-	if (!c->seen || !src || !id)
+	if (!c->seen || c->last.outlen != sizeof at)
 		return 0;
-	return dedupe_seen(c->seen, src->p, src->len, id->p, id->len) && c->gen > 1;
+	memcpy(&at, c->last.out, sizeof at);
+	return dedupe_seen(c->seen, c->line + at.source, at.source_len, c->line + at.id, at.id_len) &&
+	    c->gen > 1;
+}
+
+/* A reply of the agent among the events: 220, the end; else the stream
+   failed. */
+static int
+reply(struct fnap_consumer *c)
+{
+	char line[512], why[600];
+	const char *text;
+	size_t n = c->len < sizeof line ? c->len : sizeof line - 1;
+	int code;
+
+	memcpy(line, c->line, n);
+	line[n] = '\0';
+	if ((code = fnap_reply_code(line, &text)) == 220)
+		return CONSUMER_END;
+	snprintf(why, sizeof why, "STREAM %s: %d %s", c->u.name, code, text);
+	return cut_off(c, why, fnap_client_status(code)) ? CONSUMER_ERROR : 2;
+}
+
+/* The pool's next line, the connection filled when it needs input, for
+   timeout_ms at most. */
+static int
+next_line(struct fnap_consumer *c, int timeout_ms)
+{
+	int64_t now, end = 0;
+	int r, wait = -1, filled = 0;
+
+	while ((r = linepool_next(c->pool, &c->last)) == LP_AGAIN) {
+		if (timeout_ms >= 0) {  /* the clock only when waiting */
+			now = clock_ms();
+			end = filled ? end : now + timeout_ms;
+			wait = end > now ? (int)(end - now) : 0;
+		}
+		if ((r = fnap_fill(c->cl->c, wait)) <= 0)
+			return r == 0 || stop_requested ? LP_AGAIN : LP_ERROR;
+		filled = 1;
+	}
+	c->line = c->last.line;
+	c->len = c->last.len;
+	if (c->len > 0 && c->line[c->len - 1] == '\r')
+		c->len--;
+	return r;
 }
 
 /* The next line of the stream: 1 an event in c->line, 0 nothing within
    timeout_ms, CONSUMER_END, CONSUMER_ERROR, or 2 when cut off (a group's
-   consumer reconnects). */
+   consumer reconnects) or for a line passed over. */
 static int
 read_event(struct fnap_consumer *c, int timeout_ms)
 {
-	struct ce_error err;
-	const char *text;
-	int r, code;
+	int r = next_line(c, timeout_ms);
 
-	fnap_conn_set_timeout(c->cl->c, timeout_ms);
-	r = fnap_read_line(c->cl->c, CE_LINE_MAX, &c->line, &c->len);
-	if (r == FNAP_TIMEOUT || (r == FNAP_ERROR && stop_requested))
+	if (r == LP_AGAIN || (r == LP_ERROR && stop_requested))
 		return 0;
-	if (r != FNAP_LINE)
-		return cut_off(c, r == FNAP_TOO_LONG || r == FNAP_NUL ? "a line from the agent is not an event" :
+	if (r == LP_STOP)
+		return reply(c);
+	if (r != LP_PASS && r != LP_REJECT)
+		return cut_off(c, r == LP_LONG ? "a line from the agent is not an event" :
 		    "the agent ended the stream", EX_FLOW_UNAVAILABLE) ? CONSUMER_ERROR : 2;
-	if ((code = fnap_reply_code(c->line, &text)) == 220)
-		return CONSUMER_END;
-	if (code > 0) {
-		char why[400];
-
-		snprintf(why, sizeof why, "STREAM %s: %d %s", c->u.name, code, text);
-		return cut_off(c, why, fnap_client_status(code)) ? CONSUMER_ERROR : 2;
-	}
 	if (c->offset >= 0)
 		c->offset++;
 	c->lines++;
 	c->received++;
-	if (ce_parse(&c->ev, c->line, c->len, 0, &err) == 0)
+	if (r == LP_PASS)
 		return again(c) ? 2 : 1;
-	warnmsg("%s: STREAM %s: line %ld: not an event: %s", c->cl->host, c->u.name, c->lines, err.msg);
+	warnmsg("%s: STREAM %s: line %ld: not an event: %s", c->cl->host, c->u.name, c->lines, c->last.out);
 	c->base.rejected++;
 	if (c->base.on_reject)
-		c->base.on_reject(c->base.reject_ctx, c->line, c->len, err.msg);
+		c->base.on_reject(c->base.reject_ctx, c->line, c->len, c->last.out);
 	return 2;
 }
 
@@ -252,7 +353,7 @@ fnap_next(struct consumer *base, struct record *rec, int timeout_ms)
 	c->backoff_ms = BACKOFF_FIRST_MS;
 	rec->line = c->line;
 	rec->len = c->len;
-	rec->ev = &c->ev;
+	rec->ev = NULL;  /* checked on the pool's threads, not kept */
 	rec->partition = 0;
 	if (c->group)
 		rec->offset = (int64_t)((c->gen << GEN_SHIFT) | (c->received - 1));
@@ -308,13 +409,15 @@ quit_stream(struct fnap_consumer *c)
 {
 	int64_t end = clock_ms() + QUIT_WAIT_MS;
 	const char *text;
+	char *line;
+	size_t len;
 	int code;
 
 	if (send_ack(c) < 0 || fnap_send(c->cl->c, "QUIT") < 0)
 		return;
 	fnap_conn_set_timeout(c->cl->c, QUIT_WAIT_MS);
-	while (clock_ms() < end && fnap_read_line(c->cl->c, CE_LINE_MAX, &c->line, &c->len) == FNAP_LINE)
-		if ((code = fnap_reply_code(c->line, &text)) == 221 || code >= 400)
+	while (clock_ms() < end && fnap_read_line(c->cl->c, CE_LINE_MAX, &line, &len) == FNAP_LINE)
+		if ((code = fnap_reply_code(line, &text)) == 221 || code >= 400)
 			break;
 }
 
@@ -324,9 +427,8 @@ fnap_close_consumer(struct consumer *base)
 	struct fnap_consumer *c = (struct fnap_consumer *)base;
 
 	if (c->cl && c->group)
-		quit_stream(c);
-	if (c->cl)
-		fnap_client_close(c->cl);
+		quit_stream(c);  /* on the connection itself: what the pool read ahead is not wanted */
+	close_stream(c);
 	dedupe_free(c->seen);
 	free(c->group);
 	free(c->u.hosts);
@@ -349,6 +451,8 @@ fnap_consumer_open(const struct flow_url *u, const struct broker_opts *o, int *s
 	c->u.hosts = xstrdup(u->hosts);
 	c->u.name = xstrdup(u->name);
 	c->backoff_ms = BACKOFF_FIRST_MS;
+	c->po = (struct linepool_opts){ .threads = linepool_default_threads(), .fn = check_line,
+		.ctx = c, .worksize = sizeof(struct check_work) };
 	if (o->group) {
 		c->group = xstrdup(o->group);
 		c->seen = dedupe_new(SEEN_KEPT);

@@ -43,7 +43,11 @@ struct linepool {
 	pthread_cond_t work_cv, done_cv;
 	struct batch *ring;
 	int nring, nworkers, quit;
-	struct batch *awaited;            /* the batch the caller waits for */
+	/* the workers take batches and say they are done without the mutex;
+	   it is taken only to sleep and to wake a sleeper: a wake-up costs a
+	   system call or two, and waking into a held mutex two more */
+	struct batch *awaited;            /* the batch the caller sleeps for */
+	int sleepers;                     /* workers asleep, or about to be */
 	uint64_t filled, taken, given;    /* batch sequence numbers */
 	int pos;                          /* the next line of batch `given` to give out */
 	uint64_t lineno;                  /* of the last line given out */
@@ -122,6 +126,45 @@ run_batch(struct linepool *lp, struct batch *b, void *work)
 	b->resoff[b->n] = b->reslen;
 }
 
+/* Wake a thread asleep on cv: the mutex taken and let go first, so that
+   a sleeper that counted itself is in its wait; signalled after, so that
+   it does not wake into a held mutex. */
+static void
+wake(struct linepool *lp, pthread_cond_t *cv)
+{
+	pthread_mutex_lock(&lp->mu);
+	pthread_mutex_unlock(&lp->mu);
+	pthread_cond_signal(cv);
+}
+
+/* A worker's next batch; NULL once the pool is closing and nothing is left. */
+static struct batch *
+take(struct linepool *lp)
+{
+	uint64_t t = __atomic_load_n(&lp->taken, __ATOMIC_SEQ_CST);
+	int closing;
+
+	for (;;) {
+		while (t < __atomic_load_n(&lp->filled, __ATOMIC_SEQ_CST))
+			if (__atomic_compare_exchange_n(&lp->taken, &t, t + 1, 1, __ATOMIC_SEQ_CST,
+			    __ATOMIC_SEQ_CST))
+				return &lp->ring[t % (uint64_t)lp->nring];
+		/* sleepers is counted before filled is looked at again, and
+		   submit looks at sleepers after counting a batch: one of the
+		   two sees the other */
+		pthread_mutex_lock(&lp->mu);
+		__atomic_add_fetch(&lp->sleepers, 1, __ATOMIC_SEQ_CST);
+		while (!(closing = lp->quit) && (t = __atomic_load_n(&lp->taken, __ATOMIC_SEQ_CST)) >=
+		    __atomic_load_n(&lp->filled, __ATOMIC_SEQ_CST))
+			pthread_cond_wait(&lp->work_cv, &lp->mu);
+		__atomic_sub_fetch(&lp->sleepers, 1, __ATOMIC_SEQ_CST);
+		pthread_mutex_unlock(&lp->mu);
+		t = __atomic_load_n(&lp->taken, __ATOMIC_SEQ_CST);
+		if (closing && t >= __atomic_load_n(&lp->filled, __ATOMIC_SEQ_CST))
+			return NULL;
+	}
+}
+
 static void *
 worker(void *arg)
 {
@@ -130,21 +173,12 @@ worker(void *arg)
 	struct batch *b;
 
 	free(arg);
-	pthread_mutex_lock(&lp->mu);
-	for (;;) {
-		while (!lp->quit && lp->taken == lp->filled)
-			pthread_cond_wait(&lp->work_cv, &lp->mu);
-		if (lp->taken == lp->filled)
-			break;
-		b = &lp->ring[lp->taken++ % (uint64_t)lp->nring];
-		pthread_mutex_unlock(&lp->mu);
+	while ((b = take(lp))) {
 		run_batch(lp, b, work);
-		pthread_mutex_lock(&lp->mu);
-		__atomic_store_n(&b->state, B_DONE, __ATOMIC_RELEASE);
-		if (lp->awaited == b)  /* a wake-up costs a system call or two */
-			pthread_cond_signal(&lp->done_cv);
+		__atomic_store_n(&b->state, B_DONE, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&lp->awaited, __ATOMIC_SEQ_CST) == b)
+			wake(lp, &lp->done_cv);
 	}
-	pthread_mutex_unlock(&lp->mu);
 	return NULL;
 }
 
@@ -168,11 +202,10 @@ submit(struct linepool *lp)
 		lp->filled++;
 		return;
 	}
-	pthread_mutex_lock(&lp->mu);
-	__atomic_store_n(&b->state, B_QUEUED, __ATOMIC_RELAXED);
-	lp->filled++;
-	pthread_cond_signal(&lp->work_cv);
-	pthread_mutex_unlock(&lp->mu);
+	b->state = B_QUEUED;
+	__atomic_add_fetch(&lp->filled, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&lp->sleepers, __ATOMIC_SEQ_CST) > 0)
+		wake(lp, &lp->work_cv);
 }
 
 static int
@@ -185,10 +218,10 @@ static void
 wait_done(struct linepool *lp, struct batch *b)
 {
 	pthread_mutex_lock(&lp->mu);
-	lp->awaited = b;
-	while (!batch_done(b))
+	__atomic_store_n(&lp->awaited, b, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&b->state, __ATOMIC_SEQ_CST) != B_DONE)
 		pthread_cond_wait(&lp->done_cv, &lp->mu);
-	lp->awaited = NULL;
+	__atomic_store_n(&lp->awaited, NULL, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&lp->mu);
 }
 
@@ -276,6 +309,9 @@ linepool_next(struct linepool *lp, struct lp_line *l)
 		} else if (lp->ended) {
 			errno = lp->err;
 			return lp->err ? LP_ERROR : LP_END;
+		} else if (lp->paused && lp->o->reader) {
+			lp->paused = 0;
+			return LP_AGAIN;
 		}
 		read_ahead(lp);
 	}
@@ -296,8 +332,10 @@ linepool_open(const struct linepool_opts *o)
 	for (i = 0; i <= lp->nworkers; i++)
 		lp->works[i] = xcalloc(1, o->worksize);
 	snprintf(lp->why_long, sizeof lp->why_long, "longer than %d bytes", CE_LINE_MAX);
-	lp->lr = lr_open(o->in, CE_LINE_MAX);
-	lr_stop_on_signal(lp->lr);
+	if (!(lp->lr = o->reader)) {
+		lp->lr = lr_open(o->in, CE_LINE_MAX);
+		lr_stop_on_signal(lp->lr);
+	}
 	pthread_mutex_init(&lp->mu, NULL);
 	pthread_cond_init(&lp->work_cv, NULL);
 	pthread_cond_init(&lp->done_cv, NULL);
@@ -353,7 +391,8 @@ linepool_close(struct linepool *lp)
 	pthread_mutex_destroy(&lp->mu);
 	pthread_cond_destroy(&lp->work_cv);
 	pthread_cond_destroy(&lp->done_cv);
-	lr_close(lp->lr);
+	if (lp->lr != lp->o->reader)
+		lr_close(lp->lr);
 	free(lp);
 }
 

@@ -29,6 +29,8 @@ typedef int (*lp_fn)(void *ctx, void *work, const char *line, size_t len, const 
 
 struct linepool_opts {
 	int in;                    /* the descriptor read (0: standard input) */
+	struct line_reader *reader; /* or one to take the lines from instead,
+	                              a transport's, filled by the caller */
 	const char *inname;        /* its name in messages, or NULL */
 	int threads;               /* workers; 1: everything in the calling thread */
 	const char *reject_path;   /* or NULL */
@@ -52,13 +54,16 @@ int linepool_default_threads(void);
 int linepool_run(const struct linepool_opts *o, struct linepool_counts *counts);
 
 /* The pool as a reader, for a caller that does more with each line than
-   write it (flow-pub sends it): the lines of o->in in order, each with its
-   verdict, read ahead and checked on o->threads threads (reject_path is
-   not used: the caller keeps what it refuses). */
+   write it (flow-pub sends it; the fnap:// consumer hands it on): the
+   lines of o->in (or o->reader) in order, each with its verdict, read
+   ahead and checked on o->threads threads (reject_path is not used: the
+   caller keeps what it refuses). */
 struct linepool;
 
-/* What linepool_next gives besides LP_PASS, LP_DROP, LP_REJECT, LP_STOP. */
-enum { LP_LONG = 10, LP_END = 11, LP_ERROR = 12 };
+/* What linepool_next gives besides LP_PASS, LP_DROP, LP_REJECT, LP_STOP;
+   LP_AGAIN: o->reader has no whole line and every line taken from it was
+   given out: the caller fills it (lr_fill or its own) and asks again. */
+enum { LP_LONG = 10, LP_END = 11, LP_ERROR = 12, LP_AGAIN = 13 };
 
 struct lp_line {
 	uint64_t lineno;

@@ -252,7 +252,7 @@ lr_next(struct line_reader *lr, const char **line, size_t *len)
 		}
 		if (lr->eof && lr->start == lr->end)
 			return LR_EOF;
-		if (lr->filled_by_caller)
+		if (lr->filled_by_caller && !lr->nowait)
 			return LR_AGAIN;
 		if (lr->nowait) {
 			int r;

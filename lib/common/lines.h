@@ -48,9 +48,10 @@ int lr_next(struct line_reader *lr, const char **line, size_t *len);
 /* lr_next, with all the whole lines buffered at once, up to `most` bytes
    with their newlines (the first line at least; 0: that line alone):
    LR_LINE gives them joined by their newlines, the last one left out, and
-   no line of them is longer than maxlen. nowait (a reader of a
-   descriptor): LR_AGAIN rather than waiting for input, the idle callback
-   not called. lr_lineno counts such a call as one line. */
+   no line of them is longer than maxlen. nowait: what is there is taken
+   in (lr_fill(lr, 0)) and LR_AGAIN given rather than waiting for more,
+   the idle callback not called; a reader of a transport is so filled
+   without its caller. lr_lineno counts such a call as one line. */
 int lr_next_lines(struct line_reader *lr, const char **lines, size_t *len, size_t most, int nowait);
 
 /* Where the rest of an LR_LONG line goes: a descriptor, or -1 to drop it. */

@@ -497,6 +497,38 @@ YML
 	assert_eq '{"id":1}' "$(cat "$TMP/rejected")"
 }
 
+@test "fnap: flow-sub checks a long stream on several threads and hands it out in order: events across many batches, lines that are not events (one with a NUL, one ending in CR) said by their line, kept in order (65)" {
+	# 20,000 events (some 2 MB, dozens of the pool's batches), four bad
+	awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"specversion\":\"1.0\",\"id\":\"e%05d\",\"source\":\"/s\",\"type\":\"t\",\"data\":\"%s\"}%s\n", i, substr("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 1, i % 50), i % 7 ? "" : "\r" }' > "$TMP/events"
+	{
+		echo 'garbage'
+		sed -n '1,6999p' "$TMP/events"
+		printf '{"id":1}\r\n'
+		sed -n '7000,13000p' "$TMP/events"
+		printf '{"specversion":"1.0","id":"n\0ul","source":"/s","type":"t"}\n'
+		sed -n '13001,$p' "$TMP/events"
+		echo 'not json'
+	} > "$TMP/stream"
+	tcp_start "$TMP/long.port" sh -c 'printf "220 long FNAA\r\n"; read -r l; printf "220 OK\r\n"
+		read -r l; printf "220 Authenticated\r\n"
+		read -r l; printf "220 DATA\r\n"; cat "$0"; printf "220 OK\r\n"
+		read -r l' "$TMP/stream"
+	FAKE_PID=$TCP_PID
+	run --separate-stderr env FNAP_USER=test FNAP_PASSWORD=test timeout 60 \
+		flow-sub -e -r "$TMP/rejected" "fnap://127.0.0.1:$TCP_PORT/long.flows.unix.ar"
+	[ "$status" -eq 65 ]
+	tr -d '\r' < "$TMP/events" > "$TMP/expected"
+	printf '%s\n' "$output" | cmp - "$TMP/expected"
+	local at='flow-sub: 127.0.0.1: STREAM long.flows.unix.ar: line'
+	assert_eq "$(printf '%s\n' "$at 1: not an event: not a JSON object" \
+		"$at 7001: not an event: id: must be a string" \
+		"$at 13003: not an event: invalid JSON in id: control character in string" \
+		"$at 20004: not an event: not a JSON object")" "$stderr"
+	{ printf '%s\n' garbage '{"id":1}'
+	  printf '{"specversion":"1.0","id":"n\0ul","source":"/s","type":"t"}\n'
+	  echo 'not json'; } | cmp - "$TMP/rejected"
+}
+
 @test "fnap: an anonymous subscription through fnap-serve: subscribe prints its token; pause, resume, revoke and unsubscribe need it (77 without); a malformed one is 64 before any connection" {
 	s6_start
 	FNAP_EXTRA_CONF="supervisor $S6_SCAN" fnap_start
