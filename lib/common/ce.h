@@ -8,6 +8,8 @@
 #include "json.h"
 
 #define CE_LINE_MAX (1024 * 1024)  /* longest accepted event line, bytes */
+#define CE_TOO_LONG "longer than 1048576 bytes"  /* why a longer line is refused */
+_Static_assert(CE_LINE_MAX == 1048576, "CE_TOO_LONG names CE_LINE_MAX");
 #define CE_MAX_ATTRS 64            /* most top-level members of one event */
 
 struct ce_attr {

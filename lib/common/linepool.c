@@ -56,7 +56,6 @@ struct linepool {
 	int paused, held, ended, err;     /* the input paused; an overlong line
 	                                     waits; the input ended (err: errno) */
 	struct lp_line long_line;
-	char why_long[64];
 };
 
 int
@@ -273,7 +272,7 @@ read_ahead(struct linepool *lp)
 		   asked again (it then sends the rest of the line to its sink) */
 		lp->held = 1;
 		lp->long_line = (struct lp_line){ .line = line, .len = len,
-			.out = lp->why_long, .outlen = strlen(lp->why_long) };
+			.out = CE_TOO_LONG, .outlen = sizeof CE_TOO_LONG - 1 };
 	} else {
 		lp->ended = 1;
 		lp->err = r == LR_ERROR ? errno : 0;
@@ -322,7 +321,7 @@ linepool_open(const struct linepool_opts *o)
 {
 	struct linepool *lp = xcalloc(1, sizeof *lp);
 	void **arg;
-	int i;
+	int i, e;
 
 	lp->o = o;
 	lp->nworkers = o->threads > 1 ? o->threads : 0;
@@ -331,7 +330,6 @@ linepool_open(const struct linepool_opts *o)
 	lp->works = xcalloc((size_t)lp->nworkers + 1, sizeof *lp->works);
 	for (i = 0; i <= lp->nworkers; i++)
 		lp->works[i] = xcalloc(1, o->worksize);
-	snprintf(lp->why_long, sizeof lp->why_long, "longer than %d bytes", CE_LINE_MAX);
 	if (!(lp->lr = o->reader)) {
 		lp->lr = lr_open(o->in, CE_LINE_MAX);
 		lr_stop_on_signal(lp->lr);
@@ -344,8 +342,8 @@ linepool_open(const struct linepool_opts *o)
 		arg = xmalloc(2 * sizeof *arg);
 		arg[0] = lp;
 		arg[1] = lp->works[i + 1];
-		if (pthread_create(&lp->workers[i], NULL, worker, arg) != 0)
-			die(EX_FLOW_SOFTWARE, "cannot start a thread: %s", strerror(errno));
+		if ((e = thread_start(&lp->workers[i], worker, arg)) != 0)
+			die(EX_FLOW_SOFTWARE, "cannot start a thread: %s", strerror(e));
 	}
 	return lp;
 }

@@ -12,7 +12,8 @@
    stream's output is not held back.
 
    The function gets its thread's own work area (worksize bytes, zeroed
-   at first, work_free'd at the end) and must not touch global state. */
+   at first, work_free'd at the end) and must not touch global state.
+   The workers block every signal: a stop is the calling thread's. */
 #ifndef FLOW_LINEPOOL_H
 #define FLOW_LINEPOOL_H
 

@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,7 +295,6 @@ consumer_prefetch(struct consumer *inner)
 {
 	struct prefetch *f = xcalloc(1, sizeof *f);
 	pthread_condattr_t monotonic;
-	sigset_t all, old;
 	int i, e;
 
 	f->base.ops = &prefetch_ops;
@@ -312,12 +310,7 @@ consumer_prefetch(struct consumer *inner)
 	pthread_cond_init(&f->filled, &monotonic);
 	pthread_condattr_destroy(&monotonic);
 	pthread_cond_init(&f->emptied, NULL);
-	/* signals are the caller's: its thread sees them, and stops */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&f->reader, NULL, read_ahead, f);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e)
+	if ((e = thread_start(&f->reader, read_ahead, f)) != 0)
 		die(EX_FLOW_SOFTWARE, "a thread to read ahead: %s", strerror(e));
 	return &f->base;
 }

@@ -267,7 +267,6 @@ struct fd_source {
 	struct linepool *lp;
 	const char *inname;
 	struct reject rejects;
-	char why_long[64];
 	struct progress progress;
 	const struct publish_stats *st;
 	uint64_t bytes, size;        /* read so far; of a regular file (0: unknown) */
@@ -316,7 +315,7 @@ fd_next(void *ctx, const char **line, size_t *len, const char **why)
 	if (r == LR_LINE)
 		return PUBLISH_LINE;
 	if (r == LR_LONG) {
-		*why = fs->why_long;
+		*why = CE_TOO_LONG;
 		return PUBLISH_LONG;
 	}
 	if (r == LR_EOF)
@@ -426,7 +425,6 @@ publish_stream(int fd, const char *inname, struct producer *p, const struct publ
 
 	if (reject_open(&fs.rejects, o->reject_path) < 0)
 		return EX_FLOW_IOERR;
-	snprintf(fs.why_long, sizeof fs.why_long, "longer than %d bytes", CE_LINE_MAX);
 	if (o->threads > 1 && !o->wrap && !o->fill) {
 		fs.lp = linepool_open(&lo);
 		linepool_set_long_sink(fs.lp, reject_fd(&fs.rejects));

@@ -2,6 +2,7 @@
 #ifndef FLOW_UTIL_H
 #define FLOW_UTIL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +61,11 @@ int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Monotonic and wall clocks, in milliseconds / nanoseconds since the epoch. */
 int64_t clock_ms(void);
 int64_t clock_real_ns(void);
+
+/* Start fn(arg) on a thread of its own that blocks every signal: they
+   are for the thread that waits on input and stops (a stop signal caught
+   by a worker would leave the reader in its wait). 0, or an errno. */
+int thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* Print "progname VERSION" on stdout and exit 0 (for -V). */
 void print_version(void) __attribute__((noreturn));
