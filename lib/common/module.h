@@ -2,10 +2,13 @@
    (librdkafka, libcurl, OpenSSL), built a second time as shared objects that a
    program loads the first time it needs one. The agent is started once
    per connection: mapping and relocating librdkafka and OpenSSL cost more
-   than most of its sessions, which touch none (a file flow, no TLS).
-   So the agent links forwarding functions (lib/agent/lazy_*.c) in place
-   of the real ones, and the first call loads the module; every other
-   program links the real ones directly.
+   than most of its sessions, which touch none (a file flow, no TLS); and
+   flow-pub, flow-sub, flow-bridge, flow-stat and flow-resolve took twice
+   as long to start with them, whatever the flow. So these link forwarding
+   functions (lib/common/lazy_*.c) in place of the real ones, and the
+   first call loads the module; the other programs, which always need
+   what they link (flow-sign, flow-verify), or an HTTP or YAML library of
+   their own besides (fnap, flow-httpd), link the real ones directly.
 
    A module NAME is NAME.so, looked for in the running program's own
    directory (the build tree) and then in MODULEDIR; it exports one table
@@ -15,6 +18,7 @@
 #ifndef FLOW_MODULE_H
 #define FLOW_MODULE_H
 
+#include <stdio.h>
 #include <sys/types.h>
 
 struct broker_opts;
@@ -28,6 +32,8 @@ struct producer;
 struct prov_signer;
 struct prov_verifier;
 struct prov_work;
+struct resolver;
+struct resolver_opts;
 struct sigkey;
 struct stat_query;
 struct tls;
@@ -73,11 +79,14 @@ struct openssl_module {
 	    size_t whysize);
 	void (*sigkey_free)(struct sigkey *k);
 	long (*record_format)(const struct sigkey *k, char *out);
+	int (*write_pem)(const struct sigkey *k, FILE *f);
+	int (*key_lookup)(struct resolver *res, const char *name, struct sigkey *k, const char **why);
 	struct keyring *(*keyring_new)(void);
 	void (*keyring_free)(struct keyring *kr);
 	int (*keyring_add_file)(struct keyring *kr, const char *keyid, const char *path, char *why,
 	    size_t whysize);
 	int (*keyring_set_namespace)(struct keyring *kr, const char *ns, const char **why);
+	int (*keyring_use_dns)(struct keyring *kr, const struct resolver_opts *o, const char **why);
 	int (*sign_line)(const struct prov_signer *s, struct prov_work *w, const char *line,
 	    size_t len, const char **out, size_t *outlen, char *why, size_t whysize);
 	int (*verify_line)(const struct prov_verifier *v, struct prov_work *w, const char *line,

@@ -18,12 +18,6 @@ static const unsigned char p256_order[32] = {
 	0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
 };
 
-const char *
-sigkey_alg_name(enum sigkey_alg alg)
-{
-	return alg == SIGKEY_P256 ? "p256" : "ed25519";
-}
-
 /* Take pkey as k if it is a P-256 or Ed25519 key: 0, or -1 with *why. */
 static int
 adopt(struct sigkey *k, EVP_PKEY *pkey, int is_private, const char **why)

@@ -43,8 +43,13 @@ long sigkey_spki(const struct sigkey *k, unsigned char *der, size_t size);
    writes it) on f: 0, or -1. */
 int sigkey_write_pem(const struct sigkey *k, FILE *f);
 
-/* "p256" or "ed25519", as DNS key records name them. */
-const char *sigkey_alg_name(enum sigkey_alg alg);
+/* "p256" or "ed25519", as DNS key records name them (inline: a program
+   that loads OpenSSL when needed has it before). */
+static inline const char *
+sigkey_alg_name(enum sigkey_alg alg)
+{
+	return alg == SIGKEY_P256 ? "p256" : "ed25519";
+}
 
 /* Sign msg[0..n) into sig (SIGKEY_SIG_LEN bytes): 0, or -1 (OpenSSL failed). */
 int sigkey_sign(const struct sigkey *k, const void *msg, size_t n, unsigned char *sig);

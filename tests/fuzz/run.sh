@@ -21,11 +21,11 @@ sources() {
 	kafka) echo "$lib/kafka_record.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c -lrdkafka -lsodium" ;;
 	# DNS answers name broker kinds, whose rows (brokers.h) open them: all
 	# of lib/common, so that a new module needs no change here; the agent's
-	# session reaches most modules (brokers, DNS update, TLS): lib/agent too,
-	# linked with the libraries themselves rather than with the forwarders
-	# to the modules that load them (lazy_*.c)
-	dns) echo "$lib"/*.c "-lrdkafka -lcurl -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
-	fnap) echo "$lib"/*.c $(ls "$agent"/*.c | grep -v '/lazy_') "-I$agent -lrdkafka -lcurl -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
+	# session reaches most modules (brokers, DNS update, TLS): lib/agent too;
+	# both linked with the libraries themselves rather than with the
+	# forwarders to the modules that load them (lazy_*.c)
+	dns) echo $(ls "$lib"/*.c | grep -v '/lazy_') "-lrdkafka -lcurl -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
+	fnap) echo $(ls "$lib"/*.c "$agent"/*.c | grep -v '/lazy_') "-I$agent -lrdkafka -lcurl -lssl -lcrypto -lsodium -lresolv -lpthread" ;;
 	verify) echo "$lib/provenance.c $lib/dsse.c $lib/cedigest.c $lib/sigkey.c $lib/flowkey.c $lib/keyid.c" \
 		"$lib/dnsquery.c $lib/dnsname.c $lib/ce.c $lib/json.c $lib/bytescan.c $lib/rfc3339.c $lib/util.c" \
 		"-lssl -lcrypto -lsodium -lresolv -lpthread" ;;

@@ -1,6 +1,7 @@
-/* The Kafka broker's entry points as the agent links them (module.h): the
-   first call loads kafka.so, and with it librdkafka; a session that never
-   touches a Kafka namespace never maps it. */
+/* The Kafka broker's entry points as the agent and the broker programs
+   link them (module.h): the first call loads kafka.so, and with it
+   librdkafka; a session or a run that never touches a Kafka flow never
+   maps it. */
 #include "config.h"
 
 #include <stddef.h>

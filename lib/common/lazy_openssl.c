@@ -1,6 +1,7 @@
-/* TLS and signing as the agent links them (module.h): the first context
-   made, or the first signing key read, loads openssl.so, and with it
-   OpenSSL; a session without TLS that signs nothing never maps it. A
+/* TLS and signing as the agent and the broker programs link them
+   (module.h): the first context made, or the first key read or looked
+   up, or keyring made, loads openssl.so, and with it OpenSSL; a session
+   or a run without TLS that signs and verifies nothing never maps it. A
    struct tls, a key or a keyring only exists once the module is loaded,
    so whatever takes one goes straight to it. */
 #include "config.h"
@@ -14,6 +15,7 @@
 #include "provenance.h"
 #include "sigkey.h"
 #include "tls.h"
+#include "util.h"
 
 static const struct openssl_module *loaded;
 
@@ -96,7 +98,8 @@ sigkey_load(struct sigkey *k, const char *path, int need_private, char *why, siz
 void
 sigkey_free(struct sigkey *k)
 {
-	loaded->sigkey_free(k);
+	if (loaded)  /* nothing of OpenSSL's to free before it is loaded */
+		loaded->sigkey_free(k);
 }
 
 long
@@ -105,16 +108,36 @@ flowkey_record_format(const struct sigkey *k, char *out)
 	return loaded->record_format(k, out);
 }
 
+int
+sigkey_write_pem(const struct sigkey *k, FILE *f)
+{
+	return loaded->write_pem(k, f);
+}
+
+int
+flowkey_lookup(struct resolver *res, const char *name, struct sigkey *k, const char **why)
+{
+	const struct openssl_module *m = openssl(why);
+
+	return m ? m->key_lookup(res, name, k, why) : EX_FLOW_SOFTWARE;
+}
+
 struct keyring *
 keyring_new(void)
 {
-	return loaded->keyring_new();
+	const char *why;
+	const struct openssl_module *m = openssl(&why);
+
+	if (!m)  /* as the real one, it does not fail: the installation is broken */
+		die(EX_FLOW_SOFTWARE, "%s", why);
+	return m->keyring_new();
 }
 
 void
 keyring_free(struct keyring *kr)
 {
-	loaded->keyring_free(kr);
+	if (loaded)  /* nothing of OpenSSL's to free before it is loaded */
+		loaded->keyring_free(kr);
 }
 
 int
@@ -122,6 +145,12 @@ keyring_add_file(struct keyring *kr, const char *keyid, const char *path, char *
     size_t whysize)
 {
 	return loaded->keyring_add_file(kr, keyid, path, why, whysize);
+}
+
+int
+keyring_use_dns(struct keyring *kr, const struct resolver_opts *o, const char **why)
+{
+	return loaded->keyring_use_dns(kr, o, why);
 }
 
 int
@@ -147,7 +176,8 @@ prov_verify_line(const struct prov_verifier *v, struct prov_work *w, const char 
 void
 prov_work_free(struct prov_work *w)
 {
-	loaded->work_free(w);
+	if (loaded)  /* nothing of OpenSSL's to free before it is loaded */
+		loaded->work_free(w);
 }
 
 int

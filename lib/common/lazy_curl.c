@@ -1,6 +1,7 @@
-/* The http:// destination as the agent links it (module.h): the first
-   call loads curl.so, and with it libcurl. The agent's own sessions never
-   open one, nor take its options, so it is not mapped. */
+/* The http:// destination as the agent and the broker programs link it
+   (module.h): the first call loads curl.so, and with it libcurl. The
+   agent's own sessions never open one, nor take its options, so it is not
+   mapped; a program maps it when it sends to one. */
 #include "config.h"
 
 #include <stddef.h>
