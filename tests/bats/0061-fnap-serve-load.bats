@@ -80,5 +80,5 @@ expected() {
 		flow-sub -o beginning -e "$TMP/flows/w$i.flows.unix.ar" | cmp -s - "$TMP/in" || failed=$((failed + 1))
 	done
 	[ "$failed" -eq 0 ]
-	! grep -v '^fnap-serve: audit: event=' "$TMP/fnap.log"
+	! grep -v '^fnap-serve: audit: event=' "$TMP/fnap.log" || false
 }

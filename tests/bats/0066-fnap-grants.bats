@@ -142,8 +142,8 @@ OUT
 		"GRANT READ ON b.flows.unix.ar TO other WHERE delay > 30" QUIT | fnap_session > /dev/null
 	printf '%s\n' "$OTHER" "SUBSCRIBE b.flows.unix.ar" QUIT | fnap_session > "$TMP/s3"
 	sub3=$(sed -n 4p "$TMP/s3")
-	! grep -q '^granted=' "$TMP/state/flows/$sub3"
-	! grep -q -- '--where' "$TMP/state/service/$sub3/run"
+	! grep -q '^granted=' "$TMP/state/flows/$sub3" || false
+	! grep -q -- '--where' "$TMP/state/service/$sub3/run" || false
 	printf '%s\n' "$FNAP_AUTH" "REVOKE READ ON b.flows.unix.ar FROM other" QUIT | fnap_session > "$TMP/v"
 	[ "$(sed -n 3p "$TMP/v")" = '220 OK' ]
 	[ -e "$TMP/state/flows/$sub3" ]

@@ -590,7 +590,7 @@ YML
 	[ "$status" -eq 0 ]
 	[ "$output" = "flow=pub.flows.unix.ar" ]
 	# the token never reached a log
-	! grep -q "$token" "$TMP/fnap.log"
+	! grep -q "$token" "$TMP/fnap.log" || false
 	# a malformed token is a usage error found before any connection: with
 	# the agent gone, a well-formed one fails to connect (69), those 64
 	fnap_stop
@@ -688,20 +688,20 @@ OUT
 	grep -qx 'fnap: S: owner=test' "$TMP/trace"
 	[ "$(tail -n 2 "$TMP/trace" | head -n 1)" = 'fnap: C: QUIT' ]
 	[ "$(tail -n 1 "$TMP/trace")" = 'fnap: S: 221 Bye' ]
-	! grep -q "AHRlc3QAdGVzdA==\|dGVzdAB0ZXN0" "$TMP/trace"
+	! grep -q "AHRlc3QAdGVzdA==\|dGVzdAB0ZXN0" "$TMP/trace" || false
 	# the agent's side, each line after its session's pid; a one-line PLAIN masked too
 	printf '%s\n' "$FNAP_AUTH" 'DESCRIBE FLOW nope.flows.unix.ar' QUIT | fnap_session > /dev/null
 	grep -Eq '^fnap-serve: [0-9]+: C: AUTHENTICATE PLAIN \*\*\*\*$' "$TMP/fnap.log"
 	grep -Eq '^fnap-serve: [0-9]+: C: \*\*\*\*$' "$TMP/fnap.log"
 	grep -Eq '^fnap-serve: [0-9]+: S: 550 no such flow or access denied$' "$TMP/fnap.log"
 	grep -Eq '^fnap-serve: [0-9]+: C: DESCRIBE FLOW d.flows.unix.ar$' "$TMP/fnap.log"
-	! grep -q "AHRlc3QAdGVzdA==\|dGVzdAB0ZXN0" "$TMP/fnap.log"
+	! grep -q "AHRlc3QAdGVzdA==\|dGVzdAB0ZXN0" "$TMP/fnap.log" || false
 	# without -d (nor "trace yes"), no trace
 	fnap_stop
 	FNAP_EXTRA_CONF='trace no' fnap_start
 	fnapua_config
 	fnap describe flow d.flows.unix.ar > /dev/null
-	! grep -q ': [CS]: ' "$TMP/fnap.log"
+	! grep -q ': [CS]: ' "$TMP/fnap.log" || false
 	run fnap-serve -c "$TMP/fnap.conf" -o trace=maybe < /dev/null
 	[ "$status" -eq 64 ]
 }

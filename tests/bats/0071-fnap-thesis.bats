@@ -144,7 +144,7 @@ peers $TMP/peers" fnap_start
 	[ "$(sed -n 3p "$TMP/un")" = '220 OK' ]
 	grep -qx 'REVOKE ksdj898.time.flows.thesis.example' "$TMP/sent"
 	grep -qx 'AHRlc3QAdGVzdA==' "$TMP/sent"
-	! grep -q '^AUTHENTICATE PLAIN .' "$TMP/sent"
+	! grep -q '^AUTHENTICATE PLAIN .' "$TMP/sent" || false
 	# an answer that is not a DATA block is refused, and nothing is left
 	replies '220 OK'
 	printf '%s\n' "$FNAP_AUTH" 'SUBSCRIBE time.flows.thesis.example LOCAL u' 'QUIT' |

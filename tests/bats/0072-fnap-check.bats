@@ -116,7 +116,7 @@ tls-key $TMP/tls/key.pem" fnap_start -T
 	run fnap check "127.0.0.1:$FAKE_PORT"
 	[ "$status" -eq 0 ]
 	# it sent CAPABILITIES and QUIT each time, never AUTHENTICATE
-	! grep -q AUTHENTICATE "$TMP/sent"
+	! grep -q AUTHENTICATE "$TMP/sent" || false
 	grep -qx QUIT "$TMP/sent"
 	printf '500 unknown command\n' > "$TMP/replies"
 	run fnap check "127.0.0.1:$FAKE_PORT"

@@ -134,7 +134,7 @@ $(cat "$TMP/p256.pub")" "$output"
 		fnap_session > "$TMP/s1"
 	[ "$(sed -n 3p "$TMP/s1")" = "220 OK c.$NS" ]
 	[ "$(tail -n 2 "$TMP/s1")" = "$(printf '220 OK\n221 Bye')" ]
-	! grep -q sign-key "$TMP/fnap.log"
+	! grep -q sign-key "$TMP/fnap.log" || false
 	printf '%s\n' "$FNAP_AUTH" "PUBLISH c.$NS" QUIT | fnap_session > "$TMP/s2"
 	[ "$(sed -n 3p "$TMP/s2")" = "450 cannot sign the flow's events now, retry" ]
 	grep -qx "fnap-serve: sign-key: $TMP/sign.pem: No such file or directory" "$TMP/fnap.log"

@@ -71,7 +71,7 @@ lines() { [ -e "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	# orange copies all: the events are verified where they arrive
 	assert_eq "e1 e2 e3 e4 e5 e6" "$(ids "$TMP/orange/flows/$SUB")"
 	grep -q "'--verify' 'flows.orange.example'" "$SVC/run"
-	! grep -q "'--verify'" "$TMP/orange/state/service/$SUB/run"
+	! grep -q "'--verify'" "$TMP/orange/state/service/$SUB/run" || false
 	grep -qx "verify=flows.orange.example" "$TMP/blue/state/flows/$LATE"
 	wait_until 10 grep -q 'event e5 at offset [0-9-]*: not verified: step 7: .*not under _flowkey.flows.orange.example' "$TMP/s6.log"
 	grep -q 'event e2 at offset [0-9-]*: not verified: step 8: ' "$TMP/s6.log"
@@ -84,8 +84,8 @@ lines() { [ -e "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 	at blue bob bobpw "SUBSCRIBE $ARR LOCAL late" > /dev/null
 	wait_flow_count "$TMP/blue/flows/$LATE" 6
 	assert_eq "e1 e2 e3 e4 e5 e6" "$(ids "$TMP/blue/flows/$LATE")"
-	! grep -q "'--verify'" "$TMP/blue/state/service/$LATE/run"
-	! grep -q "^verify=" "$TMP/blue/state/flows/$LATE"
+	! grep -q "'--verify'" "$TMP/blue/state/service/$LATE/run" || false
+	! grep -q "^verify=" "$TMP/blue/state/flows/$LATE" || false
 	[ ! -s "$TMP/blue/state/service/$LATE/rejects" ]
 }
 

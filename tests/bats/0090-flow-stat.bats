@@ -229,7 +229,7 @@ event_epoch() {
 	run flow-stat -p --prometheus -g ga "kafka://$KAFKA/st"
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" | promtool check metrics
-	! printf '%s\n' "$output" | grep -q '^flow_size_bytes{'
+	! printf '%s\n' "$output" | grep -q '^flow_size_bytes{' || false
 	[ "$(printf '%s\n' "$output" | grep -c '^flow_group_partition_lag_events{.*group="ga",partition="[012]"}')" -eq 3 ]
 	run flow-stat -g nobody "kafka://$KAFKA/st"
 	[ "$status" -eq 1 ]
