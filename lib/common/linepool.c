@@ -136,18 +136,30 @@ wake(struct linepool *lp, pthread_cond_t *cv)
 	pthread_cond_signal(cv);
 }
 
+/* A queued batch no thread has taken yet, or NULL. */
+static struct batch *
+try_take(struct linepool *lp)
+{
+	uint64_t t = __atomic_load_n(&lp->taken, __ATOMIC_SEQ_CST);
+
+	while (t < __atomic_load_n(&lp->filled, __ATOMIC_SEQ_CST))
+		if (__atomic_compare_exchange_n(&lp->taken, &t, t + 1, 1, __ATOMIC_SEQ_CST,
+		    __ATOMIC_SEQ_CST))
+			return &lp->ring[t % (uint64_t)lp->nring];
+	return NULL;
+}
+
 /* A worker's next batch; NULL once the pool is closing and nothing is left. */
 static struct batch *
 take(struct linepool *lp)
 {
-	uint64_t t = __atomic_load_n(&lp->taken, __ATOMIC_SEQ_CST);
+	struct batch *b;
+	uint64_t t;
 	int closing;
 
 	for (;;) {
-		while (t < __atomic_load_n(&lp->filled, __ATOMIC_SEQ_CST))
-			if (__atomic_compare_exchange_n(&lp->taken, &t, t + 1, 1, __ATOMIC_SEQ_CST,
-			    __ATOMIC_SEQ_CST))
-				return &lp->ring[t % (uint64_t)lp->nring];
+		if ((b = try_take(lp)))
+			return b;
 		/* sleepers is counted before filled is looked at again, and
 		   submit looks at sleepers after counting a batch: one of the
 		   two sees the other */
@@ -224,6 +236,22 @@ wait_done(struct linepool *lp, struct batch *b)
 	pthread_mutex_unlock(&lp->mu);
 }
 
+/* Run a batch no worker has taken yet, rather than sleep until b is done:
+   a sleep and its wake-up cost more than the batch (system calls, and a
+   processor left idle); sleep only when every batch is taken. */
+static void
+help_or_wait(struct linepool *lp, struct batch *b)
+{
+	struct batch *t = try_take(lp);
+
+	if (!t) {
+		wait_done(lp, b);
+		return;
+	}
+	run_batch(lp, t, lp->works[0]);
+	__atomic_store_n(&t->state, B_DONE, __ATOMIC_SEQ_CST);
+}
+
 /* The next line of the oldest batch, done, and its verdict. */
 static int
 give(struct linepool *lp, struct batch *b, struct lp_line *l)
@@ -297,7 +325,7 @@ linepool_next(struct linepool *lp, struct lp_line *l)
 				continue;
 			}
 			if (lp->paused || lp->held || lp->ended || lp->filled - lp->given == (uint64_t)lp->nring) {
-				wait_done(lp, b);
+				help_or_wait(lp, b);
 				continue;
 			}
 		} else if (lp->held) {
@@ -324,8 +352,8 @@ linepool_open(const struct linepool_opts *o)
 	int i, e;
 
 	lp->o = o;
-	lp->nworkers = o->threads > 1 ? o->threads : 0;
-	lp->nring = lp->nworkers ? 2 * lp->nworkers + 2 : 1;
+	lp->nworkers = o->threads > 1 ? o->threads - 1 : 0;
+	lp->nring = lp->nworkers ? 2 * o->threads + 2 : 1;
 	lp->ring = xcalloc((size_t)lp->nring, sizeof *lp->ring);
 	lp->works = xcalloc((size_t)lp->nworkers + 1, sizeof *lp->works);
 	for (i = 0; i <= lp->nworkers; i++)

@@ -2,7 +2,9 @@
    a validation and a CESQL test) spread over a few threads, output in input
    order. The calling thread copies whole lines into batches, all those
    read at once (it does not look for each line: the worker does); workers
-   run a function on each line of a batch; the calling thread writes the batches'
+   run a function on each line of a batch, and so does the calling thread
+   when it would otherwise sleep until a batch is done (a sleep and its
+   wake-up cost more than a batch); the calling thread writes the batches'
    results in turn: the line the function made to standard output (nothing
    for a line it dropped), or, for a line it refused, the reason on standard
    error ("line N: reason", after the input's name when given) and the line
@@ -33,7 +35,9 @@ struct linepool_opts {
 	struct line_reader *reader; /* or one to take the lines from instead,
 	                              a transport's, filled by the caller */
 	const char *inname;        /* its name in messages, or NULL */
-	int threads;               /* workers; 1: everything in the calling thread */
+	int threads;               /* threads that run fn, the calling thread one of
+	                              them (it runs a batch when it would otherwise
+	                              wait for one); 1: the calling thread alone */
 	const char *reject_path;   /* or NULL */
 	lp_fn fn;
 	void *ctx;
