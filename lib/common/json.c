@@ -14,20 +14,6 @@ string_plain(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-size_t
-json_printable_prefix(const char *s, size_t n)
-{
-	return bytescan_printable(s, n);
-}
-
-size_t
-json_printable_string(const char *p, const char *end)
-{
-	size_t n = bytescan_printable(p + 1, (size_t)(end - p - 1));
-
-	return p + 1 + n < end && p[1 + n] == '"' ? n + 2 : 0;
-}
-
 static int
 hex4(const char *p, const char *end)
 {

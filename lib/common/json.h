@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "bytescan.h"
+
 enum json_type {
 	JSON_NONE = 0, JSON_STRING, JSON_NUMBER, JSON_TRUE, JSON_FALSE, JSON_NULL,
 	JSON_OBJECT, JSON_ARRAY,
@@ -45,13 +47,24 @@ const char *json_str(const struct json_span *s, char *scratch, size_t *len);
 /* How many of the n bytes at p are printable ASCII (0x20-0x7e) other than
    '"' and '\\': the part of a string that holds no escape, control or
    non-ASCII character, found 16 or 32 bytes at a time (bytescan). */
-size_t json_printable_prefix(const char *p, size_t n);
+static inline size_t
+json_printable_prefix(const char *p, size_t n)
+{
+	return bytescan_printable(p, n);
+}
 
 /* The length of the string at p (its opening quote), quotes included,
    when its text is printable ASCII alone (json_printable_prefix) and it
    closes before end; else 0. Such a string is valid JSON, the same as it
-   is written, and holds no character a CloudEvents String forbids. */
-size_t json_printable_string(const char *p, const char *end);
+   is written, and holds no character a CloudEvents String forbids.
+   Inline: most values of an event are such strings. */
+static inline size_t
+json_printable_string(const char *p, const char *end)
+{
+	size_t n = bytescan_printable(p + 1, (size_t)(end - p - 1));
+
+	return p + 1 + n < end && p[1 + n] == '"' ? n + 2 : 0;
+}
 
 /* The code point at *pp inside a string span the scanner validated (an
    escape decoded, a surrogate pair joined), and *pp moved past it. */
