@@ -122,6 +122,33 @@ scan_string(const char **pp, const char *end, const char **why)
 	return scan_string_rest(pp, p, end, why);
 }
 
+/* p moved past the digits 0-9 there, eight bytes a step where there are
+   eight: a loop that ends after one to three digits, as an event's
+   numbers do, mispredicts its end more often than not. A byte is a digit
+   when its low seven bits are 0x30 to 0x39 (adding 0x50 sets bit 7 from
+   0x30 up, adding 0x46 from 0x3a up; neither carries into the next byte)
+   and its bit 7 is clear. */
+static inline const char *
+skip_digits(const char *p, const char *end)
+{
+	const uint64_t high = 0x8080808080808080u, low7 = 0x7f7f7f7f7f7f7f7fu;
+	uint64_t w, x, other;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		x = w & low7;
+		other = ~(((x + 0x5050505050505050u) & ~(x + 0x4646464646464646u)) & ~w) & high;
+		if (other)
+			return p + (__builtin_ctzll(other) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
 static int
 scan_number(const char **pp, const char *end, const char **why)
 {
@@ -132,23 +159,20 @@ scan_number(const char **pp, const char *end, const char **why)
 	if (p < end && *p == '0')
 		p++;
 	else if (p < end && *p >= '1' && *p <= '9')
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+		p = skip_digits(p + 1, end);
 	else
 		goto bad;
 	if (p < end && *p == '.') {
 		if (++p >= end || *p < '0' || *p > '9')
 			goto bad;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+		p = skip_digits(p + 1, end);
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		if (++p < end && (*p == '+' || *p == '-'))
 			p++;
 		if (p >= end || *p < '0' || *p > '9')
 			goto bad;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+		p = skip_digits(p + 1, end);
 	}
 	*pp = p;
 	return 0;
